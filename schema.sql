@@ -1,0 +1,463 @@
+-- pagescope capture schema: the one DDL of the project (docs/style.md §2.2).
+-- A capture is an immutable SQLite file. application_id 0x70677363 ('pgsc') marks it as ours;
+-- user_version is the schema version. Addresses are signed 64-bit INTEGERs: the kernel-half
+-- [vsyscall] page (0xffffffffff600000) is stored in two's complement (a small negative number);
+-- printf('%x', start_address) in sqlite3 prints it as the kernel does.
+PRAGMA application_id = 1885827939;
+PRAGMA user_version = 1;
+
+-- The schema version of this file; exactly one row.
+CREATE TABLE schema_version (
+  -- Schema version, equal to PRAGMA user_version.
+  version INTEGER NOT NULL
+) STRICT;
+
+-- Capture metadata as key/value pairs, one row per key. Keys: tool_version, schema_version,
+-- argv_json, kernel_release, kernel_version, machine, page_size_bytes, hostname, boot_id,
+-- started_at_utc, finished_at_utc, started_monotonic_ns, finished_monotonic_ns, uid, euid,
+-- cap_eff_hex, pfn_visible (1 if PFNs and swap offsets are visible: CAP_SYS_ADMIN),
+-- map_files_allowed (1 if CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), pagemap_mode,
+-- pagemap_method, cachestat_available, freeze, redacted, targets_requested, exit_status.
+CREATE TABLE capture_meta (
+  -- Metadata key (see the table comment for the list).
+  key TEXT PRIMARY KEY,
+  -- Value as text; numbers in decimal, times in ISO 8601 UTC or nanoseconds as the key says.
+  value TEXT NOT NULL
+) STRICT;
+
+-- /proc/meminfo at capture start, one row per line.
+CREATE TABLE host_meminfo (
+  -- Field name as the kernel prints it, e.g. Shmem, SwapCached.
+  field TEXT PRIMARY KEY,
+  -- Value in kB when the line has a kB unit, else NULL.
+  value_kb INTEGER,
+  -- Value as a plain count (e.g. HugePages_Total) when the line has no unit, else NULL.
+  value_count INTEGER
+) STRICT;
+
+-- /proc/vmstat at capture start, one row per counter.
+CREATE TABLE host_vmstat (
+  -- Counter name, e.g. pswpout, nr_shmem.
+  field TEXT PRIMARY KEY,
+  -- Counter value: pages or events, as the counter's name says (vmstat has no units).
+  value_count INTEGER NOT NULL
+) STRICT;
+
+-- /proc/swaps at capture start, one row per active swap device or file.
+CREATE TABLE host_swaps (
+  -- Path of the swap file or device (unescaped).
+  path TEXT PRIMARY KEY,
+  -- "file" or "partition".
+  type TEXT NOT NULL,
+  -- Size of the swap area in kB.
+  size_kb INTEGER NOT NULL,
+  -- Used swap in kB.
+  used_kb INTEGER NOT NULL,
+  -- Swap priority (higher is used first).
+  priority INTEGER NOT NULL
+) STRICT;
+
+-- Host memory settings, one row per setting: /sys/kernel/mm/transparent_hugepage/* (enabled,
+-- defrag, shmem_enabled), vm.swappiness, vm.page-cluster, vm.overcommit_memory, zswap enabled.
+CREATE TABLE host_settings (
+  -- Setting name, e.g. vm.swappiness or transparent_hugepage.shmem_enabled.
+  key TEXT PRIMARY KEY,
+  -- Value as the kernel prints it (e.g. "always [madvise] never").
+  value TEXT NOT NULL
+) STRICT;
+
+-- One row per captured process (/proc/PID/stat, status, cmdline, exe, cgroup).
+CREATE TABLE processes (
+  -- Process id.
+  pid INTEGER PRIMARY KEY,
+  -- Start time from /proc/PID/stat field 22, in clock ticks since boot; (pid, start) is unique
+  -- across pid reuse.
+  start_time_ticks INTEGER NOT NULL,
+  -- Parent process id.
+  ppid INTEGER NOT NULL,
+  -- Command name (stat field 2, at most 15 bytes).
+  comm TEXT NOT NULL,
+  -- Command line as a JSON array of arguments (NUL-separated in /proc/PID/cmdline).
+  cmdline_json TEXT NOT NULL,
+  -- Target of /proc/PID/exe, NULL when unreadable (kernel threads, permission).
+  exe TEXT,
+  -- Real uid (status Uid, first field).
+  uid INTEGER NOT NULL,
+  -- Effective uid (status Uid, second field).
+  euid INTEGER NOT NULL,
+  -- cgroup v2 path from /proc/PID/cgroup ("0::" line), NULL if absent.
+  cgroup TEXT,
+  -- Process state letter from stat (R, S, D, T, Z, ...).
+  state TEXT NOT NULL,
+  -- Number of threads (status Threads).
+  threads_count INTEGER,
+  -- status VmSize in kB.
+  vm_size_kb INTEGER,
+  -- status VmRSS in kB.
+  vm_rss_kb INTEGER,
+  -- status RssAnon in kB.
+  rss_anon_kb INTEGER,
+  -- status RssFile in kB.
+  rss_file_kb INTEGER,
+  -- status RssShmem in kB: shmem pages mapped in this mm, counted per mapping.
+  rss_shmem_kb INTEGER,
+  -- status VmSwap in kB: swap ptes only; shmem swap is never included.
+  vm_swap_kb INTEGER,
+  -- Sum of smaps Rss over the VMAs, read before the page-level reads, in kB.
+  smaps_rss_before_kb INTEGER,
+  -- smaps_rollup Rss read after the page-level reads, in kB (drift = after - before).
+  rollup_rss_after_kb INTEGER,
+  -- How pagemap was read: "pread", "scan" (PAGEMAP_SCAN to find non-empty ranges, then pread),
+  -- or "none".
+  pagemap_method TEXT NOT NULL,
+  -- "complete", "partial" (some reads failed; see capture_warnings) or "vanished" (exited or
+  -- pid reused during the capture).
+  capture_status TEXT NOT NULL,
+  -- Monotonic clock when this process's reads started, in ns.
+  read_started_ns INTEGER NOT NULL,
+  -- Monotonic clock when this process's reads ended, in ns.
+  read_finished_ns INTEGER NOT NULL
+) STRICT;
+
+-- Every line of /proc/PID/status, one row per (process, field), so fields a newer kernel adds
+-- are kept.
+CREATE TABLE process_status (
+  -- Process id (processes.pid).
+  pid INTEGER NOT NULL,
+  -- Field name, e.g. VmRSS, RssShmem, CapEff.
+  field TEXT NOT NULL,
+  -- The value as printed, without the unit.
+  value_text TEXT NOT NULL,
+  -- The value in kB when the line has a kB unit, else NULL.
+  value_kb INTEGER,
+  PRIMARY KEY (pid, field)
+) STRICT, WITHOUT ROWID;
+
+-- /proc/PID/smaps_rollup read after the page-level reads, one row per process. Columns as in
+-- vmas; Pss_Anon/Pss_File/Pss_Shmem exist only here.
+CREATE TABLE smaps_rollup (
+  -- Process id (processes.pid).
+  pid INTEGER PRIMARY KEY,
+  -- Rss in kB.
+  rss_kb INTEGER,
+  -- Pss in kB (summed in fixed point, so >= the sum of per-VMA Pss).
+  pss_kb INTEGER,
+  -- Pss_Dirty in kB (6.0+).
+  pss_dirty_kb INTEGER,
+  -- Pss_Anon in kB.
+  pss_anon_kb INTEGER,
+  -- Pss_File in kB.
+  pss_file_kb INTEGER,
+  -- Pss_Shmem in kB.
+  pss_shmem_kb INTEGER,
+  -- Shared_Clean in kB.
+  shared_clean_kb INTEGER,
+  -- Shared_Dirty in kB.
+  shared_dirty_kb INTEGER,
+  -- Private_Clean in kB.
+  private_clean_kb INTEGER,
+  -- Private_Dirty in kB.
+  private_dirty_kb INTEGER,
+  -- Referenced in kB.
+  referenced_kb INTEGER,
+  -- Anonymous in kB.
+  anonymous_kb INTEGER,
+  -- KSM in kB.
+  ksm_kb INTEGER,
+  -- LazyFree in kB.
+  lazy_free_kb INTEGER,
+  -- AnonHugePages in kB.
+  anon_huge_pages_kb INTEGER,
+  -- ShmemPmdMapped in kB.
+  shmem_pmd_mapped_kb INTEGER,
+  -- FilePmdMapped in kB.
+  file_pmd_mapped_kb INTEGER,
+  -- Shared_Hugetlb in kB.
+  shared_hugetlb_kb INTEGER,
+  -- Private_Hugetlb in kB.
+  private_hugetlb_kb INTEGER,
+  -- Swap in kB: summed per VMA, so shmem swap mapped twice is counted twice.
+  swap_kb INTEGER,
+  -- SwapPss in kB: swap ptes only, never shmem swap.
+  swap_pss_kb INTEGER,
+  -- Locked in kB.
+  locked_kb INTEGER,
+  -- Fields this schema has no column for, as a JSON object {name: kB}; NULL if none.
+  extra_fields_json TEXT
+) STRICT;
+
+-- One row per VMA of a captured process (/proc/PID/smaps: the maps line plus its fields).
+CREATE TABLE vmas (
+  -- Row id, referenced by pagemap_runs.vma_id.
+  id INTEGER PRIMARY KEY,
+  -- Process id (processes.pid).
+  pid INTEGER NOT NULL,
+  -- Position of the VMA in the process's smaps, from 0.
+  vma_index INTEGER NOT NULL,
+  -- First byte address (inclusive), signed 64-bit (see the file header).
+  start_address INTEGER NOT NULL,
+  -- End address (exclusive), signed 64-bit.
+  end_address INTEGER NOT NULL,
+  -- Permissions as in maps: rwxp or rwxs.
+  perms TEXT NOT NULL,
+  -- File offset of the mapping in bytes (maps offset column).
+  offset_bytes INTEGER NOT NULL,
+  -- Device major number of the backing file (0 for anonymous and shmem-internal files).
+  dev_major INTEGER NOT NULL,
+  -- Device minor number of the backing file.
+  dev_minor INTEGER NOT NULL,
+  -- Inode of the backing file, 0 if none; for SysV shm it equals the shmid.
+  inode INTEGER NOT NULL,
+  -- Path or name as maps shows it, unescaped (\012 -> newline), without " (deleted)";
+  -- [heap], [stack], [anon:NAME], [anon_shmem:NAME]; empty for unnamed anonymous memory.
+  path TEXT NOT NULL,
+  -- 1 if maps shows " (deleted)" after the path.
+  path_deleted INTEGER NOT NULL,
+  -- What backs the VMA: shm-file, memfd, sysv, anon-shared, anon-private, file or other.
+  backing TEXT NOT NULL,
+  -- The shared-memory object behind this VMA (shm_objects.id), NULL if none or not probed.
+  object_id INTEGER,
+  -- Page offset in the backing file of the VMA's first page (offset_bytes / page size).
+  file_offset_pages INTEGER NOT NULL,
+  -- Page-level read of this VMA: captured, skipped (by --pagemap), failed (see warnings).
+  pagemap_status TEXT NOT NULL,
+  -- smaps Size in kB.
+  size_kb INTEGER,
+  -- smaps KernelPageSize in kB.
+  kernel_page_size_kb INTEGER,
+  -- smaps MMUPageSize in kB.
+  mmu_page_size_kb INTEGER,
+  -- smaps Rss in kB: pages mapped by this VMA's page tables.
+  rss_kb INTEGER,
+  -- smaps Pss in kB.
+  pss_kb INTEGER,
+  -- smaps Pss_Dirty in kB (6.0+).
+  pss_dirty_kb INTEGER,
+  -- smaps Shared_Clean in kB.
+  shared_clean_kb INTEGER,
+  -- smaps Shared_Dirty in kB.
+  shared_dirty_kb INTEGER,
+  -- smaps Private_Clean in kB.
+  private_clean_kb INTEGER,
+  -- smaps Private_Dirty in kB.
+  private_dirty_kb INTEGER,
+  -- smaps Referenced in kB.
+  referenced_kb INTEGER,
+  -- smaps Anonymous in kB (COW copies in a file mapping).
+  anonymous_kb INTEGER,
+  -- smaps KSM in kB.
+  ksm_kb INTEGER,
+  -- smaps LazyFree in kB.
+  lazy_free_kb INTEGER,
+  -- smaps AnonHugePages in kB.
+  anon_huge_pages_kb INTEGER,
+  -- smaps ShmemPmdMapped in kB.
+  shmem_pmd_mapped_kb INTEGER,
+  -- smaps FilePmdMapped in kB.
+  file_pmd_mapped_kb INTEGER,
+  -- smaps Shared_Hugetlb in kB.
+  shared_hugetlb_kb INTEGER,
+  -- smaps Private_Hugetlb in kB.
+  private_hugetlb_kb INTEGER,
+  -- smaps Swap in kB: swap ptes plus, for shmem, swap entries of the file range (or of the whole
+  -- inode when the VMA maps it from offset 0 and covers i_size).
+  swap_kb INTEGER,
+  -- smaps SwapPss in kB: swap ptes only, each divided by its swap count; never shmem swap.
+  swap_pss_kb INTEGER,
+  -- smaps Locked in kB.
+  locked_kb INTEGER,
+  -- smaps THPeligible (0 or 1), NULL if absent.
+  thp_eligible INTEGER,
+  -- smaps ProtectionKey, NULL if absent.
+  protection_key INTEGER,
+  -- smaps VmFlags, space-separated two-letter codes (e.g. "rd wr sh mr mw me ms sd").
+  vm_flags TEXT,
+  -- smaps fields this schema has no column for, as a JSON object {name: kB}; NULL if none.
+  extra_fields_json TEXT
+) STRICT;
+CREATE INDEX vmas_by_pid ON vmas (pid, start_address);
+CREATE INDEX vmas_by_object ON vmas (object_id);
+
+-- Lossless run-length encoding of /proc/PID/pagemap over each captured VMA. A run is a maximal
+-- sequence of pages with equal flag bits whose frame (PFN, or swap offset) either stays equal or
+-- grows by one per page. Entry i of a run (from 0) is rebuilt as:
+--   present<<63 | swap<<62 | file_shared<<61 | reserved_bits<<59 | guard<<58 | uffd_wp<<57
+--   | exclusive<<56 | soft_dirty<<55 | frame(i), where
+--   frame(i) = pfn + i*increments                      when swap = 0,
+--   frame(i) = (swap_offset + i*increments)<<5 | swap_type   when swap = 1.
+-- Every page of a captured VMA is covered by exactly one run.
+CREATE TABLE pagemap_runs (
+  -- The VMA (vmas.id).
+  vma_id INTEGER NOT NULL,
+  -- First page of the run, counted in pages from the VMA's start.
+  first_page INTEGER NOT NULL,
+  -- Length of the run in pages.
+  pages INTEGER NOT NULL,
+  -- Bit 63: page present in RAM and mapped by this process.
+  present INTEGER NOT NULL,
+  -- Bit 62: a non-present, non-none pte: real swap, migration, or a uffd-wp/guard marker.
+  swap INTEGER NOT NULL,
+  -- Bit 61: page-cache or shared-anon page (PM_FILE).
+  file_shared INTEGER NOT NULL,
+  -- Bit 56: page mapped exclusively (present pages only since 6.11).
+  exclusive INTEGER NOT NULL,
+  -- Bit 55: soft-dirty.
+  soft_dirty INTEGER NOT NULL,
+  -- Bit 57: uffd-wp protected, or a uffd-wp pte marker when swap = 1.
+  uffd_wp INTEGER NOT NULL,
+  -- Bit 58: guard region marker (6.15+).
+  guard INTEGER NOT NULL,
+  -- Bits 59-60, zero on every known kernel; kept so the encoding stays lossless.
+  reserved_bits INTEGER NOT NULL,
+  -- Bits 0-54 of the first page when swap = 0: the page frame number, 0 when hidden (no
+  -- CAP_SYS_ADMIN) or not present; NULL when swap = 1.
+  pfn INTEGER,
+  -- Bits 0-4 of the first page when swap = 1: swap type (31 = pte marker on x86_64); else NULL.
+  swap_type INTEGER,
+  -- Bits 5-54 of the first page when swap = 1: swap slot offset in pages, 0 when hidden; else
+  -- NULL.
+  swap_offset INTEGER,
+  -- 1 if pfn (or swap_offset) grows by one page per page along the run, 0 if it is constant.
+  increments INTEGER NOT NULL,
+  PRIMARY KEY (vma_id, first_page)
+) STRICT, WITHOUT ROWID;
+
+-- One row per shared-memory object (a shmem inode), deduplicated by (device, inode) however many
+-- processes map it or hold it open.
+CREATE TABLE shm_objects (
+  -- Row id, referenced by vmas.object_id and shm_residency_runs.object_id.
+  id INTEGER PRIMARY KEY,
+  -- shm-file (/dev/shm), tmpfs-file (another tmpfs), memfd, sysv, anon-shared (/dev/zero).
+  kind TEXT NOT NULL,
+  -- Short name: file name, memfd name, SYSV key in hex, or the anon_shmem name.
+  name TEXT NOT NULL,
+  -- Path as the kernel prints it (d_path), without " (deleted)".
+  path TEXT NOT NULL,
+  -- 1 if the file is unlinked (" (deleted)"): memfd, SysV, shared anon, removed shm files.
+  path_deleted INTEGER NOT NULL,
+  -- Device major number (maps or stat).
+  dev_major INTEGER NOT NULL,
+  -- Device minor number.
+  dev_minor INTEGER NOT NULL,
+  -- Inode number (the shmid for SysV).
+  inode INTEGER NOT NULL,
+  -- File size (i_size) in bytes when probed, NULL if the object could not be opened.
+  size_bytes INTEGER,
+  -- How the object was opened: map_files, fd, path, or none.
+  opened_via TEXT NOT NULL,
+  -- The pid whose map_files or fd entry was used, NULL for path or none.
+  opened_pid INTEGER,
+  -- Residency method: cachestat+seek+mincore, seek+mincore (no cachestat), seek (no mincore
+  -- either), none.
+  method TEXT NOT NULL,
+  -- complete, or unavailable (see unavailable_reason; no state was guessed).
+  residency_status TEXT NOT NULL,
+  -- Why residency is unavailable or degraded, NULL if complete.
+  unavailable_reason TEXT,
+  -- cachestat over the whole index space (offset 0, len 0): page-cache pages, NULL without
+  -- cachestat.
+  cs_cache_pages INTEGER,
+  -- cachestat whole-object nr_dirty in pages (always 0 for shmem since ~6.8).
+  cs_dirty_pages INTEGER,
+  -- cachestat whole-object nr_writeback in pages.
+  cs_writeback_pages INTEGER,
+  -- cachestat whole-object nr_evicted in pages: every swap entry, swap cache included; this is
+  -- the inode's info->swapped that smaps uses for the whole-object shortcut.
+  cs_evicted_pages INTEGER,
+  -- cachestat whole-object nr_recently_evicted in pages (a hint only).
+  cs_recently_evicted_pages INTEGER,
+  -- cachestat from i_size to the end: page-cache pages beyond EOF (fallocate KEEP_SIZE).
+  beyond_eof_cache_pages INTEGER,
+  -- cachestat from i_size to the end: swap entries beyond EOF.
+  beyond_eof_evicted_pages INTEGER,
+  -- SysV shmid (= inode), NULL for other kinds.
+  sysv_shmid INTEGER,
+  -- Time the residency probe took, in ns.
+  probe_ns INTEGER
+) STRICT;
+CREATE UNIQUE INDEX shm_objects_by_inode ON shm_objects (dev_major, dev_minor, inode);
+
+-- Per-page residency of each shared-memory object, as runs over file pages. States: cached
+-- (page cache), swapcache (swapped, copy still in swap cache), swapped (swapped, not in memory),
+-- hole, fallocated (allocated, never written), and the merged states of degraded methods:
+-- cached-or-swapcache (no cachestat), swapcache-or-swapped (no trustworthy mincore),
+-- hole-or-fallocated (no cachestat), unknown (see reason). Runs cover [0, size) of the file.
+CREATE TABLE shm_residency_runs (
+  -- The object (shm_objects.id).
+  object_id INTEGER NOT NULL,
+  -- First file page of the run (file offset / page size).
+  first_page INTEGER NOT NULL,
+  -- Length of the run in pages.
+  pages INTEGER NOT NULL,
+  -- Page state (see the table comment).
+  state TEXT NOT NULL,
+  -- Why the state is unknown or merged, NULL otherwise.
+  reason TEXT,
+  PRIMARY KEY (object_id, first_page)
+) STRICT, WITHOUT ROWID;
+
+-- Shared-memory files held open by a captured process (/proc/PID/fd), one row per descriptor.
+CREATE TABLE process_fds (
+  -- Process id.
+  pid INTEGER NOT NULL,
+  -- File descriptor number.
+  fd INTEGER NOT NULL,
+  -- The object (shm_objects.id).
+  object_id INTEGER NOT NULL,
+  PRIMARY KEY (pid, fd)
+) STRICT, WITHOUT ROWID;
+
+-- /proc/sysvipc/shm at capture time, one row per SysV segment.
+CREATE TABLE sysvipc_shm (
+  -- shmid; equals the inode of the segment's VMAs.
+  shmid INTEGER PRIMARY KEY,
+  -- IPC key (signed decimal; 0 = IPC_PRIVATE, also after IPC_RMID).
+  key INTEGER NOT NULL,
+  -- Mode bits (including SHM_DEST 01000, SHM_LOCKED 02000), as an integer.
+  perms INTEGER NOT NULL,
+  -- Segment size in bytes.
+  size_bytes INTEGER NOT NULL,
+  -- Creator pid.
+  cpid INTEGER NOT NULL,
+  -- Pid of the last shmat/shmdt.
+  lpid INTEGER NOT NULL,
+  -- Number of attaches.
+  nattch_count INTEGER NOT NULL,
+  -- Owner uid.
+  uid INTEGER NOT NULL,
+  -- Owner gid.
+  gid INTEGER NOT NULL,
+  -- Creator uid.
+  cuid INTEGER NOT NULL,
+  -- Creator gid.
+  cgid INTEGER NOT NULL,
+  -- Last attach time, seconds since the epoch.
+  atime_s INTEGER NOT NULL,
+  -- Last detach time, seconds since the epoch.
+  dtime_s INTEGER NOT NULL,
+  -- Last change time, seconds since the epoch.
+  ctime_s INTEGER NOT NULL,
+  -- Page-cache bytes of the segment (mapped or not, swap cache excluded).
+  rss_bytes INTEGER NOT NULL,
+  -- Swapped bytes of the segment (swap cache included).
+  swap_bytes INTEGER NOT NULL,
+  -- The object (shm_objects.id) when the segment was probed, else NULL.
+  object_id INTEGER
+) STRICT;
+
+-- Expected partial failures, one row per event: a process that exited, a permission denial,
+-- hidden PFNs, an object that could not be probed.
+CREATE TABLE capture_warnings (
+  -- Row id, in the order the warnings happened.
+  id INTEGER PRIMARY KEY,
+  -- Process id concerned, NULL for host-wide warnings.
+  pid INTEGER,
+  -- What was being read, e.g. "/proc/1234/pagemap" or "object memfd:cache".
+  target TEXT NOT NULL,
+  -- Machine-readable kind, e.g. vanished, permission, pid-reused, pfn-hidden, residency.
+  kind TEXT NOT NULL,
+  -- One sentence for people, ending with a remedy where there is one.
+  message TEXT NOT NULL
+) STRICT;
+
+INSERT INTO schema_version (version) VALUES (1);
