@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// pagescope CLI entry: registers every command explicitly, maps errors to exit codes.
+// The only module allowed to use console and process.exit.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { captureCommand } from '../capture/command.js';
+import { UserError, ParseError } from '../lib/errors.js';
+import { stderrLogger } from '../lib/stderr-logger.js';
+import { toolVersion } from '../lib/version.js';
+
+const exit = (code: number): void => {
+  process.exitCode = code;
+};
+
+function handleError(err: unknown): never {
+  if (err instanceof UserError) {
+    console.error(`error: ${err.message}`);
+    if (err.hint) console.error(`hint: ${err.hint}`);
+    process.exit(err.exitCode);
+  }
+  if (err instanceof ParseError) {
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  }
+  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  process.exit(1);
+}
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('pagescope')
+  .version(toolVersion())
+  .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
+  .command(captureCommand(stderrLogger, exit))
+  .demandCommand(1, 'name a command: capture, analyze, report, diff or demo')
+  .strict()
+  .recommendCommands()
+  .help()
+  .alias('h', 'help')
+  .wrap(Math.min(100, process.stdout.columns ?? 100))
+  .epilog('Data goes to stdout or the output file; progress, warnings and errors go to stderr.')
+  .fail((msg, err) => {
+    if (err) handleError(err);
+    console.error(`error: ${msg}`);
+    console.error("hint: see 'pagescope --help' or 'pagescope <command> --help'");
+    process.exit(2);
+  });
+
+cli.parseAsync().catch(handleError);

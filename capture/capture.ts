@@ -1,0 +1,289 @@
+// The capture orchestrator.
+//
+//   resolve targets ─► temp file (schema.sql) ─► host context ─► per process, one transaction:
+//     stat/status/cmdline/smaps ─► shmem objects (probed once each) ─► pagemap runs ─► fds ─►
+//     smaps_rollup + stat again ─► /dev/shm files ─► sysvipc links ─► metadata ─► fsync + rename
+//
+// Nothing is ever written at the output path except by the final rename; on error or abort the
+// temp file is removed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import * as messages from '../lib/messages.js';
+import { SCHEMA_VERSION } from '../lib/schema.js';
+import { toolVersion } from '../lib/version.js';
+import { classifyVma } from './classify.js';
+import { captureHost, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
+import { nativeResidencyBackend } from './native/residency-backend.js';
+import { filesystemType } from './native/syscalls.js';
+import { createObjectRegistry } from './objects.js';
+import { createPreadReader, createScanReader, type PagemapReader } from './pagemap-reader.js';
+import { captureProcess, type PagemapMode } from './process.js';
+import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procfs.js';
+import { parseCmdline } from './sources/cmdline.js';
+import { parseStat } from './sources/stat.js';
+import { createCaptureWriter } from './write.js';
+
+export interface CaptureOptions {
+  pids: number[];
+  all: boolean;
+  match: RegExp | null;
+  output: string;
+  pagemap: PagemapMode;
+  /** auto: PAGEMAP_SCAN where the kernel has it, else pread. */
+  pagemapMethod: 'auto' | 'pread' | 'scan';
+  shmFiles: boolean;
+  shmDir: string;
+  argv: string[];
+  logger: Logger;
+  signal?: AbortSignal;
+  procfs?: Procfs;
+}
+
+export interface CaptureResult {
+  path: string;
+  processes: number;
+  failed: number;
+  warnings: number;
+  objects: number;
+  pages: number;
+  exitCode: 0 | 1;
+}
+
+/** Thrown when the capture is aborted by a signal; the temp file is already gone. */
+export class CaptureAborted extends Error {}
+
+/**
+ * Runs a capture and writes it atomically to options.output.
+ * @returns counts and the exit code (1 when some targets failed)
+ * @throws UserError for bad targets (nothing written)
+ */
+export async function runCapture(options: CaptureOptions): Promise<CaptureResult> {
+  const procfs = options.procfs ?? createProcfs();
+  // 1. Targets: explicit pids must exist before any file is created.
+  const pids = resolveTargets(procfs, options);
+  const output = path.resolve(options.output);
+  const dir = path.dirname(output);
+  if (!fs.existsSync(dir)) throw new UserError(`output directory ${dir} does not exist`, 'create it or pass -o with an existing directory');
+  const temp = path.join(dir, `.${path.basename(output)}.tmp-${process.pid}`);
+  const writer = createCaptureWriter(temp);
+  let renamed = false;
+  try {
+    return await captureInto(procfs, writer, pids, options, async () => {
+      // 8. Durable, then visible: fsync the finished file and rename it into place.
+      writer.close();
+      const fd = fs.openSync(temp, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(temp, output);
+      renamed = true;
+      return output;
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_FULL' || (err as { code?: string }).code === 'ENOSPC') {
+      throw new UserError(`disk full while writing ${temp}; nothing was written to ${output}`, 'free space or pass -o on another filesystem', 1);
+    }
+    throw err;
+  } finally {
+    if (!renamed) {
+      try {
+        writer.close();
+      } catch {
+        // already closed
+      }
+      fs.rmSync(temp, { force: true });
+    }
+  }
+}
+
+async function captureInto(
+  procfs: Procfs,
+  writer: ReturnType<typeof createCaptureWriter>,
+  pids: number[],
+  options: CaptureOptions,
+  finish: () => Promise<string>,
+): Promise<CaptureResult> {
+  const { logger } = options;
+  const startedAt = new Date();
+  const startedNs = process.hrtime.bigint();
+  const self = readSelfPrivileges(procfs);
+  const pageSizeBytes = readPageSize(procfs);
+  let warnings = 0;
+  const warnInsert = writer.insert('capture_warnings');
+  const warn = (pid: number | null, target: string, kind: string, message: string): void => {
+    warnings++;
+    warnInsert.values(pid, target, kind, message);
+  };
+  let lastYield = Date.now();
+  const checkpoint = async (): Promise<void> => {
+    // Let signal handlers run; the work itself is synchronous.
+    if (Date.now() - lastYield < 50) return;
+    await new Promise((r) => setImmediate(r));
+    lastYield = Date.now();
+    if (options.signal?.aborted) throw new CaptureAborted('capture interrupted');
+  };
+
+  // 2. Host context (before any probe touches SysV attach counts).
+  const sysv = writer.transaction(() => captureHost(procfs, writer));
+  if (!self.sysAdmin) warn(null, '/proc/PID/pagemap', 'pfn-hidden', messages.pfnHidden());
+
+  // 3. Page-level reader: PAGEMAP_SCAN when asked or available, pread otherwise.
+  const pread = createPreadReader(procfs);
+  const reader: PagemapReader | null =
+    options.pagemap === 'none' ? null
+      : options.pagemapMethod === 'pread' ? pread
+      : options.pagemapMethod === 'scan' || scanAvailable(procfs, pageSizeBytes) ? createScanReader(procfs, pageSizeBytes)
+      : pread;
+
+  const objects = createObjectRegistry({
+    procfs,
+    writer,
+    backend: nativeResidencyBackend(),
+    filesystemType,
+    pageSizeBytes,
+    privileges: { mapFiles: self.mapFiles, fowner: self.fowner, euid: self.euid },
+    warn,
+  });
+  let vmaId = 0;
+  let pages = 0;
+  let failed = 0;
+  let captured = 0;
+  const ctx = {
+    procfs,
+    writer,
+    objects,
+    reader,
+    fallbackReader: pread,
+    pagemapMode: options.pagemap,
+    pageSizeBytes,
+    nextVmaId: () => ++vmaId,
+    warn,
+    onPages: (n: number) => {
+      pages += n;
+    },
+  };
+
+  // 4. Processes, one transaction each.
+  for (const [i, pid] of pids.entries()) {
+    await checkpoint();
+    logger.progress(`capture: process ${i + 1}/${pids.length} (pid ${pid}), ${pages} pages, ${objects.count()} shm objects`);
+    const outcome = writer.transaction(() => captureProcess(ctx, pid));
+    if (outcome.status === 'complete') captured++;
+    else if (outcome.status !== 'skipped' || options.pids.includes(pid)) failed++;
+  }
+
+  // 5. Files under /dev/shm that no captured process maps (with --all or --shm-files).
+  if (options.shmFiles) {
+    writer.transaction(() => {
+      for (const file of listFilesRecursive(options.shmDir)) {
+        let st: fs.BigIntStats;
+        try {
+          st = fs.statSync(file, { bigint: true });
+        } catch {
+          continue;
+        }
+        const dev = splitDev(st.dev);
+        const c = classifyVma({ path: file, deleted: false, perms: 'rw-s', devMajor: dev.major, devMinor: dev.minor, inode: Number(st.ino) }, new Set([`${dev.major}:${dev.minor}`]));
+        if (!c.objectKind) continue;
+        objects.resolve({ kind: c.objectKind, path: file, deleted: false, devMajor: dev.major, devMinor: dev.minor, inode: Number(st.ino), openers: [{ via: 'path', pid: null, path: file }] });
+      }
+    });
+  }
+  logger.progressDone();
+
+  // 6. SysV segments, linked to the objects probed through a mapping (inode = shmid).
+  writer.transaction(() => {
+    const ins = writer.insert('sysvipc_shm');
+    const shmMajorMinor = writer.db.prepare("SELECT id FROM shm_objects WHERE kind = 'sysv' AND inode = ?").pluck();
+    for (const s of sysv) {
+      const objectId = (shmMajorMinor.get(s.shmid) as number | undefined) ?? null;
+      ins.values(s.shmid, s.key, s.perms, s.sizeBytes, s.cpid, s.lpid, s.nattch, s.uid, s.gid, s.cuid, s.cgid, s.atimeS, s.dtimeS, s.ctimeS, s.rssBytes ?? 0, s.swapBytes ?? 0, objectId);
+    }
+  });
+
+  // 7. Metadata last: it records how the capture ended.
+  const finishedNs = process.hrtime.bigint();
+  const meta: Record<string, string> = {
+    tool_version: toolVersion(),
+    schema_version: String(SCHEMA_VERSION),
+    argv_json: JSON.stringify(options.argv),
+    ...readKernelIdentity(procfs),
+    page_size_bytes: String(pageSizeBytes),
+    started_at_utc: startedAt.toISOString(),
+    finished_at_utc: new Date().toISOString(),
+    started_monotonic_ns: String(startedNs),
+    finished_monotonic_ns: String(finishedNs),
+    uid: String(self.uid),
+    euid: String(self.euid),
+    cap_eff_hex: self.capEff.toString(16).padStart(16, '0'),
+    pfn_visible: self.sysAdmin ? '1' : '0',
+    map_files_allowed: self.mapFiles ? '1' : '0',
+    pagemap_mode: options.pagemap,
+    pagemap_method: reader?.method ?? 'none',
+    targets_requested: options.all ? 'all' : options.match ? `match:${options.match.source}` : options.pids.join(','),
+    redacted: '0',
+    processes_captured: String(captured),
+    processes_failed: String(failed),
+  };
+  writer.transaction(() => {
+    const ins = writer.insert('capture_meta');
+    for (const [k, v] of Object.entries(meta)) ins.values(k, v);
+  });
+  const finalPath = await finish();
+  return { path: finalPath, processes: pids.length, failed, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
+}
+
+let scanProbe: boolean | undefined;
+/** Whether PAGEMAP_SCAN works here (Linux 6.7+): one call on our own pagemap. */
+function scanAvailable(procfs: Procfs, pageSizeBytes: number): boolean {
+  if (scanProbe !== undefined) return scanProbe;
+  try {
+    const fd = procfs.openPagemap(process.pid);
+    try {
+      const reader = createScanReader(procfs, pageSizeBytes);
+      reader.readVma(fd, 1, 1, { pushEntries: () => {}, pushZeros: () => {}, finish: () => 0 });
+      scanProbe = true;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    scanProbe = false;
+  }
+  return scanProbe;
+}
+
+/** The pids to capture, in ascending order; never our own unless named with --pid. */
+export function resolveTargets(procfs: Procfs, options: Pick<CaptureOptions, 'pids' | 'all' | 'match'>): number[] {
+  const out = new Set<number>();
+  for (const pid of options.pids) {
+    if (!Number.isInteger(pid) || pid <= 0) throw new UserError(`invalid pid ${pid}`, 'pass a positive process id');
+    if (!fs.existsSync(procfs.pathOf(pid, 'stat'))) throw new UserError(messages.noSuchPid(pid), 'check the pid with ps, or use --match REGEX');
+    out.add(pid);
+  }
+  if (options.all || options.match) {
+    for (const pid of procfs.listPids()) {
+      if (pid === process.pid) continue;
+      let stat;
+      try {
+        stat = parseStat(procfs.readText(pid, 'stat'));
+      } catch {
+        continue; // gone already
+      }
+      // Kernel threads (kthreadd and its children) have no user memory.
+      if (pid === 2 || stat.ppid === 2) continue;
+      if (options.match) {
+        let cmd = '';
+        try {
+          cmd = parseCmdline(procfs.readBuffer(pid, 'cmdline')).join(' ');
+        } catch {
+          // no cmdline: match on comm alone
+        }
+        if (!options.match.test(stat.comm) && !options.match.test(cmd)) continue;
+      }
+      out.add(pid);
+    }
+  }
+  if (out.size === 0) throw new UserError(messages.noTargets(), 'pass --pid N, --match REGEX or --all');
+  return [...out].sort((a, b) => a - b);
+}

@@ -1,0 +1,96 @@
+// `pagescope capture`: the yargs command module (thin: validate, run, report).
+import * as os from 'node:os';
+import type { Argv, CommandModule } from 'yargs';
+import { UserError } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import { CaptureAborted, runCapture } from './capture.js';
+import type { PagemapMode } from './process.js';
+
+export interface CaptureArgs {
+  pid?: number[];
+  all?: boolean;
+  match?: string;
+  output?: string;
+  pagemap: PagemapMode;
+  'pagemap-method': 'auto' | 'pread' | 'scan';
+  'shm-files'?: boolean;
+  quiet?: boolean;
+}
+
+/** pagescope-<host>-<UTC yyyymmddThhmmssZ>.db */
+export function defaultCaptureName(now: Date, host: string): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `pagescope-${host.replace(/[^A-Za-z0-9._-]/g, '_')}-${stamp}.db`;
+}
+
+export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (code: number) => void): CommandModule<object, CaptureArgs> {
+  return {
+    command: 'capture',
+    describe: 'Snapshot processes (maps, smaps, pagemap runs) and the residency of their shared memory into one SQLite file',
+    builder: (y: Argv) =>
+      y
+        .option('pid', { alias: 'p', type: 'number', array: true, describe: 'Capture this process (repeatable)' })
+        .option('all', { alias: 'a', type: 'boolean', describe: 'Capture every user process, and every file under /dev/shm' })
+        .option('match', { alias: 'm', type: 'string', describe: 'Capture processes whose comm or command line matches this regular expression' })
+        .option('output', { alias: 'o', type: 'string', describe: 'Output file (default pagescope-<host>-<UTC time>.db); written atomically' })
+        .option('pagemap', { choices: ['all', 'shared', 'none'] as const, default: 'all' as PagemapMode, describe: 'Which VMAs get page-level pagemap runs: all, only shared memory, or none' })
+        .option('pagemap-method', { choices: ['auto', 'pread', 'scan'] as const, default: 'auto' as const, describe: 'Read pagemap with pread, or find non-empty ranges with PAGEMAP_SCAN (Linux 6.7+) first' })
+        .option('shm-files', { type: 'boolean', describe: 'Also probe every file under /dev/shm, mapped or not (implied by --all)' })
+        .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress or summary on stderr (errors still shown)' })
+        .example('$0 capture --pid 1234 -o app.db', 'Capture one process')
+        .example('$0 capture --match postgres', 'Capture every process whose name or command line matches')
+        .example('sudo $0 capture --all', 'Capture the whole host, with /dev/shm files')
+        .epilog('Data goes to the output file; progress, warnings and errors go to stderr.\nExit codes: 0 all captured; 1 written but some targets failed; 2 usage error or bad input (nothing written); 130/143 interrupted (nothing written).') as unknown as Argv<CaptureArgs>,
+    handler: async (args) => {
+      const logger = makeLogger(Boolean(args.quiet));
+      let match: RegExp | null = null;
+      if (args.match !== undefined) {
+        try {
+          match = new RegExp(args.match);
+        } catch (err) {
+          throw new UserError(`invalid --match regular expression: ${(err as Error).message}`, 'quote it for the shell, e.g. --match "^postgres"');
+        }
+      }
+      const pids = (args.pid ?? []).map(Number);
+      if (!args.all && !match && pids.length === 0) {
+        throw new UserError('nothing to capture', 'pass --pid N, --match REGEX or --all');
+      }
+      const controller = new AbortController();
+      let signalCode = 0;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        signalCode = sig === 'SIGINT' ? 130 : 143;
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const result = await runCapture({
+          pids,
+          all: Boolean(args.all),
+          match,
+          output: args.output ?? defaultCaptureName(new Date(), os.hostname()),
+          pagemap: args.pagemap,
+          pagemapMethod: args['pagemap-method'],
+          shmFiles: Boolean(args.all || args['shm-files']),
+          shmDir: '/dev/shm',
+          argv: process.argv.slice(2),
+          logger,
+          signal: controller.signal,
+        });
+        logger.info(`wrote ${result.path}: ${result.processes} processes (${result.failed} failed), ${result.pages} pages, ${result.objects} shared-memory objects, ${result.warnings} warnings`);
+        if (result.failed > 0) logger.warn(`${result.failed} target(s) failed; see: pagescope analyze ${result.path} warnings`);
+        exit(result.exitCode);
+      } catch (err) {
+        if (err instanceof CaptureAborted) {
+          logger.warn('interrupted: nothing was written');
+          exit(signalCode || 130);
+          return;
+        }
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    },
+  };
+}

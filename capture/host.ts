@@ -1,0 +1,95 @@
+// Host context and capture metadata: /proc/meminfo, vmstat, swaps, sysvipc/shm, memory settings
+// under /proc/sys and /sys/kernel/mm, kernel identity and our own privileges.
+import * as os from 'node:os';
+import { readOptionalText, type Procfs } from './procfs.js';
+import { parseMeminfo } from './sources/meminfo.js';
+import { parseSwaps } from './sources/swaps.js';
+import { parseSysvShm, type SysvShmRow } from './sources/sysvipc-shm.js';
+import { parseVmstat } from './sources/vmstat.js';
+import { parseSmaps } from './sources/smaps.js';
+import {
+  CAP_CHECKPOINT_RESTORE, CAP_FOWNER, CAP_SYS_ADMIN, hasCapability, parseCapabilityMask, parseStatus, statusValue,
+} from './sources/status.js';
+import type { CaptureWriter } from './write.js';
+
+export interface SelfPrivileges {
+  uid: number;
+  euid: number;
+  capEff: bigint;
+  sysAdmin: boolean;
+  mapFiles: boolean;
+  fowner: boolean;
+}
+
+/** Our own uid and effective capabilities, from /proc/self/status. */
+export function readSelfPrivileges(procfs: Procfs): SelfPrivileges {
+  const status = parseStatus(procfs.readText('self', 'status'));
+  const capEff = parseCapabilityMask(statusValue(status, 'CapEff')?.valueText ?? '0');
+  const uids = (statusValue(status, 'Uid')?.valueText ?? '').split(/\s+/).map(Number);
+  return {
+    uid: uids[0] ?? -1,
+    euid: uids[1] ?? -1,
+    capEff,
+    sysAdmin: hasCapability(capEff, CAP_SYS_ADMIN),
+    mapFiles: hasCapability(capEff, CAP_SYS_ADMIN) || hasCapability(capEff, CAP_CHECKPOINT_RESTORE),
+    fowner: hasCapability(capEff, CAP_FOWNER),
+  };
+}
+
+/** The base page size, from our own smaps (Node has no sysconf). */
+export function readPageSize(procfs: Procfs): number {
+  const first = parseSmaps(procfs.readText('self', 'smaps')).find((v) => v.fieldsKb.KernelPageSize);
+  return (first?.fieldsKb.KernelPageSize ?? 4) * 1024;
+}
+
+const SETTINGS: ReadonlyArray<[string, string]> = [
+  ['vm.swappiness', '/proc/sys/vm/swappiness'],
+  ['vm.page-cluster', '/proc/sys/vm/page-cluster'],
+  ['vm.overcommit_memory', '/proc/sys/vm/overcommit_memory'],
+  ['transparent_hugepage.enabled', '/sys/kernel/mm/transparent_hugepage/enabled'],
+  ['transparent_hugepage.defrag', '/sys/kernel/mm/transparent_hugepage/defrag'],
+  ['transparent_hugepage.shmem_enabled', '/sys/kernel/mm/transparent_hugepage/shmem_enabled'],
+  ['zswap.enabled', '/sys/module/zswap/parameters/enabled'],
+  ['kernel.shmmax', '/proc/sys/kernel/shmmax'],
+];
+
+/**
+ * Writes host_meminfo, host_vmstat, host_swaps, host_settings and returns the SysV segments
+ * (written later, once they are linked to objects).
+ */
+export function captureHost(procfs: Procfs, writer: CaptureWriter): SysvShmRow[] {
+  const mem = writer.insert('host_meminfo');
+  for (const r of parseMeminfo(procfs.readText(null, 'meminfo'))) mem.values(r.field, r.valueKb, r.valueCount);
+  const vm = writer.insert('host_vmstat');
+  for (const r of parseVmstat(procfs.readText(null, 'vmstat'))) vm.values(r.field, r.valueCount);
+  const sw = writer.insert('host_swaps');
+  for (const r of parseSwaps(procfs.readText(null, 'swaps'))) sw.values(r.path, r.type, r.sizeKb, r.usedKb, r.priority);
+  const set = writer.insert('host_settings');
+  for (const [key, file] of SETTINGS) {
+    const value = readOptionalText(file);
+    if (value !== null) set.values(key, value);
+  }
+  try {
+    return parseSysvShm(procfs.readText(null, 'sysvipc/shm'));
+  } catch {
+    return [];
+  }
+}
+
+/** Kernel identity and host name for capture_meta. */
+export function readKernelIdentity(procfs: Procfs): Record<string, string> {
+  const text = (name: string): string => {
+    try {
+      return procfs.readText(null, name).trim();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    kernel_release: text('sys/kernel/osrelease') || os.release(),
+    kernel_version: text('sys/kernel/version') || os.version(),
+    machine: os.machine(),
+    hostname: text('sys/kernel/hostname') || os.hostname(),
+    boot_id: text('sys/kernel/random/boot_id'),
+  };
+}

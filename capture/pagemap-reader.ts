@@ -1,0 +1,71 @@
+// Reads the pagemap of one VMA into a run encoder, either with large pread(2) chunks or with the
+// PAGEMAP_SCAN ioctl (Linux 6.7+) to find the non-empty ranges first and pread only those.
+// Both give identical runs: the ioctl only decides which entries are known to be zero.
+import type { Procfs } from './procfs.js';
+import type { RunEncoder } from './sources/pagemap.js';
+import { scanNonEmpty, type ScanRegion } from './pagemap-scan.js';
+
+export type PagemapMethod = 'pread' | 'scan';
+
+/** Pages per pread: 64 Ki entries = 512 KiB of pagemap = 256 MiB of address space. The kernel
+ * walks and unlocks in PMD-sized steps inside one read, so the target is never held for long. */
+export const CHUNK_PAGES = 1 << 16;
+/** Empty gaps up to this many pages between non-empty regions are read rather than skipped. */
+const COALESCE_GAP_PAGES = 1024;
+
+export interface PagemapReader {
+  readonly method: PagemapMethod;
+  /**
+   * Encodes pages [startVpn, startVpn + pages) of the open pagemap `fd`.
+   * @returns pages actually read (fewer if the kernel ended the file early, e.g. above TASK_SIZE)
+   */
+  readVma(fd: number, startVpn: number, pages: number, encoder: RunEncoder): number;
+}
+
+/** Plain chunked pread of every entry. */
+export function createPreadReader(procfs: Procfs): PagemapReader {
+  const buf = Buffer.from(new ArrayBuffer(CHUNK_PAGES * 8));
+  const words = new Uint32Array(buf.buffer, buf.byteOffset, CHUNK_PAGES * 2);
+  const readRange = (fd: number, vpn: number, pages: number, encoder: RunEncoder): number => {
+    let done = 0;
+    while (done < pages) {
+      const want = Math.min(CHUNK_PAGES, pages - done);
+      const got = procfs.readPagemap(fd, vpn + done, want, buf);
+      encoder.pushEntries(words, got);
+      done += got;
+      if (got < want) break;
+    }
+    return done;
+  };
+  return { method: 'pread', readVma: readRange };
+}
+
+/** PAGEMAP_SCAN to skip empty ranges, then pread of the (coalesced) non-empty ones. */
+export function createScanReader(procfs: Procfs, pageSizeBytes: number): PagemapReader {
+  const pread = createPreadReader(procfs);
+  return {
+    method: 'scan',
+    readVma(fd, startVpn, pages, encoder) {
+      const regions: ScanRegion[] = [];
+      scanNonEmpty(fd, startVpn * pageSizeBytes, (startVpn + pages) * pageSizeBytes, pageSizeBytes, (r) => regions.push(r));
+      let cursor = startVpn;
+      let i = 0;
+      while (i < regions.length) {
+        // Coalesce regions separated by short gaps into one read.
+        const spanStart = regions[i].startVpn;
+        let spanEnd = regions[i].endVpn;
+        i++;
+        while (i < regions.length && regions[i].startVpn - spanEnd <= COALESCE_GAP_PAGES && regions[i].endVpn - spanStart <= CHUNK_PAGES * 4) {
+          spanEnd = regions[i].endVpn;
+          i++;
+        }
+        encoder.pushZeros(spanStart - cursor);
+        const got = pread.readVma(fd, spanStart, spanEnd - spanStart, encoder);
+        if (got < spanEnd - spanStart) return spanStart + got - startVpn;
+        cursor = spanEnd;
+      }
+      encoder.pushZeros(startVpn + pages - cursor);
+      return pages;
+    },
+  };
+}

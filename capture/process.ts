@@ -1,0 +1,314 @@
+// Captures one process: stat, status, cmdline, smaps (maps + fields), pagemap of each VMA as runs,
+// its shared-memory objects and fds, then smaps_rollup and stat again to detect drift and pid
+// reuse. Everything for one process is written in one transaction by the caller.
+import * as fs from 'node:fs';
+import { addressToStored } from '../lib/address.js';
+import * as messages from '../lib/messages.js';
+import { classifyVma, mayBeShmemFdTarget } from './classify.js';
+import type { ObjectRegistry } from './objects.js';
+import type { PagemapReader } from './pagemap-reader.js';
+import { mapFilesName, splitDev, type Procfs } from './procfs.js';
+import { parseCgroupV2Path } from './sources/cgroup.js';
+import { parseCmdline } from './sources/cmdline.js';
+import { parseMountinfo } from './sources/mountinfo.js';
+import { createRunEncoder, decodeRunFields } from './sources/pagemap.js';
+import { parseSmaps, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
+import { parseStat } from './sources/stat.js';
+import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
+import { SMAPS_FIELD_COLUMNS, type CaptureWriter, type Row } from './write.js';
+
+export type PagemapMode = 'all' | 'shared' | 'none';
+
+export interface ProcessContext {
+  procfs: Procfs;
+  writer: CaptureWriter;
+  objects: ObjectRegistry;
+  reader: PagemapReader | null;
+  /** Fallback when the reader fails on a VMA (e.g. PAGEMAP_SCAN refusing a range). */
+  fallbackReader: PagemapReader;
+  pagemapMode: PagemapMode;
+  pageSizeBytes: number;
+  nextVmaId: () => number;
+  warn(pid: number | null, target: string, kind: string, message: string): void;
+  /** Called between VMAs so the caller can yield to signals and show progress. */
+  onPages(pages: number): void;
+}
+
+export interface ProcessOutcome {
+  status: 'complete' | 'partial' | 'vanished' | 'skipped';
+  vmas: number;
+  pages: number;
+}
+
+class Vanished extends Error {}
+
+const KERNEL_HALF = 1n << 63n;
+
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? 'EIO';
+}
+
+/**
+ * Captures pid into ctx.writer (the caller wraps this in a transaction).
+ * @returns what was captured; 'skipped' when the process was gone before anything was read
+ */
+export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome {
+  const { procfs, writer } = ctx;
+  const startedNs = process.hrtime.bigint();
+  let status: ProcessOutcome['status'] = 'complete';
+  const read = <T>(what: string, fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      const code = errCode(err);
+      if (code === 'ENOENT' || code === 'ESRCH') throw new Vanished(what);
+      ctx.warn(pid, `/proc/${pid}/${what}`, 'permission', messages.permissionDenied(pid, what, code));
+      status = 'partial';
+      return fallback;
+    }
+  };
+
+  // 1. Identity first: stat gives the start time that detects pid reuse later.
+  let stat;
+  try {
+    stat = parseStat(procfs.readText(pid, 'stat'));
+  } catch (err) {
+    ctx.warn(pid, `/proc/${pid}`, 'vanished', messages.processVanished(pid, 'stat'));
+    return { status: 'skipped', vmas: 0, pages: 0 };
+  }
+  let vmaCount = 0;
+  let pageCount = 0;
+  try {
+    const statusFields = read('status', () => parseStatus(procfs.readText(pid, 'status')), []);
+    const cmdline = read('cmdline', () => parseCmdline(procfs.readBuffer(pid, 'cmdline')), [] as string[]);
+    let exe: string | null = null;
+    try {
+      exe = procfs.readLink(pid, 'exe');
+    } catch {
+      exe = null; // kernel threads and other users' processes: not an error worth a warning
+    }
+    const cgroup = read('cgroup', () => parseCgroupV2Path(procfs.readText(pid, 'cgroup')), null);
+    const vmas = read('smaps', () => parseSmaps(procfs.readText(pid, 'smaps')), [] as SmapsVma[]);
+
+    // 2. Classify VMAs; the target's own mount namespace says which devices are tmpfs.
+    let tmpfsDevs: Set<string> | null = null;
+    const tmpfs = (): Set<string> => {
+      tmpfsDevs ??= new Set(
+        read('mountinfo', () => parseMountinfo(procfs.readText(pid, 'mountinfo')), [])
+          .filter((m) => m.fsType === 'tmpfs')
+          .map((m) => `${m.devMajor}:${m.devMinor}`),
+      );
+      return tmpfsDevs;
+    };
+    const noTmpfs = new Set<string>();
+    const classified = vmas.map((v) => {
+      // Only files on an anonymous-device (major 0) filesystem can be tmpfs: skip mountinfo otherwise.
+      const c = classifyVma(v, v.devMajor === 0 && v.inode !== 0 && v.path.startsWith('/') ? tmpfs() : noTmpfs);
+      let objectId: number | null = null;
+      if (c.objectKind) {
+        objectId = ctx.objects.resolve({
+          kind: c.objectKind,
+          path: v.path,
+          deleted: v.deleted,
+          devMajor: v.devMajor,
+          devMinor: v.devMinor,
+          inode: v.inode,
+          openers: [
+            { via: 'map_files', pid, name: mapFilesName(v.start, v.end) },
+            ...(v.deleted || !v.path.startsWith('/') ? [] : [{ via: 'path' as const, pid, path: v.path }]),
+          ],
+        });
+      }
+      return { v, c, objectId };
+    });
+
+    // 3. Pagemap of each VMA as runs.
+    const wantPagemap = (shared: boolean): boolean => ctx.pagemapMode === 'all' || (ctx.pagemapMode === 'shared' && shared);
+    let pagemapFd: number | null = null;
+    if (ctx.reader && classified.some(({ v, objectId }) => wantPagemap(objectId !== null || v.perms[3] === 's'))) {
+      pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
+    }
+    const vmaInsert = writer.insert('vmas');
+    const runInsert = writer.insert('pagemap_runs');
+    let smapsRssKb = 0;
+    try {
+      classified.forEach(({ v, c, objectId }, index) => {
+        const id = ctx.nextVmaId();
+        const pages = Number((v.end - v.start) / BigInt(ctx.pageSizeBytes));
+        const startVpn = Number(v.start / BigInt(ctx.pageSizeBytes));
+        let pagemapStatus = 'skipped';
+        if (pagemapFd !== null && ctx.reader && wantPagemap(objectId !== null || v.perms[3] === 's')) {
+          const sink = (first: number, n: number, flags: number, frame: number, step: number): void => {
+            const r = decodeRunFields(first, n, flags, frame, step);
+            runInsert.values(id, first, n, r.present, r.swap, r.fileShared, r.exclusive, r.softDirty, r.uffdWp, r.guard, r.reservedBits, r.pfn, r.swapType, r.swapOffset, r.increments);
+          };
+          const readWith = (reader: PagemapReader): number => {
+            const encoder = createRunEncoder(sink);
+            const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder);
+            encoder.finish();
+            return n;
+          };
+          let got: number;
+          try {
+            got = readWith(ctx.reader);
+          } catch (err) {
+            if (ctx.reader === ctx.fallbackReader || errCode(err) === 'ESRCH') throw err;
+            // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
+            writer.db.prepare('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
+            got = readWith(ctx.fallbackReader);
+          }
+          pagemapStatus = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
+          // Above TASK_SIZE (the kernel-half [vsyscall] page) pagemap has no entries at all.
+          if (got < pages && v.start < KERNEL_HALF) {
+            ctx.warn(pid, `/proc/${pid}/pagemap`, 'pagemap-short', messages.pagemapShortRead(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+          }
+          pageCount += got;
+          ctx.onPages(got);
+        }
+        smapsRssKb += v.fieldsKb.Rss ?? 0;
+        vmaInsert.row(vmaRow(id, pid, index, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
+        vmaCount++;
+      });
+    } finally {
+      if (pagemapFd !== null) closeQuietly(pagemapFd);
+    }
+
+    // 4. Shared memory held only through a file descriptor (memfd, /dev/shm files).
+    const fds = read('fd', () => procfs.listDir(pid, 'fd'), [] as string[]);
+    const fdInsert = writer.insert('process_fds');
+    for (const fd of fds.sort((a, b) => Number(a) - Number(b))) {
+      let target: string;
+      try {
+        target = procfs.readLink(pid, `fd/${fd}`);
+      } catch {
+        continue; // closed meanwhile
+      }
+      if (!mayBeShmemFdTarget(target)) continue;
+      let st;
+      try {
+        st = procfs.statLink(pid, `fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (!st.isFile()) continue;
+      const dev = splitDev(st.dev);
+      const deleted = target.endsWith(' (deleted)');
+      const path = deleted ? target.slice(0, -' (deleted)'.length) : target;
+      const c = classifyVma(
+        { path, deleted, perms: 'rw-s', devMajor: dev.major, devMinor: dev.minor, inode: Number(st.ino) },
+        dev.major === 0 ? tmpfs() : noTmpfs,
+      );
+      if (!c.objectKind) continue;
+      const objectId = ctx.objects.resolve({
+        kind: c.objectKind,
+        path,
+        deleted,
+        devMajor: dev.major,
+        devMinor: dev.minor,
+        inode: Number(st.ino),
+        openers: [{ via: 'fd', pid, fd }],
+      });
+      fdInsert.values(pid, Number(fd), objectId);
+    }
+
+    // 5. After the page-level reads: rollup (drift) and stat again (pid reuse).
+    const rollup = read('smaps_rollup', () => parseSmapsRollup(procfs.readText(pid, 'smaps_rollup')), null);
+    const after = parseStat(procfs.readText(pid, 'stat'));
+    if (after.startTimeTicks !== stat.startTimeTicks) {
+      ctx.warn(pid, `/proc/${pid}`, 'pid-reused', messages.pidReused(pid));
+      status = 'vanished';
+    }
+    if (rollup) writer.insert('smaps_rollup').row(rollupRow(pid, rollup.fieldsKb));
+    const statusInsert = writer.insert('process_status');
+    for (const f of statusFields) statusInsert.values(pid, f.field, f.valueText, f.valueKb);
+    const uids = statusValue(statusFields, 'Uid');
+    const ids = uids ? parseUidLine(uids.valueText) : { real: -1, effective: -1 };
+    const kb = (name: string): number | null => statusValue(statusFields, name)?.valueKb ?? null;
+    const threads = statusValue(statusFields, 'Threads');
+    writer.insert('processes').row({
+      pid,
+      start_time_ticks: stat.startTimeTicks,
+      ppid: stat.ppid,
+      comm: stat.comm,
+      cmdline_json: JSON.stringify(cmdline),
+      exe,
+      uid: ids.real,
+      euid: ids.effective,
+      cgroup,
+      state: stat.state,
+      threads_count: threads ? Number(threads.valueText) : null,
+      vm_size_kb: kb('VmSize'),
+      vm_rss_kb: kb('VmRSS'),
+      rss_anon_kb: kb('RssAnon'),
+      rss_file_kb: kb('RssFile'),
+      rss_shmem_kb: kb('RssShmem'),
+      vm_swap_kb: kb('VmSwap'),
+      smaps_rss_before_kb: smapsRssKb,
+      rollup_rss_after_kb: rollup ? rollup.fieldsKb.Rss ?? null : null,
+      pagemap_method: pagemapFd !== null && ctx.reader ? ctx.reader.method : 'none',
+      capture_status: status,
+      read_started_ns: startedNs,
+      read_finished_ns: process.hrtime.bigint(),
+    });
+    return { status, vmas: vmaCount, pages: pageCount };
+  } catch (err) {
+    if (!(err instanceof Vanished) && errCode(err) !== 'ESRCH' && errCode(err) !== 'ENOENT') throw err;
+    ctx.warn(pid, `/proc/${pid}`, 'vanished', messages.processVanished(pid, err instanceof Vanished ? err.message : 'pagemap'));
+    return { status: 'vanished', vmas: vmaCount, pages: pageCount };
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+function vmaRow(id: number, pid: number, index: number, v: SmapsVma, backing: string, objectId: number | null, pagemapStatus: string, pageSize: number): Row {
+  const row: Row = {
+    id,
+    pid,
+    vma_index: index,
+    start_address: addressToStored(v.start),
+    end_address: addressToStored(v.end),
+    perms: v.perms,
+    offset_bytes: addressToStored(v.offsetBytes),
+    dev_major: v.devMajor,
+    dev_minor: v.devMinor,
+    inode: v.inode,
+    path: v.path,
+    path_deleted: v.deleted ? 1 : 0,
+    backing,
+    object_id: objectId,
+    file_offset_pages: Number(v.offsetBytes / BigInt(pageSize)),
+    pagemap_status: pagemapStatus,
+    thp_eligible: v.thpEligible,
+    protection_key: v.protectionKey,
+    vm_flags: v.vmFlags,
+  };
+  row.extra_fields_json = fillSmapsColumns(row, v.fieldsKb, false);
+  return row;
+}
+
+function rollupRow(pid: number, fieldsKb: Record<string, number>): Row {
+  const row: Row = { pid };
+  row.extra_fields_json = fillSmapsColumns(row, fieldsKb, true);
+  return row;
+}
+
+const ROLLUP_ONLY = new Set(['pss_anon_kb', 'pss_file_kb', 'pss_shmem_kb']);
+const NOT_IN_ROLLUP = new Set(['size_kb', 'kernel_page_size_kb', 'mmu_page_size_kb']);
+
+/** Copies known smaps fields into their columns; returns the unknown ones as JSON (or null). */
+function fillSmapsColumns(row: Row, fieldsKb: Record<string, number>, rollup: boolean): string | null {
+  const extra: Record<string, number> = {};
+  for (const [name, value] of Object.entries(fieldsKb)) {
+    const col = SMAPS_FIELD_COLUMNS[name];
+    const fits = col !== undefined && (rollup ? !NOT_IN_ROLLUP.has(col) : !ROLLUP_ONLY.has(col));
+    if (fits) row[col] = value;
+    else extra[name] = value;
+  }
+  return Object.keys(extra).length ? JSON.stringify(extra) : null;
+}

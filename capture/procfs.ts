@@ -1,0 +1,102 @@
+// The only module that touches /proc (and /sys, /dev/shm): text reads, links, directory listings
+// and pagemap reads, rooted at an injectable directory so tests can point it elsewhere.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface Procfs {
+  /** The /proc root in use. */
+  readonly root: string;
+  /** Reads /proc/<pid>/<name> (or /proc/<name> when pid is null) as UTF-8 text. */
+  readText(pid: number | 'self' | null, name: string): string;
+  /** Reads a file as raw bytes. */
+  readBuffer(pid: number | 'self' | null, name: string): Buffer;
+  /** readlink of /proc/<pid>/<name>. */
+  readLink(pid: number, name: string): string;
+  /** Numeric entries of /proc, ascending. */
+  listPids(): number[];
+  /** Entries of /proc/<pid>/<dir> (e.g. "fd"). */
+  listDir(pid: number, dir: string): string[];
+  /** stat(2) following the link /proc/<pid>/<name>. */
+  statLink(pid: number, name: string): fs.BigIntStats;
+  /** Absolute path of /proc/<pid>/<name>, for open(2). */
+  pathOf(pid: number | 'self' | null, name: string): string;
+  /** Opens /proc/<pid>/pagemap read-only. */
+  openPagemap(pid: number): number;
+  /**
+   * Reads `count` pagemap entries starting at virtual page `vpn` into `buf` (8 bytes each).
+   * Positions past 2^53 (the [vsyscall] page) are passed as bigint.
+   * @returns entries actually read
+   */
+  readPagemap(fd: number, vpn: number, count: number, buf: Buffer): number;
+}
+
+/** A Procfs rooted at `root` (default /proc). */
+export function createProcfs(root = '/proc'): Procfs {
+  const p = (pid: number | 'self' | null, name: string): string =>
+    pid === null ? path.join(root, name) : path.join(root, String(pid), name);
+  return {
+    root,
+    readText: (pid, name) => fs.readFileSync(p(pid, name), 'utf8'),
+    readBuffer: (pid, name) => fs.readFileSync(p(pid, name)),
+    readLink: (pid, name) => fs.readlinkSync(p(pid, name)),
+    listPids: () =>
+      fs
+        .readdirSync(root)
+        .filter((e) => /^[0-9]+$/.test(e))
+        .map(Number)
+        .sort((a, b) => a - b),
+    listDir: (pid, dir) => fs.readdirSync(p(pid, dir)),
+    statLink: (pid, name) => fs.statSync(p(pid, name), { bigint: true }),
+    pathOf: p,
+    openPagemap: (pid) => fs.openSync(p(pid, 'pagemap'), 'r'),
+    readPagemap(fd, vpn, count, buf) {
+      const pos = vpn * 8;
+      const position = Number.isSafeInteger(pos) ? pos : BigInt(vpn) * 8n;
+      let done = 0;
+      while (done < count * 8) {
+        const n = fs.readSync(fd, buf, done, count * 8 - done, typeof position === 'bigint' ? position + BigInt(done) : position + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return Math.floor(done / 8);
+    },
+  };
+}
+
+/** The name of a /proc/PID/map_files entry: "%lx-%lx", no leading zeros. */
+export function mapFilesName(start: bigint, end: bigint): string {
+  return `${start.toString(16)}-${end.toString(16)}`;
+}
+
+/** Splits a Linux st_dev (glibc encoding) into major and minor. */
+export function splitDev(dev: bigint): { major: number; minor: number } {
+  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+  return { major, minor };
+}
+
+/** Reads a file outside /proc (e.g. /sys settings) as trimmed text, or null if unreadable. */
+export function readOptionalText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Regular files under a directory, recursively (for --shm-files over /dev/shm). */
+export function listFilesRecursive(dir: string): string[] {
+  const out: string[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listFilesRecursive(full));
+    else if (e.isFile()) out.push(full);
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+// Lossless run-length codec for /proc/PID/pagemap entries (Documentation/admin-guide/mm/pagemap.rst,
+// fs/proc/task_mmu.c PM_* bits). Entries are read as pairs of little-endian u32 halves: no BigInt
+// and no object per page in the hot loop.
+
+/** Flag bits 55-63 of an entry, shifted down by 55 (so they fit in 9 bits). */
+export const FLAG_SOFT_DIRTY = 1 << 0; // bit 55
+export const FLAG_EXCLUSIVE = 1 << 1; // bit 56
+export const FLAG_UFFD_WP = 1 << 2; // bit 57
+export const FLAG_GUARD = 1 << 3; // bit 58
+export const FLAG_RESERVED_MASK = 3 << 4; // bits 59-60
+export const FLAG_FILE_SHARED = 1 << 6; // bit 61
+export const FLAG_SWAP = 1 << 7; // bit 62
+export const FLAG_PRESENT = 1 << 8; // bit 63
+
+const TWO_POW_32 = 4294967296;
+
+/**
+ * Receives each run: first page (from the VMA start), length in pages, the 9 flag bits, the frame
+ * (bits 0-54) of the first page, and the frame step per page (0, 1 for a PFN, 32 for a swap
+ * offset, whose field starts at bit 5).
+ */
+export type RunSink = (firstPage: number, pages: number, flags: number, frame: number, step: number) => void;
+
+/** Streaming encoder over one VMA: feed entries in chunks, then call finish(). */
+export interface RunEncoder {
+  /** Encode `count` entries from `words` (u32 pairs: low word, high word). */
+  pushEntries(words: Uint32Array, count: number): void;
+  /** Encode `count` all-zero entries (a range PAGEMAP_SCAN reported as empty). */
+  pushZeros(count: number): void;
+  /** Flush the last run. Returns the number of pages encoded. */
+  finish(): number;
+}
+
+/**
+ * Creates a run encoder. Adjacent pages merge when their flag bits are equal and their frame is
+ * equal to (step 0) or one page past (step 1 or 32) the previous page's.
+ * @param sink receives each finished run
+ * @returns the encoder
+ * @example
+ *   const enc = createRunEncoder((p, n, f, fr, s) => runs.push([p, n, f, fr, s]));
+ *   enc.pushEntries(new Uint32Array(pagemapChunk.buffer), 512); enc.finish();
+ */
+export function createRunEncoder(sink: RunSink): RunEncoder {
+  let page = 0; // pages consumed so far
+  let runStart = 0;
+  let runPages = 0;
+  let runFlags = 0;
+  let runFrame = 0;
+  let runStep = -1; // -1: undetermined (run of one page)
+  let lastFrame = 0;
+
+  function flush(): void {
+    if (runPages > 0) sink(runStart, runPages, runFlags, runFrame, runStep < 0 ? 0 : runStep);
+  }
+
+  function add(flags: number, frame: number): void {
+    if (runPages > 0 && flags === runFlags) {
+      if (runStep >= 0) {
+        if (frame === lastFrame + runStep) {
+          runPages++;
+          lastFrame = frame;
+          page++;
+          return;
+        }
+      } else {
+        const unit = flags & FLAG_SWAP ? 32 : 1;
+        if (frame === lastFrame || frame === lastFrame + unit) {
+          runStep = frame - lastFrame;
+          runPages++;
+          lastFrame = frame;
+          page++;
+          return;
+        }
+      }
+    }
+    flush();
+    runStart = page;
+    runPages = 1;
+    runFlags = flags;
+    runFrame = frame;
+    runStep = -1;
+    lastFrame = frame;
+    page++;
+  }
+
+  return {
+    pushEntries(words, count) {
+      for (let i = 0; i < count; i++) {
+        const lo = words[2 * i];
+        const hi = words[2 * i + 1];
+        // Fast path: a zero entry extending a zero run (the common case in sparse VMAs).
+        if ((lo | hi) === 0 && runPages > 0 && runFlags === 0 && lastFrame === 0 && runStep <= 0) {
+          runStep = 0;
+          runPages++;
+          page++;
+          continue;
+        }
+        add(hi >>> 23, (hi & 0x7fffff) * TWO_POW_32 + lo);
+      }
+    },
+    pushZeros(count) {
+      if (count <= 0) return;
+      if (runPages > 0 && runFlags === 0 && lastFrame === 0 && runStep <= 0) {
+        runStep = 0;
+        runPages += count;
+        page += count;
+        return;
+      }
+      add(0, 0);
+      if (count > 1) {
+        runStep = 0;
+        runPages += count - 1;
+        page += count - 1;
+      }
+    },
+    finish() {
+      flush();
+      runPages = 0;
+      return page;
+    },
+  };
+}
+
+/** One run with its flag bits decoded into named fields, as stored in pagemap_runs. */
+export interface DecodedRun {
+  firstPage: number;
+  pages: number;
+  present: number;
+  swap: number;
+  fileShared: number;
+  exclusive: number;
+  softDirty: number;
+  uffdWp: number;
+  guard: number;
+  reservedBits: number;
+  pfn: number | null;
+  swapType: number | null;
+  swapOffset: number | null;
+  increments: number;
+}
+
+/**
+ * Splits an encoded run into its named columns.
+ * @returns the run as stored in pagemap_runs
+ * @example decodeRunFields(0, 32, FLAG_PRESENT | FLAG_FILE_SHARED, 0x12bc01, 1)
+ */
+export function decodeRunFields(firstPage: number, pages: number, flags: number, frame: number, step: number): DecodedRun {
+  const swap = (flags & FLAG_SWAP) !== 0;
+  return {
+    firstPage,
+    pages,
+    present: (flags >> 8) & 1,
+    swap: swap ? 1 : 0,
+    fileShared: (flags >> 6) & 1,
+    exclusive: (flags >> 1) & 1,
+    softDirty: flags & 1,
+    uffdWp: (flags >> 2) & 1,
+    guard: (flags >> 3) & 1,
+    reservedBits: (flags >> 4) & 3,
+    pfn: swap ? null : frame,
+    swapType: swap ? frame % 32 : null,
+    swapOffset: swap ? Math.floor(frame / 32) : null,
+    increments: step === 0 ? 0 : 1,
+  };
+}
+
+/**
+ * Rebuilds the raw 64-bit entries of a stored run (the inverse of the encoder).
+ * @returns one bigint per page
+ */
+export function expandRun(run: DecodedRun): bigint[] {
+  const flags =
+    (BigInt(run.present) << 63n) | (BigInt(run.swap) << 62n) | (BigInt(run.fileShared) << 61n)
+    | (BigInt(run.reservedBits) << 59n) | (BigInt(run.guard) << 58n) | (BigInt(run.uffdWp) << 57n)
+    | (BigInt(run.exclusive) << 56n) | (BigInt(run.softDirty) << 55n);
+  const out: bigint[] = [];
+  for (let i = 0; i < run.pages; i++) {
+    const step = BigInt(run.increments * i);
+    const frame = run.swap
+      ? ((BigInt(run.swapOffset ?? 0) + step) << 5n) | BigInt(run.swapType ?? 0)
+      : BigInt(run.pfn ?? 0) + step;
+    out.push(flags | frame);
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+// Parses /proc/PID/stat, the one-line record of do_task_stat() in fs/proc/array.c; field numbers
+// are 1-based as in proc_pid_stat(5).
+import { ParseError } from '../../lib/errors.js';
+
+/** The few /proc/PID/stat fields the capture needs. */
+export interface ProcStat {
+  /** Field 1. */
+  pid: number;
+  /** Field 2 without its parentheses; unescaped by the kernel, so it may hold ") " or "\n". */
+  comm: string;
+  /** Field 3, one character: R, S, D, T, t, X, Z, P, I… */
+  state: string;
+  /** Field 4; 0 for init and kernel threads' parent. */
+  ppid: number;
+  /** Field 22: start time after boot, in clock ticks (sysconf(_SC_CLK_TCK)). */
+  startTimeTicks: number;
+}
+
+const DECIMAL = /^\d{1,20}$/;
+const STARTTIME_INDEX = 22 - 3; // fields after the comm start at field 3
+
+/**
+ * Parses /proc/PID/stat. The comm ends at the LAST `)`, since a task can name itself `a) b (c`.
+ * @param text The file contents (one line, trailing newline optional).
+ * @returns pid, comm, state, ppid and start time.
+ * @throws ParseError if the text is not a stat record with at least 22 fields.
+ * @example
+ * parseStat('3154 (a) b (c) S 3145 3145 2722 0 -1 4194304 86 558 0 1 0 0 0 2 20 0 1 0 59865 2490368 337 …\n');
+ * // { pid: 3154, comm: 'a) b (c', state: 'S', ppid: 3145, startTimeTicks: 59865 }
+ */
+export function parseStat(text: string): ProcStat {
+  const line = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const malformed = (reason: string): ParseError =>
+    new ParseError('stat', 1, line, reason);
+  const open = line.indexOf(' (');
+  const close = line.lastIndexOf(')');
+  if (open <= 0 || close < open + 2) throw malformed('expected "pid (comm) state …"');
+  const pidText = line.slice(0, open);
+  if (!DECIMAL.test(pidText)) throw malformed('pid is not a decimal number');
+  if (line.charCodeAt(close + 1) !== 32 /* space */) throw malformed('expected a space after the comm');
+  const rest = line.slice(close + 2).split(' ');
+  if (rest.length <= STARTTIME_INDEX) throw malformed('fewer than 22 fields');
+  const [state, ppidText] = rest;
+  if (state.length !== 1) throw malformed('state is not one character');
+  if (!DECIMAL.test(ppidText)) throw malformed('ppid is not a decimal number');
+  const startText = rest[STARTTIME_INDEX];
+  if (!DECIMAL.test(startText)) throw malformed('starttime (field 22) is not a decimal number');
+  return {
+    pid: Number(pidText),
+    comm: line.slice(open + 2, close),
+    state,
+    ppid: Number(ppidText),
+    startTimeTicks: Number(startText),
+  };
+}

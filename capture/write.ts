@@ -1,0 +1,159 @@
+// Writes capture rows into a new SQLite file created from schema.sql, through prepared statements.
+// Each *_COLUMNS list names the insert columns of one table; a test compares them with
+// PRAGMA table_info so TypeScript and schema.sql cannot drift apart.
+import Database from 'better-sqlite3';
+import { readSchema } from '../lib/schema.js';
+
+export const PROCESS_COLUMNS = [
+  'pid', 'start_time_ticks', 'ppid', 'comm', 'cmdline_json', 'exe', 'uid', 'euid', 'cgroup', 'state',
+  'threads_count', 'vm_size_kb', 'vm_rss_kb', 'rss_anon_kb', 'rss_file_kb', 'rss_shmem_kb', 'vm_swap_kb',
+  'smaps_rss_before_kb', 'rollup_rss_after_kb', 'pagemap_method', 'capture_status', 'read_started_ns',
+  'read_finished_ns',
+] as const;
+
+/** smaps field name (as the kernel prints it) → column, shared by vmas and smaps_rollup. */
+export const SMAPS_FIELD_COLUMNS: Readonly<Record<string, string>> = {
+  Size: 'size_kb',
+  KernelPageSize: 'kernel_page_size_kb',
+  MMUPageSize: 'mmu_page_size_kb',
+  Rss: 'rss_kb',
+  Pss: 'pss_kb',
+  Pss_Dirty: 'pss_dirty_kb',
+  Pss_Anon: 'pss_anon_kb',
+  Pss_File: 'pss_file_kb',
+  Pss_Shmem: 'pss_shmem_kb',
+  Shared_Clean: 'shared_clean_kb',
+  Shared_Dirty: 'shared_dirty_kb',
+  Private_Clean: 'private_clean_kb',
+  Private_Dirty: 'private_dirty_kb',
+  Referenced: 'referenced_kb',
+  Anonymous: 'anonymous_kb',
+  KSM: 'ksm_kb',
+  LazyFree: 'lazy_free_kb',
+  AnonHugePages: 'anon_huge_pages_kb',
+  ShmemPmdMapped: 'shmem_pmd_mapped_kb',
+  FilePmdMapped: 'file_pmd_mapped_kb',
+  Shared_Hugetlb: 'shared_hugetlb_kb',
+  Private_Hugetlb: 'private_hugetlb_kb',
+  Swap: 'swap_kb',
+  SwapPss: 'swap_pss_kb',
+  Locked: 'locked_kb',
+};
+
+const VMA_SMAPS_COLUMNS = [
+  'size_kb', 'kernel_page_size_kb', 'mmu_page_size_kb', 'rss_kb', 'pss_kb', 'pss_dirty_kb', 'shared_clean_kb',
+  'shared_dirty_kb', 'private_clean_kb', 'private_dirty_kb', 'referenced_kb', 'anonymous_kb', 'ksm_kb',
+  'lazy_free_kb', 'anon_huge_pages_kb', 'shmem_pmd_mapped_kb', 'file_pmd_mapped_kb', 'shared_hugetlb_kb',
+  'private_hugetlb_kb', 'swap_kb', 'swap_pss_kb', 'locked_kb',
+] as const;
+
+export const VMA_COLUMNS = [
+  'id', 'pid', 'vma_index', 'start_address', 'end_address', 'perms', 'offset_bytes', 'dev_major', 'dev_minor',
+  'inode', 'path', 'path_deleted', 'backing', 'object_id', 'file_offset_pages', 'pagemap_status',
+  ...VMA_SMAPS_COLUMNS, 'thp_eligible', 'protection_key', 'vm_flags', 'extra_fields_json',
+] as const;
+
+export const ROLLUP_COLUMNS = [
+  'pid', 'rss_kb', 'pss_kb', 'pss_dirty_kb', 'pss_anon_kb', 'pss_file_kb', 'pss_shmem_kb', 'shared_clean_kb',
+  'shared_dirty_kb', 'private_clean_kb', 'private_dirty_kb', 'referenced_kb', 'anonymous_kb', 'ksm_kb',
+  'lazy_free_kb', 'anon_huge_pages_kb', 'shmem_pmd_mapped_kb', 'file_pmd_mapped_kb', 'shared_hugetlb_kb',
+  'private_hugetlb_kb', 'swap_kb', 'swap_pss_kb', 'locked_kb', 'extra_fields_json',
+] as const;
+
+export const PAGEMAP_RUN_COLUMNS = [
+  'vma_id', 'first_page', 'pages', 'present', 'swap', 'file_shared', 'exclusive', 'soft_dirty', 'uffd_wp',
+  'guard', 'reserved_bits', 'pfn', 'swap_type', 'swap_offset', 'increments',
+] as const;
+
+export const OBJECT_COLUMNS = [
+  'id', 'kind', 'name', 'path', 'path_deleted', 'dev_major', 'dev_minor', 'inode', 'size_bytes', 'opened_via',
+  'opened_pid', 'method', 'residency_status', 'unavailable_reason', 'cs_cache_pages', 'cs_dirty_pages',
+  'cs_writeback_pages', 'cs_evicted_pages', 'cs_recently_evicted_pages', 'beyond_eof_cache_pages',
+  'beyond_eof_evicted_pages', 'sysv_shmid', 'probe_ns',
+] as const;
+
+export const RESIDENCY_RUN_COLUMNS = ['object_id', 'first_page', 'pages', 'state', 'reason'] as const;
+export const PROCESS_STATUS_COLUMNS = ['pid', 'field', 'value_text', 'value_kb'] as const;
+export const PROCESS_FD_COLUMNS = ['pid', 'fd', 'object_id'] as const;
+export const SYSV_COLUMNS = [
+  'shmid', 'key', 'perms', 'size_bytes', 'cpid', 'lpid', 'nattch_count', 'uid', 'gid', 'cuid', 'cgid', 'atime_s',
+  'dtime_s', 'ctime_s', 'rss_bytes', 'swap_bytes', 'object_id',
+] as const;
+export const WARNING_COLUMNS = ['pid', 'target', 'kind', 'message'] as const;
+export const META_COLUMNS = ['key', 'value'] as const;
+export const MEMINFO_COLUMNS = ['field', 'value_kb', 'value_count'] as const;
+export const VMSTAT_COLUMNS = ['field', 'value_count'] as const;
+export const SWAPS_COLUMNS = ['path', 'type', 'size_kb', 'used_kb', 'priority'] as const;
+export const SETTINGS_COLUMNS = ['key', 'value'] as const;
+
+/** The insert-column lists by table, for the schema sync test. */
+export const INSERT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  processes: PROCESS_COLUMNS,
+  vmas: VMA_COLUMNS,
+  smaps_rollup: ROLLUP_COLUMNS,
+  pagemap_runs: PAGEMAP_RUN_COLUMNS,
+  shm_objects: OBJECT_COLUMNS,
+  shm_residency_runs: RESIDENCY_RUN_COLUMNS,
+  process_status: PROCESS_STATUS_COLUMNS,
+  process_fds: PROCESS_FD_COLUMNS,
+  sysvipc_shm: SYSV_COLUMNS,
+  capture_warnings: WARNING_COLUMNS,
+  capture_meta: META_COLUMNS,
+  host_meminfo: MEMINFO_COLUMNS,
+  host_vmstat: VMSTAT_COLUMNS,
+  host_swaps: SWAPS_COLUMNS,
+  host_settings: SETTINGS_COLUMNS,
+};
+
+type Value = number | bigint | string | null;
+export type Row = Record<string, Value>;
+
+/** A prepared INSERT taking values positionally, in the order of its column list. */
+export interface Inserter {
+  /** Inserts one row given as an object keyed by column name (missing keys are NULL). */
+  row(values: Row): number | bigint;
+  /** Inserts one row from positional values, for hot paths. */
+  values(...values: Value[]): void;
+}
+
+export interface CaptureWriter {
+  readonly db: Database.Database;
+  insert(table: string): Inserter;
+  /** Runs fn inside one transaction. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+/**
+ * Creates the capture file at `file` (which must not exist) from schema.sql.
+ * Durability is traded for speed: the file is a temp file renamed only once complete.
+ */
+export function createCaptureWriter(file: string): CaptureWriter {
+  const db = new Database(file, { fileMustExist: false });
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.exec(readSchema());
+  const inserters = new Map<string, Inserter>();
+  return {
+    db,
+    insert(table) {
+      let ins = inserters.get(table);
+      if (!ins) {
+        const cols = INSERT_COLUMNS[table];
+        if (!cols) throw new Error(`no insert column list for table ${table}`);
+        const stmt = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+        ins = {
+          row: (values) => stmt.run(cols.map((c) => values[c] ?? null)).lastInsertRowid,
+          values: (...values) => {
+            stmt.run(values);
+          },
+        };
+        inserters.set(table, ins);
+      }
+      return ins;
+    },
+    transaction: (fn) => db.transaction(fn)(),
+    close: () => db.close(),
+  };
+}

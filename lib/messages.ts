@@ -1,0 +1,36 @@
+// Every warning and error text shown to users, as functions, so tests can assert exact strings
+// (vega-lite log.message, hyperfine Warnings). Each ends with a remedy where one exists.
+
+export const mapFilesNeedsCapability = (): string =>
+  'opening /proc/PID/map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE; run capture as root';
+
+export const mincoreUntrusted = (): string =>
+  'mincore(2) reports every page resident unless the caller owns or may write the file; run capture as root (CAP_FOWNER) or as the owner';
+
+export const hugetlbNotProbed = (): string =>
+  'hugetlbfs object: its pages are never swapped and cachestat(2) does not support it';
+
+export const residencyUnavailable = (path: string, reason: string): string =>
+  `residency of ${path} unavailable: ${reason}`;
+
+export const residencyDegraded = (path: string, reason: string): string =>
+  `residency of ${path} is degraded: ${reason}`;
+
+export const pfnHidden = (): string =>
+  'PFNs and swap offsets are hidden (no CAP_SYS_ADMIN): swap_pss_from_pagemap cannot be rebuilt; run capture as root';
+
+export const processVanished = (pid: number, what: string): string =>
+  `process ${pid} exited while ${what} was read; its data is partial`;
+
+export const pidReused = (pid: number): string =>
+  `pid ${pid} was reused by another process during the capture (start time changed); its data is dropped`;
+
+export const permissionDenied = (pid: number, what: string, code: string): string =>
+  `cannot read ${what} of process ${pid} (${code}); run capture as root or as the process's owner`;
+
+export const pagemapShortRead = (pid: number, range: string): string =>
+  `pagemap of process ${pid} ended early in ${range} (above TASK_SIZE, e.g. [vsyscall]); no entries recorded there`;
+
+export const noSuchPid = (pid: number): string => `no process with pid ${pid}`;
+
+export const noTargets = (): string => 'no process matched: nothing to capture';
