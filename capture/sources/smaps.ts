@@ -23,8 +23,10 @@ export interface SmapsRollup {
   otherFields: Record<string, string>;
 }
 
-const KB_SUFFIX = ' kB';
-const DECIMAL = /^\d{1,20}$/;
+const COLON = 58;
+const SPACE = 32;
+const TAB = 9;
+const MAX_DIGITS = 20;
 
 interface FieldTarget {
   fieldsKb: Record<string, number>;
@@ -32,44 +34,65 @@ interface FieldTarget {
 }
 
 /**
- * Splits a `Key: value` line. Uses indexOf(':') rather than a regex: smaps of a large process
- * has 60k VMAs of ~25 lines each. A key never contains whitespace, which also rejects a
- * corrupted header line such as `7fa2x1d17000-… 00:01 27 …`.
+ * Validates and returns the key of a `Key: value` line. A key never contains whitespace, which
+ * also rejects a corrupted header line such as `7fa2x1d17000-… 00:01 27 …`.
  */
-function splitField(line: string, lineNumber: number, source: string): [string, string] {
+function fieldKey(line: string, lineNumber: number, source: string): string {
   const colon = line.indexOf(':');
-  if (colon <= 0) throw new ParseError(source, lineNumber, line, 'neither a maps header nor a "Key: value" line');
-  const key = line.slice(0, colon);
-  if (key.indexOf(' ') !== -1 || key.indexOf('\t') !== -1) {
+  const key = colon > 0 ? line.slice(0, colon) : '';
+  if (key === '' || key.indexOf(' ') !== -1 || key.indexOf('\t') !== -1) {
     throw new ParseError(source, lineNumber, line, 'neither a maps header nor a "Key: value" line');
   }
-  // Guard the plain-object records below; the kernel never prints such a key.
+  // Guards the plain-object records below; the kernel never prints such a key.
   if (key === '__proto__') throw new ParseError(source, lineNumber, line, 'reserved key name');
-  return [key, line.slice(colon + 1)];
+  return key;
 }
 
-/** Stores a generic field: `N kB` into fieldsKb, anything else into otherFields. */
-function storeField(
-  target: FieldTarget,
-  key: string,
-  value: string,
-  line: string,
-  lineNumber: number,
-  source: string,
-): void {
-  if (value.endsWith(KB_SUFFIX)) {
-    const digits = value.slice(0, -KB_SUFFIX.length).trim();
-    if (!DECIMAL.test(digits)) throw new ParseError(source, lineNumber, line, 'expected "N kB"');
-    target.fieldsKb[key] = Number(digits);
-  } else {
-    target.otherFields[key] = value.trim();
+/** The decimal number in text[from, to), spaces and tabs around it allowed; NaN otherwise. */
+function decimalAt(text: string, from: number, to: number): number {
+  let a = from;
+  let b = to;
+  while (a < b && (text.charCodeAt(a) === SPACE || text.charCodeAt(a) === TAB)) a++;
+  while (b > a && (text.charCodeAt(b - 1) === SPACE || text.charCodeAt(b - 1) === TAB)) b--;
+  if (a === b || b - a > MAX_DIGITS) return NaN;
+  let n = 0;
+  for (let i = a; i < b; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
   }
+  // Beyond 2^53 the running product rounds differently from Number(); defer to it there.
+  return b - a > 15 ? Number(text.slice(a, b)) : n;
 }
 
-function parseSmallInt(value: string, line: string, lineNumber: number, source: string): number {
-  const digits = value.trim();
-  if (!DECIMAL.test(digits)) throw new ParseError(source, lineNumber, line, 'expected a decimal number');
-  return Number(digits);
+/** True if text[from, to) ends with " kB". */
+function endsWithKb(text: string, from: number, to: number): boolean {
+  return to - from >= 3 && text.charCodeAt(to - 1) === 66 /* B */ && text.charCodeAt(to - 2) === 107 /* k */
+    && text.charCodeAt(to - 3) === SPACE;
+}
+
+/** Stores the value text[from, to) of a generic field: `N kB` into fieldsKb, else otherFields. */
+function storeField(target: FieldTarget, key: string, text: string, from: number, to: number): boolean {
+  if (endsWithKb(text, from, to)) {
+    const kb = decimalAt(text, from, to - 3);
+    if (Number.isNaN(kb)) return false;
+    target.fieldsKb[key] = kb;
+  } else {
+    target.otherFields[key] = text.slice(from, to).trim();
+  }
+  return true;
+}
+
+/**
+ * Returns the V8-internalized copy of a sliced key, so that the switch below and the record
+ * stores compare pointers instead of characters on every one of ~1.5M lines.
+ */
+function internalized(key: string): string {
+  return Object.keys({ [key]: 0 })[0];
+}
+
+function lineAt(text: string, from: number, to: number): string {
+  return text.slice(from, to);
 }
 
 /**
@@ -77,8 +100,8 @@ function parseSmallInt(value: string, line: string, lineNumber: number, source: 
  * fieldsKb when the value is `N kB`); fields a kernel does not print are simply absent.
  * @param text The file contents; "" gives [].
  * @returns One entry per VMA, in file (address) order.
- * @throws ParseError for a field line before the first header, or a line that is neither a
- *   header nor `Key: value`.
+ * @throws ParseError for a field line before the first header, a line that is neither a
+ *   header nor `Key: value`, or a malformed `N kB`, THPeligible or ProtectionKey value.
  * @example
  * parseSmaps([
  *   '7fa211d1c000-7fa211d24000 rw-s 00000000 00:01 1                          /SYSV0000abcd (deleted)',
@@ -92,40 +115,72 @@ function parseSmallInt(value: string, line: string, lineNumber: number, source: 
 export function parseSmaps(text: string): SmapsVma[] {
   const source = 'smaps';
   const vmas: SmapsVma[] = [];
+  // A process can have 60k VMAs of ~25 lines each, so lines are scanned in place: the keys of
+  // the previous VMA, by position, are compared against the text, and a matching line is
+  // parsed without allocating. Only headers and unexpected keys take the slice-and-check path.
+  const keyCache: string[] = [];
   let current: SmapsVma | null = null;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
-    const lineNumber = i + 1;
-    if (isMapsHeaderLine(line)) {
-      current = {
-        ...parseMapsLine(line, lineNumber, source),
-        fieldsKb: {},
-        vmFlags: null,
-        thpEligible: null,
-        protectionKey: null,
-        otherFields: {},
-      };
-      vmas.push(current);
+  let fieldIndex = 0;
+  let lineNumber = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = text.length;
+    lineNumber++;
+    if (end === pos) {
+      pos = end + 1;
       continue;
     }
-    const [key, value] = splitField(line, lineNumber, source);
-    if (current === null) throw new ParseError(source, lineNumber, line, 'field line before the first VMA header');
+    const cached = keyCache[fieldIndex];
+    let key: string;
+    if (
+      current !== null
+      && cached !== undefined
+      && text.charCodeAt(pos + cached.length) === COLON
+      && text.startsWith(cached, pos)
+    ) {
+      key = cached;
+    } else {
+      const line = lineAt(text, pos, end);
+      if (isMapsHeaderLine(line)) {
+        current = {
+          ...parseMapsLine(line, lineNumber, source),
+          fieldsKb: {},
+          vmFlags: null,
+          thpEligible: null,
+          protectionKey: null,
+          otherFields: {},
+        };
+        vmas.push(current);
+        fieldIndex = 0;
+        pos = end + 1;
+        continue;
+      }
+      key = internalized(fieldKey(line, lineNumber, source));
+      if (current === null) throw new ParseError(source, lineNumber, line, 'field line before the first VMA header');
+      keyCache[fieldIndex] = key;
+    }
+    const from = pos + key.length + 1;
+    let ok = true;
     switch (key) {
       case 'VmFlags':
         // Printed as "%c%c " per flag, so the line ends with a space.
-        current.vmFlags = value.split(' ').filter((flag) => flag !== '').join(' ');
+        current.vmFlags = text.slice(from, end).split(' ').filter((flag) => flag !== '').join(' ');
         break;
       case 'THPeligible':
-        current.thpEligible = parseSmallInt(value, line, lineNumber, source);
+        current.thpEligible = decimalAt(text, from, end);
+        ok = !Number.isNaN(current.thpEligible);
         break;
       case 'ProtectionKey':
-        current.protectionKey = parseSmallInt(value, line, lineNumber, source);
+        current.protectionKey = decimalAt(text, from, end);
+        ok = !Number.isNaN(current.protectionKey);
         break;
       default:
-        storeField(current, key, value, line, lineNumber, source);
+        ok = storeField(current, key, text, from, end);
     }
+    if (!ok) throw new ParseError(source, lineNumber, lineAt(text, pos, end), `malformed ${key} value`);
+    fieldIndex++;
+    pos = end + 1;
   }
   return vmas;
 }
@@ -134,8 +189,8 @@ export function parseSmaps(text: string): SmapsVma[] {
  * Parses /proc/PID/smaps_rollup: one `[rollup]` header spanning all VMAs, then summed fields.
  * @param text The file contents; "" gives empty records (a process without an mm).
  * @returns The summed fields in kB, and any non-kB `Key: value` lines.
- * @throws ParseError for a field line before the header, a second header, or a line that is
- *   neither a header nor `Key: value`.
+ * @throws ParseError for a field line before the header, a second header, a line that is
+ *   neither a header nor `Key: value`, or a malformed `N kB` value.
  * @example
  * parseSmapsRollup([
  *   '5591f00b7000-7ffd346d9000 ---p 00000000 00:00 0                          [rollup]',
@@ -158,9 +213,11 @@ export function parseSmapsRollup(text: string): SmapsRollup {
       sawHeader = true;
       continue;
     }
-    const [key, value] = splitField(line, lineNumber, source);
+    const key = fieldKey(line, lineNumber, source);
     if (!sawHeader) throw new ParseError(source, lineNumber, line, 'field line before the [rollup] header');
-    storeField(rollup, key, value, line, lineNumber, source);
+    if (!storeField(rollup, key, line, key.length + 1, line.length)) {
+      throw new ParseError(source, lineNumber, line, `malformed ${key} value`);
+    }
   }
   return rollup;
 }

@@ -1,0 +1,458 @@
+import assert from 'node:assert/strict';
+import { ParseError } from '../../../lib/errors.js';
+import { parseMaps } from '../../../capture/sources/maps.js';
+import { parseSmaps, parseSmapsRollup } from '../../../capture/sources/smaps.js';
+
+// VMAs picked from /proc/PID/smaps of a small C program (Linux 6.18.44, x86_64, no PKU): its
+// binary, shared anonymous memory (/dev/zero), private anonymous memory, a SysV segment, a
+// memfd, an unlinked file, a file named "new<LF>line", a file named "a b c", and [vsyscall].
+const SMAPS_6_18 = [
+  '5591f00b7000-5591f00b8000 r--p 00000000 fe:00 2146428                    /tmp/psc/demo',
+  'Size:                  4 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                   4 kB',
+  'Pss:                   4 kB',
+  'Pss_Dirty:             4 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:         4 kB',
+  'Referenced:            4 kB',
+  'Anonymous:             0 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: rd mr mw me ',
+  '7fa211d17000-7fa211d19000 rw-s 00000000 00:01 27                         /dev/zero (deleted)',
+  'Size:                  8 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                   4 kB',
+  'Pss:                   4 kB',
+  'Pss_Dirty:             4 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:         4 kB',
+  'Referenced:            4 kB',
+  'Anonymous:             0 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: rd wr sh mr mw me ms ',
+  '7fa211d19000-7fa211d1c000 rw-p 00000000 00:00 0 ',
+  'Size:                 12 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                   4 kB',
+  'Pss:                   4 kB',
+  'Pss_Dirty:             4 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:         4 kB',
+  'Referenced:            4 kB',
+  'Anonymous:             4 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: rd wr mr mw me ac ',
+  '7fa211d1c000-7fa211d24000 rw-s 00000000 00:01 1                          /SYSV0000abcd (deleted)',
+  'Size:                 32 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                  12 kB',
+  'Pss:                  12 kB',
+  'Pss_Dirty:            12 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:        12 kB',
+  'Referenced:           12 kB',
+  'Anonymous:             0 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: rd wr sh mr mw me ms ',
+  '7fa211f0b000-7fa211f0f000 rw-s 00000000 00:01 24                         /memfd:demo-memfd (deleted)',
+  'Size:                 16 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                   8 kB',
+  'Pss:                   8 kB',
+  'Pss_Dirty:             8 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:         8 kB',
+  'Referenced:            8 kB',
+  'Anonymous:             0 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: rd wr sh mr mw me ms ',
+  '7fa211f0f000-7fa211f10000 rw-s 00000000 fe:00 2146444                    /tmp/psc/gone (deleted)',
+  'Size:                  4 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                   0 kB',
+  'Pss:                   0 kB',
+  'Pss_Dirty:             0 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:         0 kB',
+  'Referenced:            0 kB',
+  'Anonymous:             0 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: rd wr sh mr mw me ms ',
+  '7fa211f10000-7fa211f11000 r--s 00000000 fe:00 2146443                    /tmp/psc/new\\012line',
+  'Size:                  4 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                   0 kB',
+  'Pss:                   0 kB',
+  'Pss_Dirty:             0 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:         0 kB',
+  'Referenced:            0 kB',
+  'Anonymous:             0 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: rd sh mr mw me ms ',
+  '7fa211f11000-7fa211f12000 r--s 00000000 fe:00 2146422                    /tmp/psc/a b c',
+  'Size:                  4 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                   0 kB',
+  'Pss:                   0 kB',
+  'Pss_Dirty:             0 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:         0 kB',
+  'Referenced:            0 kB',
+  'Anonymous:             0 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: rd sh mr mw me ms ',
+  'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
+  'Size:                  4 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                   0 kB',
+  'Pss:                   0 kB',
+  'Pss_Dirty:             0 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:         0 kB',
+  'Referenced:            0 kB',
+  'Anonymous:             0 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'THPeligible:           0',
+  'VmFlags: ex ',
+  '',
+].join('\n');
+
+// /proc/PID/smaps_rollup of the same process (Linux 6.18.44).
+const ROLLUP_6_18 = [
+  '5591f00b7000-7ffd346d9000 ---p 00000000 00:00 0                          [rollup]',
+  'Rss:                1588 kB',
+  'Pss:                 423 kB',
+  'Pss_Dirty:           136 kB',
+  'Pss_Anon:             96 kB',
+  'Pss_File:            299 kB',
+  'Pss_Shmem:            28 kB',
+  'Shared_Clean:       1444 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         8 kB',
+  'Private_Dirty:       136 kB',
+  'Referenced:         1588 kB',
+  'Anonymous:            96 kB',
+  'KSM:                   0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'FilePmdMapped:         0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  '',
+].join('\n');
+
+// The SysV VMA above as an older kernel (4.19) prints it: the lines added since are removed
+// (Pss_Dirty 6.0, KSM, FilePmdMapped, THPeligible 5.0).
+const SMAPS_SYSV_4_19 = [
+  '7fa211d1c000-7fa211d24000 rw-s 00000000 00:01 1                          /SYSV0000abcd (deleted)',
+  'Size:                 32 kB',
+  'KernelPageSize:        4 kB',
+  'MMUPageSize:           4 kB',
+  'Rss:                  12 kB',
+  'Pss:                  12 kB',
+  'Shared_Clean:          0 kB',
+  'Shared_Dirty:          0 kB',
+  'Private_Clean:         0 kB',
+  'Private_Dirty:        12 kB',
+  'Referenced:           12 kB',
+  'Anonymous:             0 kB',
+  'LazyFree:              0 kB',
+  'AnonHugePages:         0 kB',
+  'ShmemPmdMapped:        0 kB',
+  'Shared_Hugetlb:        0 kB',
+  'Private_Hugetlb:       0 kB',
+  'Swap:                  0 kB',
+  'SwapPss:               0 kB',
+  'Locked:                0 kB',
+  'VmFlags: rd wr sh mr mw me ms ',
+  '',
+].join('\n');
+
+// The [vsyscall] VMA above with lines this machine cannot produce: ProtectionKey (x86 PKU,
+// printed by arch_show_smap() as "ProtectionKey:  %8u"), and two made-up keys standing for
+// fields a future kernel may add.
+const SMAPS_EXTRA_KEYS = [
+  'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
+  'Size:                  4 kB',
+  'Rss:                   0 kB',
+  'Future_Pages:         16 kB',
+  'Future_Mode:     sparse  ',
+  'THPeligible:           1',
+  'ProtectionKey:         5',
+  'VmFlags: ex ',
+  '',
+].join('\n');
+
+const FIELDS_6_18 = [
+  'Size', 'KernelPageSize', 'MMUPageSize', 'Rss', 'Pss', 'Pss_Dirty', 'Shared_Clean', 'Shared_Dirty',
+  'Private_Clean', 'Private_Dirty', 'Referenced', 'Anonymous', 'KSM', 'LazyFree', 'AnonHugePages',
+  'ShmemPmdMapped', 'FilePmdMapped', 'Shared_Hugetlb', 'Private_Hugetlb', 'Swap', 'SwapPss', 'Locked',
+];
+
+function vmaFor(path: string) {
+  const vma = parseSmaps(SMAPS_6_18).find((v) => v.path === path);
+  assert.ok(vma, `no VMA with path ${JSON.stringify(path)}`);
+  return vma;
+}
+
+/** Builds the smaps text of a large process by repeating the real VMAs at fresh addresses. */
+function largeSmaps(vmaCount: number): string {
+  const blocks = SMAPS_6_18.split(/\n(?=[0-9a-f]+-)/);
+  const out: string[] = [];
+  for (let i = 0; i < vmaCount; i++) {
+    const block = blocks[i % blocks.length];
+    const start = (0x7f0000000000 + i * 0x10000).toString(16);
+    const end = (0x7f0000000000 + i * 0x10000 + 0x1000).toString(16);
+    out.push(`${start}-${end}${block.slice(block.indexOf(' ')).replace(/\n$/, '')}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+describe('capture/sources/smaps', () => {
+  describe('parseSmaps', () => {
+    it('parses one entry per VMA with the same header as maps', () => {
+      const vmas = parseSmaps(SMAPS_6_18);
+      const headerLines = SMAPS_6_18.split('\n').filter((l) => /^[0-9a-f]+-/.test(l));
+      assert.equal(vmas.length, 9);
+      const headers = parseMaps(`${headerLines.join('\n')}\n`);
+      vmas.forEach((vma, i) => {
+        const { fieldsKb, vmFlags, thpEligible, protectionKey, otherFields, ...header } = vma;
+        assert.deepEqual(header, headers[i]);
+      });
+    });
+
+    it('keeps every kB field of 6.18 under its kernel name', () => {
+      for (const vma of parseSmaps(SMAPS_6_18)) assert.deepEqual(Object.keys(vma.fieldsKb), FIELDS_6_18);
+      const sysv = vmaFor('/SYSV0000abcd');
+      assert.equal(sysv.deleted, true);
+      assert.deepEqual(
+        [sysv.fieldsKb.Size, sysv.fieldsKb.Rss, sysv.fieldsKb.Pss_Dirty, sysv.fieldsKb.Private_Dirty],
+        [32, 12, 12, 12],
+      );
+    });
+
+    it('trims VmFlags to single-space separated codes', () => {
+      assert.equal(vmaFor('/memfd:demo-memfd').vmFlags, 'rd wr sh mr mw me ms');
+      assert.equal(vmaFor('[vsyscall]').vmFlags, 'ex');
+    });
+
+    it('reads THPeligible and leaves ProtectionKey null when the kernel does not print it', () => {
+      const vma = vmaFor('/dev/zero');
+      assert.equal(vma.thpEligible, 0);
+      assert.equal(vma.protectionKey, null);
+      assert.deepEqual(vma.otherFields, {});
+    });
+
+    it('parses VMAs whose path has spaces, a \\012 escape or " (deleted)"', () => {
+      assert.equal(vmaFor('/tmp/psc/a b c').fieldsKb.Size, 4);
+      assert.equal(vmaFor('/tmp/psc/new\nline').vmFlags, 'rd sh mr mw me ms');
+      assert.equal(vmaFor('/tmp/psc/gone').deleted, true);
+      assert.equal(vmaFor('').fieldsKb.Anonymous, 4);
+    });
+
+    it('keeps unknown keys: "N kB" in fieldsKb, anything else trimmed in otherFields', () => {
+      const [vma] = parseSmaps(SMAPS_EXTRA_KEYS);
+      assert.deepEqual(vma.fieldsKb, { Size: 4, Rss: 0, Future_Pages: 16 });
+      assert.deepEqual(vma.otherFields, { Future_Mode: 'sparse' });
+      assert.equal(vma.thpEligible, 1);
+      assert.equal(vma.protectionKey, 5);
+    });
+
+    it('leaves fields an older kernel lacks absent rather than zero', () => {
+      const [vma] = parseSmaps(SMAPS_SYSV_4_19);
+      assert.equal('Pss_Dirty' in vma.fieldsKb, false);
+      assert.equal('KSM' in vma.fieldsKb, false);
+      assert.equal(vma.fieldsKb.Rss, 12);
+      assert.equal(vma.thpEligible, null);
+      assert.equal(vma.vmFlags, 'rd wr sh mr mw me ms');
+    });
+
+    it('returns no VMAs for empty text', () => {
+      assert.deepEqual(parseSmaps(''), []);
+    });
+
+    it('rejects a field line before the first header', () => {
+      assert.throws(
+        () => parseSmaps('Rss:                   4 kB\n'),
+        (e: unknown) => e instanceof ParseError && e.source === 'smaps' && e.lineNumber === 1,
+      );
+    });
+
+    it('rejects a line that is neither a header nor "Key: value", naming its line number', () => {
+      const text = SMAPS_6_18.replace('Rss:                  12 kB', 'Rss                   12 kB');
+      assert.throws(
+        () => parseSmaps(text),
+        (e: unknown) => e instanceof ParseError && e.lineNumber === 80 && e.line === 'Rss                   12 kB',
+      );
+    });
+
+    it('rejects a corrupted header line instead of filing it under the previous VMA', () => {
+      const text = SMAPS_6_18.replace('7fa211d1c000-7fa211d24000', '7fa211d1c000_7fa211d24000');
+      assert.throws(() => parseSmaps(text), (e: unknown) => e instanceof ParseError && e.lineNumber === 76);
+    });
+
+    it('rejects a kB field whose value is not a number', () => {
+      assert.throws(() => parseSmaps(SMAPS_6_18.replace('Swap:                  0 kB', 'Swap:        x kB')), ParseError);
+    });
+
+    it('parses 60k VMAs (1.4M lines) in well under two seconds', function () {
+      this.timeout(20000);
+      const text = largeSmaps(60000);
+      const t0 = process.hrtime.bigint();
+      const vmas = parseSmaps(text);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      assert.equal(vmas.length, 60000);
+      assert.equal(vmas[59999].fieldsKb.Locked, 0);
+      assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+    });
+  });
+
+  describe('parseSmapsRollup', () => {
+    it('parses the summed fields, including Pss_Anon, Pss_File and Pss_Shmem', () => {
+      const rollup = parseSmapsRollup(ROLLUP_6_18);
+      assert.deepEqual(
+        [rollup.fieldsKb.Rss, rollup.fieldsKb.Pss_Anon, rollup.fieldsKb.Pss_File, rollup.fieldsKb.Pss_Shmem],
+        [1588, 96, 299, 28],
+      );
+      assert.equal(Object.keys(rollup.fieldsKb).length, 22);
+      assert.deepEqual(rollup.otherFields, {});
+    });
+
+    it('returns empty records for empty text', () => {
+      assert.deepEqual(parseSmapsRollup(''), { fieldsKb: {}, otherFields: {} });
+    });
+
+    it('rejects fields before the [rollup] header', () => {
+      assert.throws(
+        () => parseSmapsRollup('Rss:                1588 kB\n'),
+        (e: unknown) => e instanceof ParseError && e.source === 'smaps_rollup' && e.lineNumber === 1,
+      );
+    });
+
+    it('rejects a second header line', () => {
+      assert.throws(() => parseSmapsRollup(`${ROLLUP_6_18}${ROLLUP_6_18}`), ParseError);
+    });
+  });
+});
