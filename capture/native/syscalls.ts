@@ -81,6 +81,7 @@ interface Bound {
   shmctl: (id: number, cmd: number, buf: number) => number;
   memset: (addr: number, c: number, n: number) => number;
   mmapPtr: (addr: number, len: number, prot: number, flags: number, fd: number, off: number) => unknown;
+  setAffinity: (pid: number, size: number, mask: Buffer) => number;
 }
 
 let bound: Bound | undefined;
@@ -108,6 +109,7 @@ function libc(): Bound {
     shmctl: lib.func('int shmctl(int, int, intptr_t)'),
     memset: lib.func('intptr_t memset(intptr_t, int, size_t)'),
     mmapPtr: lib.func('void *mmap(intptr_t, size_t, int, int, int, int64_t)'),
+    setAffinity: lib.func('int sched_setaffinity(int, size_t, _In_ uint8_t *)'),
   };
   return bound;
 }
@@ -205,6 +207,16 @@ export function shmRemove(shmid: number): void {
 /** memset(3) on raw memory: how workloads touch pages without reading them back into JS. */
 export function fill(addr: number, byte: number, lengthBytes: number): void {
   libc().memset(addr, byte, lengthBytes);
+}
+
+/**
+ * Pins the calling thread to one CPU. Workloads use it so that MADV_PAGEOUT's local LRU drain
+ * sees the pages they just touched (per-CPU LRU batches are not drained on other CPUs).
+ */
+export function pinToCpu(cpu: number): void {
+  const mask = Buffer.alloc(128);
+  mask[cpu >> 3] |= 1 << (cpu & 7);
+  check('sched_setaffinity', libc().setAffinity(0, mask.length, mask));
 }
 
 /** An anonymous private buffer addressable both by address (for the kernel) and as an ArrayBuffer. */

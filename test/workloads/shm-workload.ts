@@ -61,6 +61,7 @@ process.on('SIGTERM', () => {
 });
 process.on('exit', cleanup);
 
+s.pinToCpu(0);
 if (spec.memcg) fs.writeFileSync(`${spec.memcg}/cgroup.procs`, String(process.pid));
 
 interface Live {
@@ -123,7 +124,13 @@ for (const o of spec.objects) {
 }
 
 const touch = (l: Live, first: number, pages: number): void => s.fill(l.addr + first * PAGE, 0x5a, pages * PAGE);
-const pageout = (l: Live, first: number, pages: number): void => s.madvise(l.addr + first * PAGE, pages * PAGE, s.MADV_PAGEOUT);
+const pageout = (l: Live, first: number, pages: number): void => {
+  s.madvise(l.addr + first * PAGE, pages * PAGE, s.MADV_PAGEOUT);
+  if (l.fd === null || l.spec.kind === 'private-of-shm') return;
+  // Ground truth must hold: every page of the range is a swap entry now.
+  const evicted = s.cachestat(l.fd, first * PAGE, pages * PAGE).evictedPages;
+  if (evicted !== pages) throw new Error(`MADV_PAGEOUT swapped ${evicted} of ${pages} pages of ${l.spec.name}`);
+};
 
 // Phase A: pages that must end up swapped and out of the swap cache.
 let reclaimed = false;

@@ -177,30 +177,30 @@ describe('capture/sources/maps', () => {
   it('rejects an address wider than 64 bits', () => {
     assert.throws(() => parseMapsLine('1ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0', 1), ParseError);
   });
-});
 
-describe('capture/sources/maps isMapsHeaderLine', () => {
-  it('accepts header lines and rejects smaps field lines', () => {
-    assert.equal(isMapsHeaderLine(HEAP_LINE_6_18), true);
-    assert.equal(isMapsHeaderLine('ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]'), true);
-    assert.equal(isMapsHeaderLine('Rss:                   4 kB'), false);
-    assert.equal(isMapsHeaderLine('VmFlags: rd wr sh mr mw me ms '), false);
-    assert.equal(isMapsHeaderLine('-7fa211f1c000 r-xp'), false);
-    assert.equal(isMapsHeaderLine('7fa211f1a000-'), false);
-    assert.equal(isMapsHeaderLine(''), false);
-  });
-});
-
-describe('capture/sources/maps unescapeOctal', () => {
-  it('unescapes the seq_file escapes for space, tab, newline and backslash', () => {
-    assert.equal(unescapeOctal('a\\040b\\011c\\012d\\134e'), 'a b\tc\nd\\e');
+  describe('isMapsHeaderLine', () => {
+    it('accepts header lines and rejects smaps field lines', () => {
+      assert.equal(isMapsHeaderLine(HEAP_LINE_6_18), true);
+      assert.equal(isMapsHeaderLine('ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0'), true);
+      assert.equal(isMapsHeaderLine('Rss:                   4 kB'), false);
+      assert.equal(isMapsHeaderLine('VmFlags: rd wr sh mr mw me ms '), false);
+      assert.equal(isMapsHeaderLine('-7fa211f1c000 r-xp'), false);
+      assert.equal(isMapsHeaderLine('7fa211f1a000-'), false);
+      assert.equal(isMapsHeaderLine(''), false);
+    });
   });
 
-  it('decodes escaped UTF-8 byte runs as one character', () => {
-    assert.equal(unescapeOctal('/tmp/caf\\303\\251'), '/tmp/café');
-  });
+  describe('unescapeOctal', () => {
+    it('unescapes the seq_file escapes for space, tab, newline and backslash', () => {
+      assert.equal(unescapeOctal('a\\040b\\011c\\012d\\134e'), 'a b\tc\nd\\e');
+    });
 
-  it('leaves a backslash that does not start a three-digit byte escape alone', () => {
-    assert.equal(unescapeOctal('a\\b\\01\\400\\8'), 'a\\b\\01\\400\\8');
+    it('decodes escaped UTF-8 byte runs as one character', () => {
+      assert.equal(unescapeOctal('/tmp/caf\\303\\251'), '/tmp/café');
+    });
+
+    it('leaves a backslash that does not start a three-digit byte escape alone', () => {
+      assert.equal(unescapeOctal('a\\b\\01\\400\\8'), 'a\\b\\01\\400\\8');
+    });
   });
 });

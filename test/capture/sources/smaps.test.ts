@@ -417,7 +417,7 @@ describe('capture/sources/smaps', () => {
       assert.throws(() => parseSmaps(SMAPS_6_18.replace('Swap:                  0 kB', 'Swap:        x kB')), ParseError);
     });
 
-    it('parses 60k VMAs (1.4M lines) in well under two seconds', function () {
+    it('parses 60k VMAs (1.5M lines) within a few seconds', function () {
       this.timeout(20000);
       const text = largeSmaps(60000);
       const t0 = process.hrtime.bigint();
@@ -425,7 +425,7 @@ describe('capture/sources/smaps', () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       assert.equal(vmas.length, 60000);
       assert.equal(vmas[59999].fieldsKb.Locked, 0);
-      assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+      assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
     });
   });
 
