@@ -1,0 +1,258 @@
+// reconcile: one row per VMA with page-level data. Splits the zero pagemap entries by the state of
+// the file page behind them, checks smaps Rss/Swap/SwapPss against the page-level counts, and
+// explains every difference (kernel-semantics.md §12 "Reconciliation recipe").
+//
+//   VMAs + per-VMA run aggregates (one GROUP BY) ─► zero runs ⋈ residency runs (sorted merge) ─►
+//   SwapPss rebuilt from swap offsets (interval sweep) ─► verdict + explanation per VMA
+import type Database from 'better-sqlite3';
+import { formatAddress } from '../../lib/address.js';
+import { rebuildSwapPss, type SwapRun } from '../reconcile/swap-pss.js';
+import { decideVerdict } from '../reconcile/verdict.js';
+import { countInRange, splitByResidency, type PageRun, type StateRun } from '../reconcile/zero-split.js';
+import type { Analysis, AnalysisContext, AnalysisResult, Cell } from '../types.js';
+
+/** Swap types at or above this are not swap devices (migration, hwpoison, device, markers). */
+const MAX_SWAPFILES = 24;
+
+// A real swap entry: bit 62 without uffd-wp/guard markers and not a file-page migration entry.
+const REAL_SWAP = `swap = 1 AND uffd_wp = 0 AND guard = 0 AND file_shared = 0
+  AND (swap_type IS NULL OR swap_type < ${MAX_SWAPFILES})`;
+
+const COLUMNS = [
+  'pid', 'comm', 'start', 'end', 'perms', 'path', 'backing', 'object_id', 'file_offset_pages', 'pages_total',
+  'pm_present_pages', 'pm_swap_pages', 'pm_zero_pages', 'pm_marker_pages', 'zero_hole_pages', 'zero_cached_pages',
+  'zero_swapcache_pages', 'zero_swapped_pages', 'zero_unknown_pages', 'smaps_rss_kb', 'smaps_swap_kb',
+  'smaps_swap_pss_kb', 'expected_swap_kb', 'swap_pss_from_pagemap_kb', 'verdict', 'explanation',
+];
+
+const SWAP_STATES: ReadonlySet<string> = new Set(['swapcache', 'swapped', 'swapcache-or-swapped']);
+const SWAPCACHE: ReadonlySet<string> = new Set(['swapcache']);
+const ZERO_BUCKET: Readonly<Record<string, 'hole' | 'cached' | 'swapcache' | 'swapped' | 'unknown'>> = {
+  cached: 'cached',
+  swapcache: 'swapcache',
+  swapped: 'swapped',
+  hole: 'hole',
+  fallocated: 'hole',
+  'hole-or-fallocated': 'hole',
+  'beyond-eof': 'hole',
+};
+
+interface VmaRow {
+  id: number;
+  pid: number;
+  comm: string;
+  start_address: number;
+  end_address: number;
+  perms: string;
+  path: string;
+  backing: string;
+  object_id: number | null;
+  file_offset_pages: number;
+  rss_kb: number | null;
+  swap_kb: number | null;
+  swap_pss_kb: number | null;
+  smaps_rss_before_kb: number | null;
+  rollup_rss_after_kb: number | null;
+  size_bytes: number | null;
+  residency_status: string | null;
+  method: string | null;
+  cs_evicted_pages: number | null;
+  beyond_eof_evicted_pages: number | null;
+}
+
+interface Aggregate {
+  vma_id: number;
+  present: number;
+  real_swap: number;
+  markers: number;
+  zero_page: number;
+}
+
+export const reconcile: Analysis = {
+  id: 'reconcile',
+  title: 'Reconcile pagemap zero pages with smaps Rss/Swap/SwapPss, VMA by VMA, and explain every difference',
+  description:
+    'One row per VMA with page-level data. pm_* count pagemap entries (present, real swap, zero; markers are zero, '
+    + 'not swap). zero_* split the zero entries by the state of the file page behind them (hole, cached but not '
+    + 'mapped here, swapped but in swap cache, swapped out, unknown). smaps_* are the kernel\'s figures; '
+    + 'expected_swap_kb is what the page tables and the object account for, swap_pss_from_pagemap_kb is SwapPss '
+    + 'rebuilt from the swap offsets of all captured processes. verdict: consistent (smaps equals the page tables), '
+    + 'explained (a documented kernel behaviour accounts for the difference, see explanation), mismatch, unavailable.',
+  run: runReconcile,
+};
+
+function runReconcile(ctx: AnalysisContext): AnalysisResult {
+  const { db } = ctx;
+  const pageSize = Number(ctx.meta.page_size_bytes ?? 4096);
+  const pageKb = pageSize / 1024;
+  const pfnVisible = ctx.meta.pfn_visible === '1';
+
+  const vmas = db
+    .prepare(
+      `SELECT v.id, v.pid, p.comm, v.start_address, v.end_address, v.perms, v.path,
+         v.backing, v.object_id, v.file_offset_pages, v.rss_kb, v.swap_kb,
+         v.swap_pss_kb, p.smaps_rss_before_kb, p.rollup_rss_after_kb,
+         o.size_bytes, o.residency_status, o.method, o.cs_evicted_pages,
+         o.beyond_eof_evicted_pages
+       FROM vmas AS v
+       JOIN processes AS p USING (pid)
+       LEFT JOIN shm_objects AS o ON o.id = v.object_id
+       WHERE v.pagemap_status IN ('captured', 'partial')
+         AND (:pid IS NULL OR v.pid = :pid)
+       ORDER BY v.pid, v.vma_index`,
+    )
+    .all({ pid: ctx.pid ?? null }) as VmaRow[];
+
+  const zeroPfn = pfnVisible
+    ? ((db
+        .prepare(
+          `SELECT pfn FROM pagemap_runs
+           WHERE present = 1 AND increments = 0 AND pages > 1 AND pfn > 0
+           GROUP BY pfn ORDER BY sum(pages) DESC, pfn LIMIT 1`,
+        )
+        .pluck()
+        .get() as number | undefined) ?? -1)
+    : -1;
+  const aggregates = new Map<number, Aggregate>();
+  for (const a of db
+    .prepare(
+      `SELECT vma_id,
+         sum(CASE WHEN present = 1 THEN pages ELSE 0 END) AS present,
+         sum(CASE WHEN ${REAL_SWAP} THEN pages ELSE 0 END) AS real_swap,
+         sum(CASE WHEN swap = 1 AND (uffd_wp = 1 OR guard = 1) THEN pages ELSE 0 END)
+           AS markers,
+         sum(CASE WHEN present = 1 AND pfn = :zero AND increments = 0 THEN pages ELSE 0 END)
+           AS zero_page
+       FROM pagemap_runs
+       GROUP BY vma_id
+       ORDER BY vma_id`,
+    )
+    .iterate({ zero: zeroPfn }) as Iterable<Aggregate>) {
+    aggregates.set(a.vma_id, a);
+  }
+
+  const swapPss = pfnVisible ? rebuildSwapPss(readSwapRuns(db), pageSize) : null;
+  const residencyOf = cachedResidency(db);
+  const zeroRunsOf = db.prepare(
+    `SELECT first_page AS firstPage, pages, swap AS marker FROM pagemap_runs
+     WHERE vma_id = ? AND present = 0 AND NOT (${REAL_SWAP})
+     ORDER BY first_page`,
+  );
+
+  const rows: Array<Record<string, Cell>> = [];
+  for (const v of vmas) {
+    if (ctx.limit !== undefined && rows.length >= ctx.limit) break;
+    const pagesTotal = Number((BigInt(v.end_address) - BigInt(v.start_address)) / BigInt(pageSize));
+    const agg = aggregates.get(v.id) ?? { vma_id: v.id, present: 0, real_swap: 0, markers: 0, zero_page: 0 };
+    const zeroTotal = pagesTotal - agg.present - agg.real_swap;
+    const zero = { hole: 0, cached: 0, swapcache: 0, swapped: 0, unknown: 0 };
+    const residencyKnown = v.object_id !== null && v.residency_status === 'complete' && (v.method ?? '').startsWith('cachestat');
+    let rangeSwap = 0;
+    let rangeSwapcache = 0;
+    let noneSwap = 0;
+    let noneSwapcache = 0;
+    if (v.object_id !== null && v.residency_status === 'complete') {
+      const residency = residencyOf(v.object_id);
+      const runs = zeroRunsOf.all(v.id) as Array<PageRun & { marker: number }>;
+      const none = runs.filter((r) => !r.marker);
+      const marked = runs.filter((r) => r.marker);
+      for (const part of [none, marked]) {
+        for (const [state, n] of splitByResidency(part, residency, v.file_offset_pages)) zero[ZERO_BUCKET[state] ?? 'unknown'] += n;
+      }
+      const noneSplit = splitByResidency(none, residency, v.file_offset_pages);
+      noneSwapcache = noneSplit.get('swapcache') ?? 0;
+      noneSwap = noneSwapcache + (noneSplit.get('swapped') ?? 0) + (noneSplit.get('swapcache-or-swapped') ?? 0);
+      rangeSwap = countInRange(residency, v.file_offset_pages, pagesTotal, SWAP_STATES);
+      rangeSwapcache = countInRange(residency, v.file_offset_pages, pagesTotal, SWAPCACHE);
+    } else if (v.backing === 'anon-private') {
+      zero.hole = zeroTotal; // anonymous memory has nowhere else to be: swapped anon keeps a swap pte
+    } else {
+      zero.unknown = zeroTotal;
+    }
+    const rebuilt = swapPss ? swapPss.get(v.id) ?? 0 : null;
+    const objectSwap = v.cs_evicted_pages;
+    const result = decideVerdict({
+      pageKb,
+      shared: v.perms[3] === 's',
+      writable: v.perms[1] === 'w',
+      shmem: v.object_id !== null,
+      residencyKnown,
+      pagesTotal,
+      present: agg.present,
+      realSwap: agg.real_swap,
+      markers: agg.markers,
+      zeroPagePresent: agg.zero_page,
+      zeroSwapcache: noneSwapcache,
+      zeroSwapped: noneSwap - noneSwapcache,
+      zeroCached: zero.cached,
+      rangeSwap,
+      rangeSwapcache,
+      objectSwap,
+      objectSwapBeyondEof: v.beyond_eof_evicted_pages,
+      wholeObject: v.object_id !== null && v.file_offset_pages === 0 && v.size_bytes !== null && pagesTotal * pageSize >= v.size_bytes,
+      smapsRssKb: v.rss_kb ?? 0,
+      smapsSwapKb: v.swap_kb ?? 0,
+      smapsSwapPssKb: v.swap_pss_kb ?? 0,
+      swapPssFromPagemapKb: rebuilt,
+      processDriftKb: v.rollup_rss_after_kb !== null && v.smaps_rss_before_kb !== null ? v.rollup_rss_after_kb - v.smaps_rss_before_kb : 0,
+    });
+    rows.push({
+      pid: v.pid,
+      comm: v.comm,
+      start: formatAddress(v.start_address),
+      end: formatAddress(v.end_address),
+      perms: v.perms,
+      path: v.path,
+      backing: v.backing,
+      object_id: v.object_id,
+      file_offset_pages: v.file_offset_pages,
+      pages_total: pagesTotal,
+      pm_present_pages: agg.present,
+      pm_swap_pages: agg.real_swap,
+      pm_zero_pages: zeroTotal,
+      pm_marker_pages: agg.markers,
+      zero_hole_pages: zero.hole,
+      zero_cached_pages: zero.cached,
+      zero_swapcache_pages: zero.swapcache,
+      zero_swapped_pages: zero.swapped,
+      zero_unknown_pages: zero.unknown,
+      smaps_rss_kb: v.rss_kb,
+      smaps_swap_kb: v.swap_kb,
+      smaps_swap_pss_kb: v.swap_pss_kb,
+      expected_swap_kb: result.expectedSwapKb,
+      swap_pss_from_pagemap_kb: rebuilt,
+      verdict: result.verdict,
+      explanation: result.explanation,
+    });
+  }
+  return { columns: COLUMNS, rows };
+}
+
+/** Every real swap run of every captured process (SwapPss counts references across processes). */
+function readSwapRuns(db: Database.Database): SwapRun[] {
+  return db
+    .prepare(
+      `SELECT vma_id AS vmaId, swap_type AS type, swap_offset AS offset, pages, increments
+       FROM pagemap_runs
+       WHERE ${REAL_SWAP}
+       ORDER BY vma_id, first_page`,
+    )
+    .all() as SwapRun[];
+}
+
+/** Residency runs per object, read once however many VMAs map the object. */
+function cachedResidency(db: Database.Database): (objectId: number) => StateRun[] {
+  const stmt = db.prepare(
+    `SELECT first_page AS firstPage, pages, state FROM shm_residency_runs
+     WHERE object_id = ? ORDER BY first_page`,
+  );
+  const cache = new Map<number, StateRun[]>();
+  return (id) => {
+    let runs = cache.get(id);
+    if (!runs) {
+      runs = stmt.all(id) as StateRun[];
+      cache.set(id, runs);
+    }
+    return runs;
+  };
+}
