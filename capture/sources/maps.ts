@@ -22,9 +22,13 @@ export interface MapsHeader {
   deleted: boolean;
 }
 
-// %08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu, then padding and the name. Linear: no nested
-// quantifiers, and the trailing ` +([^]*)$` can only succeed once it is reached.
-const HEADER = /^([0-9a-fA-F]{1,16})-([0-9a-fA-F]{1,16}) ([r-][w-][x-][sp]) ([0-9a-fA-F]{1,16}) ([0-9a-fA-F]{1,8}):([0-9a-fA-F]{1,8}) (\d{1,20})(?: +([^]*))?$/;
+// "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", then padding and the name. Linear: no nested
+// quantifiers, and the trailing ` +([^]*)$` cannot fail once it is reached.
+const HEX64 = '([0-9a-fA-F]{1,16})';
+const HEX32 = '([0-9a-fA-F]{1,8})';
+const HEADER = new RegExp(
+  `^${HEX64}-${HEX64} ([r-][w-][x-][sp]) ${HEX64} ${HEX32}:${HEX32} (\\d{1,20})(?: +([^]*))?$`,
+);
 const DELETED_SUFFIX = ' (deleted)';
 
 function isHexCode(c: number): boolean {
@@ -77,9 +81,8 @@ export function unescapeOctal(text: string): string {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c === 92 /* \ */ && i + 3 < text.length && isOctalEscape(text, i)) {
-      bytes.push(
-        (text.charCodeAt(i + 1) - 48) * 64 + (text.charCodeAt(i + 2) - 48) * 8 + (text.charCodeAt(i + 3) - 48),
-      );
+      const digit = (k: number): number => text.charCodeAt(i + k) - 48;
+      bytes.push(digit(1) * 64 + digit(2) * 8 + digit(3));
       i += 4;
       continue;
     }
@@ -107,14 +110,18 @@ function isOctalEscape(text: string, i: number): boolean {
  * @returns The decoded header.
  * @throws ParseError if the line is not a maps header line.
  * @example
- * parseMapsLine('7fa211f0b000-7fa211f0f000 rw-s 00000000 00:01 24                         /memfd:demo-memfd (deleted)', 1);
+ * parseMapsLine(
+ *   '7fa211f0b000-7fa211f0f000 rw-s 00000000 00:01 24                         /memfd:demo-memfd (deleted)',
+ *   1,
+ * );
  * // { start: 0x7fa211f0b000n, end: 0x7fa211f0f000n, perms: 'rw-s', offsetBytes: 0n, devMajor: 0,
  * //   devMinor: 1, inode: 24, path: '/memfd:demo-memfd', deleted: true }
  */
 export function parseMapsLine(line: string, lineNumber: number, source = 'maps'): MapsHeader {
   const m = HEADER.exec(line);
   if (m === null) {
-    throw new ParseError(source, lineNumber, line, 'not a maps header line (start-end perms offset dev inode path)');
+    const reason = 'not a maps header (start-end perms offset dev inode path)';
+    throw new ParseError(source, lineNumber, line, reason);
   }
   let path = m[8] ?? '';
   const deleted = path.endsWith(DELETED_SUFFIX);

@@ -49,7 +49,7 @@ export function parseMountinfo(text: string): MountRow[] {
       new ParseError('mountinfo', i + 1, line, reason);
     const f = line.split(' ');
     const separator = f.indexOf('-', FIXED_FIELDS);
-    if (f.length < FIXED_FIELDS || separator === -1) throw malformed('expected the " - " separator after the optional fields');
+    if (f.length < FIXED_FIELDS || separator === -1) throw malformed('no " - " after the optional fields');
     if (separator + 2 >= f.length) throw malformed('expected "fstype source" after " - "');
     const dev = DEV.exec(f[2]);
     if (!UNSIGNED.test(f[0]) || !UNSIGNED.test(f[1]) || dev === null) {

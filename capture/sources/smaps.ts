@@ -166,8 +166,10 @@ export function parseSmaps(text: string): SmapsVma[] {
         pos = end + 1;
         continue;
       }
-      key = internalized(fieldKey(line, lineNumber, source));
-      if (current === null) throw new ParseError(source, lineNumber, line, 'field line before the first VMA header');
+      key = fieldKey(line, lineNumber, source);
+      if (current === null) {
+        throw new ParseError(source, lineNumber, line, 'field line before the first header');
+      }
       keyCache[fieldIndex] = key;
     }
     const from = pos + key.length + 1;

@@ -25,8 +25,8 @@ const STARTTIME_INDEX = 22 - 3; // fields after the comm start at field 3
  * @returns pid, comm, state, ppid and start time.
  * @throws ParseError if the text is not a stat record with at least 22 fields.
  * @example
- * parseStat('3154 (a) b (c) S 3145 3145 2722 0 -1 4194304 86 558 0 1 0 0 0 2 20 0 1 0 59865 2490368 337 …\n');
- * // { pid: 3154, comm: 'a) b (c', state: 'S', ppid: 3145, startTimeTicks: 59865 }
+ * parseStat('3191 (a) b (c) S 3183 3183 2722 0 -1 4194304 90 546 0 0 0 0 2 0 20 0 1 0 60272 2490368 …\n');
+ * // { pid: 3191, comm: 'a) b (c', state: 'S', ppid: 3183, startTimeTicks: 60272 }
  */
 export function parseStat(text: string): ProcStat {
   const line = text.endsWith('\n') ? text.slice(0, -1) : text;

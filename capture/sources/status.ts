@@ -6,7 +6,8 @@ import { ParseError } from '../../lib/errors.js';
 export interface StatusField {
   /** The key as printed, e.g. `VmSwap`, `RssShmem`, `CapEff`. */
   field: string;
-  /** The value, trimmed, without a trailing ` kB`. */
+  /** The value, trimmed, without a trailing ` kB`; as printed otherwise (Name keeps the
+   *  kernel's escaping, e.g. `\n` for a newline in the task name). */
   valueText: string;
   /** The value in kB when the kernel printed `N kB`, else null. */
   valueKb: number | null;
@@ -20,7 +21,8 @@ export const CAP_CHECKPOINT_RESTORE = 40;
 
 const KB_VALUE = /^(\d{1,20}) kB$/;
 const DECIMAL = /^\d{1,20}$/;
-const HEX = /^[0-9a-fA-F]+$/;
+// kernel_cap_t is one u64 since 6.3 (two u32 words before): 16 hex digits either way.
+const HEX = /^[0-9a-fA-F]{1,16}$/;
 
 /**
  * Parses every `Key:\tvalue` line of /proc/PID/status, in order. Unknown keys are kept.
@@ -60,7 +62,8 @@ export function parseStatus(text: string): StatusField[] {
  * @param name The key, e.g. `CapEff`.
  * @returns The first field with that key, or undefined if the kernel did not print it.
  * @example
- * statusValue(parseStatus('VmSwap:\t       0 kB\n'), 'VmSwap'); // { field: 'VmSwap', valueText: '0', valueKb: 0 }
+ * statusValue(parseStatus('VmSwap:\t       0 kB\n'), 'VmSwap');
+ * // { field: 'VmSwap', valueText: '0', valueKb: 0 }
  */
 export function statusValue(fields: StatusField[], name: string): StatusField | undefined {
   return fields.find((f) => f.field === name);
@@ -88,7 +91,7 @@ export function parseUidLine(valueText: string): { real: number; effective: numb
  * two `%08x` words before).
  * @param hex The value as in StatusField.valueText.
  * @returns The capability set as a bit mask (bit N = capability N).
- * @throws ParseError (line number 0) if the value is not hexadecimal.
+ * @throws ParseError (line number 0) if the value is not 1 to 16 hex digits.
  * @example
  * parseCapabilityMask('000001fffeffffff'); // 0x1fffeffffffn
  */

@@ -60,7 +60,9 @@ export function parseSysvShm(text: string): SysvShmRow[] {
     const malformed = (reason: string): ParseError =>
       new ParseError('sysvipc/shm', i + 1, line, reason);
     // Extra columns from a future kernel are ignored rather than rejected.
-    if (c.length !== OLD_COLUMNS && c.length < COLUMNS) throw malformed(`expected ${OLD_COLUMNS} or ${COLUMNS} columns`);
+    if (c.length !== OLD_COLUMNS && c.length < COLUMNS) {
+      throw malformed(`expected ${OLD_COLUMNS} or at least ${COLUMNS} columns`);
+    }
     if (!SIGNED.test(c[0])) throw malformed('key is not a decimal number');
     if (!OCTAL.test(c[2])) throw malformed('perms is not an octal number');
     for (let k = 3; k < Math.min(c.length, COLUMNS); k++) {

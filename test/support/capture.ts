@@ -41,9 +41,14 @@ export async function captureTo(pids: number[], overrides: Partial<CaptureOption
   };
 }
 
-/** The VMA row of a workload region, by its start address in hex. */
+/**
+ * The VMA row holding a workload region, by the region's start address in hex. Anonymous private
+ * regions may sit inside a larger VMA (the kernel merges compatible neighbours): `page_in_vma` is
+ * the region's first page within it.
+ */
 export function vmaAt(db: Database.Database, pid: number, startHex: string): Record<string, any> {
-  const row = db.prepare('SELECT * FROM vmas WHERE pid = ? AND start_address = ?').get(pid, parseInt(startHex, 16)) as Record<string, any> | undefined;
+  const address = parseInt(startHex, 16);
+  const row = db.prepare('SELECT *, (? - start_address) / 4096 AS page_in_vma FROM vmas WHERE pid = ? AND start_address <= ? AND end_address > ?').get(address, pid, address, address) as Record<string, any> | undefined;
   if (!row) throw new Error(`no VMA at ${startHex} in pid ${pid}`);
   return row;
 }

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { ParseError } from '../../../lib/errors.js';
+import { parseStat } from '../../../capture/sources/stat.js';
+
+// /proc/PID/stat of `cat /proc/self/stat` (Linux 6.18.44).
+const STAT_CAT_6_18 = [
+  '6100 (cat) R 6057 6057 2722 0 -1 4194304 118 0 0 0 0 0 0 0 20 0 1 0 117560 3133440 357 18446744073709551615 94053075066880 94053075086761 140729118424000 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 94053075102768 94053075104384 94053750456320 140729118431768 140729118431788 140729118431788 140729118433259 0',
+  '',
+].join('\n');
+
+// /proc/PID/stat of a program that named itself "a) b (c" with prctl(PR_SET_NAME) (Linux 6.18.44).
+const STAT_PAREN_6_18 = [
+  '3191 (a) b (c) S 3183 3183 2722 0 -1 4194304 90 546 0 0 0 0 2 0 20 0 1 0 60272 2490368 350 18446744073709551615 94085285904384 94085285905957 140725483044224 0 0 0 65536 6 0 1 0 0 17 0 0 0 0 0 0 94085285916112 94085285916800 94085737828352 140725483047473 140725483047480 140725483047480 140725483048945 0',
+  '',
+].join('\n');
+
+// Same kernel, comm "x) R 1 2 (y": looks like the start of the real fields.
+const STAT_FAKE_FIELDS_6_18 = [
+  '6143 (x) R 1 2 (y) S 6135 6135 2722 0 -1 4194304 82 0 0 0 0 0 0 0 20 0 1 0 117972 2400256 345 18446744073709551615 94438815567872 94438815568437 140736520632512 0 0 0 65536 6 0 1 0 0 17 0 0 0 0 0 0 94438815579600 94438815580208 94439106183168 140736520641045 140736520641080 140736520641080 140736520642545 0',
+  '',
+].join('\n');
+
+// Same kernel, comm "nl<LF>) z": stat prints the comm unescaped, newline included.
+const STAT_NEWLINE_6_18 = [
+  '6147 (nl',
+  ') z) S 6135 6135 2722 0 -1 4194304 81 0 0 0 0 0 0 0 20 0 1 0 117973 2400256 339 18446744073709551615 94652502589440 94652502590005 140729520737408 0 0 0 65536 6 0 1 0 0 17 0 0 0 0 0 0 94652502601168 94652502601776 94653292699648 140729520740894 140729520740920 140729520740920 140729520742385 0',
+  '',
+].join('\n');
+
+describe('capture/sources/stat', () => {
+  it('parses pid, comm, state, ppid and the start time (field 22)', () => {
+    assert.deepEqual(parseStat(STAT_CAT_6_18), {
+      pid: 6100,
+      comm: 'cat',
+      state: 'R',
+      ppid: 6057,
+      startTimeTicks: 117560,
+    });
+  });
+
+  it('ends the comm at the last ")" when the comm contains ") "', () => {
+    assert.deepEqual(parseStat(STAT_PAREN_6_18), {
+      pid: 3191,
+      comm: 'a) b (c',
+      state: 'S',
+      ppid: 3183,
+      startTimeTicks: 60272,
+    });
+  });
+
+  it('is not fooled by a comm that imitates the state and ppid fields', () => {
+    const stat = parseStat(STAT_FAKE_FIELDS_6_18);
+    assert.deepEqual([stat.comm, stat.state, stat.ppid, stat.startTimeTicks], ['x) R 1 2 (y', 'S', 6135, 117972]);
+  });
+
+  it('keeps a newline inside the comm', () => {
+    const stat = parseStat(STAT_NEWLINE_6_18);
+    assert.deepEqual([stat.pid, stat.comm, stat.state], [6147, 'nl\n) z', 'S']);
+  });
+
+  it('accepts the text without its trailing newline', () => {
+    assert.equal(parseStat(STAT_CAT_6_18.trimEnd()).startTimeTicks, 117560);
+  });
+
+  it('rejects text truncated before field 22', () => {
+    const truncated = STAT_CAT_6_18.split(' ').slice(0, 21).join(' ');
+    assert.throws(
+      () => parseStat(truncated),
+      (e: unknown) => e instanceof ParseError && e.source === 'stat' && e.lineNumber === 1 && e.line === truncated,
+    );
+  });
+
+  it('rejects text without a parenthesised comm', () => {
+    assert.throws(() => parseStat('6100 cat R 6057'), ParseError);
+    assert.throws(() => parseStat(''), ParseError);
+  });
+
+  it('rejects a non-numeric pid or ppid', () => {
+    assert.throws(() => parseStat(STAT_CAT_6_18.replace('6100', 'x6100')), ParseError);
+    assert.throws(() => parseStat(STAT_CAT_6_18.replace(' 6057 ', ' -6057 ')), ParseError);
+  });
+});
