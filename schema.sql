@@ -6,27 +6,31 @@
 PRAGMA application_id = 1885827939;
 PRAGMA user_version = 1;
 
+CREATE TABLE schema_version
 -- The schema version of this file; exactly one row.
-CREATE TABLE schema_version (
+(
   -- Schema version, equal to PRAGMA user_version.
   version INTEGER NOT NULL
 ) STRICT;
 
+CREATE TABLE capture_meta
 -- Capture metadata as key/value pairs, one row per key. Keys: tool_version, schema_version,
 -- argv_json, kernel_release, kernel_version, machine, page_size_bytes, hostname, boot_id,
 -- started_at_utc, finished_at_utc, started_monotonic_ns, finished_monotonic_ns, uid, euid,
 -- cap_eff_hex, pfn_visible (1 if PFNs and swap offsets are visible: CAP_SYS_ADMIN),
--- map_files_allowed (1 if CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), pagemap_mode,
--- pagemap_method, cachestat_available, freeze, redacted, targets_requested, exit_status.
-CREATE TABLE capture_meta (
+-- map_files_allowed (1 if CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), pagemap_mode
+-- (all|shared|none), pagemap_method (pread|scan|none), targets_requested, redacted (0|1),
+-- processes_captured, processes_failed.
+(
   -- Metadata key (see the table comment for the list).
   key TEXT PRIMARY KEY,
   -- Value as text; numbers in decimal, times in ISO 8601 UTC or nanoseconds as the key says.
   value TEXT NOT NULL
 ) STRICT;
 
+CREATE TABLE host_meminfo
 -- /proc/meminfo at capture start, one row per line.
-CREATE TABLE host_meminfo (
+(
   -- Field name as the kernel prints it, e.g. Shmem, SwapCached.
   field TEXT PRIMARY KEY,
   -- Value in kB when the line has a kB unit, else NULL.
@@ -35,16 +39,18 @@ CREATE TABLE host_meminfo (
   value_count INTEGER
 ) STRICT;
 
+CREATE TABLE host_vmstat
 -- /proc/vmstat at capture start, one row per counter.
-CREATE TABLE host_vmstat (
+(
   -- Counter name, e.g. pswpout, nr_shmem.
   field TEXT PRIMARY KEY,
   -- Counter value: pages or events, as the counter's name says (vmstat has no units).
   value_count INTEGER NOT NULL
 ) STRICT;
 
+CREATE TABLE host_swaps
 -- /proc/swaps at capture start, one row per active swap device or file.
-CREATE TABLE host_swaps (
+(
   -- Path of the swap file or device (unescaped).
   path TEXT PRIMARY KEY,
   -- "file" or "partition".
@@ -57,17 +63,19 @@ CREATE TABLE host_swaps (
   priority INTEGER NOT NULL
 ) STRICT;
 
+CREATE TABLE host_settings
 -- Host memory settings, one row per setting: /sys/kernel/mm/transparent_hugepage/* (enabled,
 -- defrag, shmem_enabled), vm.swappiness, vm.page-cluster, vm.overcommit_memory, zswap enabled.
-CREATE TABLE host_settings (
+(
   -- Setting name, e.g. vm.swappiness or transparent_hugepage.shmem_enabled.
   key TEXT PRIMARY KEY,
   -- Value as the kernel prints it (e.g. "always [madvise] never").
   value TEXT NOT NULL
 ) STRICT;
 
+CREATE TABLE processes
 -- One row per captured process (/proc/PID/stat, status, cmdline, exe, cgroup).
-CREATE TABLE processes (
+(
   -- Process id.
   pid INTEGER PRIMARY KEY,
   -- Start time from /proc/PID/stat field 22, in clock ticks since boot; (pid, start) is unique
@@ -119,9 +127,10 @@ CREATE TABLE processes (
   read_finished_ns INTEGER NOT NULL
 ) STRICT;
 
+CREATE TABLE process_status
 -- Every line of /proc/PID/status, one row per (process, field), so fields a newer kernel adds
 -- are kept.
-CREATE TABLE process_status (
+(
   -- Process id (processes.pid).
   pid INTEGER NOT NULL,
   -- Field name, e.g. VmRSS, RssShmem, CapEff.
@@ -133,9 +142,10 @@ CREATE TABLE process_status (
   PRIMARY KEY (pid, field)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE smaps_rollup
 -- /proc/PID/smaps_rollup read after the page-level reads, one row per process. Columns as in
 -- vmas; Pss_Anon/Pss_File/Pss_Shmem exist only here.
-CREATE TABLE smaps_rollup (
+(
   -- Process id (processes.pid).
   pid INTEGER PRIMARY KEY,
   -- Rss in kB.
@@ -186,8 +196,9 @@ CREATE TABLE smaps_rollup (
   extra_fields_json TEXT
 ) STRICT;
 
+CREATE TABLE vmas
 -- One row per VMA of a captured process (/proc/PID/smaps: the maps line plus its fields).
-CREATE TABLE vmas (
+(
   -- Row id, referenced by pagemap_runs.vma_id.
   id INTEGER PRIMARY KEY,
   -- Process id (processes.pid).
@@ -278,6 +289,7 @@ CREATE TABLE vmas (
 CREATE INDEX vmas_by_pid ON vmas (pid, start_address);
 CREATE INDEX vmas_by_object ON vmas (object_id);
 
+CREATE TABLE pagemap_runs
 -- Lossless run-length encoding of /proc/PID/pagemap over each captured VMA. A run is a maximal
 -- sequence of pages with equal flag bits whose frame (PFN, or swap offset) either stays equal or
 -- grows by one per page. Entry i of a run (from 0) is rebuilt as:
@@ -286,7 +298,7 @@ CREATE INDEX vmas_by_object ON vmas (object_id);
 --   frame(i) = pfn + i*increments                      when swap = 0,
 --   frame(i) = (swap_offset + i*increments)<<5 | swap_type   when swap = 1.
 -- Every page of a captured VMA is covered by exactly one run.
-CREATE TABLE pagemap_runs (
+(
   -- The VMA (vmas.id).
   vma_id INTEGER NOT NULL,
   -- First page of the run, counted in pages from the VMA's start.
@@ -322,9 +334,10 @@ CREATE TABLE pagemap_runs (
   PRIMARY KEY (vma_id, first_page)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE shm_objects
 -- One row per shared-memory object (a shmem inode), deduplicated by (device, inode) however many
 -- processes map it or hold it open.
-CREATE TABLE shm_objects (
+(
   -- Row id, referenced by vmas.object_id and shm_residency_runs.object_id.
   id INTEGER PRIMARY KEY,
   -- shm-file (/dev/shm), tmpfs-file (another tmpfs), memfd, sysv, anon-shared (/dev/zero).
@@ -377,12 +390,13 @@ CREATE TABLE shm_objects (
 ) STRICT;
 CREATE UNIQUE INDEX shm_objects_by_inode ON shm_objects (dev_major, dev_minor, inode);
 
+CREATE TABLE shm_residency_runs
 -- Per-page residency of each shared-memory object, as runs over file pages. States: cached
 -- (page cache), swapcache (swapped, copy still in swap cache), swapped (swapped, not in memory),
 -- hole, fallocated (allocated, never written), and the merged states of degraded methods:
 -- cached-or-swapcache (no cachestat), swapcache-or-swapped (no trustworthy mincore),
 -- hole-or-fallocated (no cachestat), unknown (see reason). Runs cover [0, size) of the file.
-CREATE TABLE shm_residency_runs (
+(
   -- The object (shm_objects.id).
   object_id INTEGER NOT NULL,
   -- First file page of the run (file offset / page size).
@@ -396,8 +410,9 @@ CREATE TABLE shm_residency_runs (
   PRIMARY KEY (object_id, first_page)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE process_fds
 -- Shared-memory files held open by a captured process (/proc/PID/fd), one row per descriptor.
-CREATE TABLE process_fds (
+(
   -- Process id.
   pid INTEGER NOT NULL,
   -- File descriptor number.
@@ -407,8 +422,9 @@ CREATE TABLE process_fds (
   PRIMARY KEY (pid, fd)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE sysvipc_shm
 -- /proc/sysvipc/shm at capture time, one row per SysV segment.
-CREATE TABLE sysvipc_shm (
+(
   -- shmid; equals the inode of the segment's VMAs.
   shmid INTEGER PRIMARY KEY,
   -- IPC key (signed decimal; 0 = IPC_PRIVATE, also after IPC_RMID).
@@ -445,9 +461,10 @@ CREATE TABLE sysvipc_shm (
   object_id INTEGER
 ) STRICT;
 
+CREATE TABLE capture_warnings
 -- Expected partial failures, one row per event: a process that exited, a permission denial,
 -- hidden PFNs, an object that could not be probed.
-CREATE TABLE capture_warnings (
+(
   -- Row id, in the order the warnings happened.
   id INTEGER PRIMARY KEY,
   -- Process id concerned, NULL for host-wide warnings.

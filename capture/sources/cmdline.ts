@@ -1,5 +1,6 @@
 // Parses /proc/PID/cmdline: the argv strings, each terminated by a NUL byte (proc_pid_cmdline(5),
 // get_mm_cmdline() in fs/proc/base.c).
+
 /**
  * Splits a cmdline buffer into its arguments. Never throws: a process that rewrote its argv
  * (setproctitle) may leave no trailing NUL, and then the last piece is kept as is.

@@ -18,7 +18,8 @@ export interface MapsHeader {
   inode: number;
   /** Unescaped path without " (deleted)"; `[heap]`, `[anon:NAME]`… verbatim; "" if unnamed. */
   path: string;
-  /** The kernel appended " (deleted)": the file was unlinked (always so for memfd, SysV, shared anon). */
+  /** The kernel appended " (deleted)": the file is unlinked. Memfd, SysV and unnamed shared
+   *  anonymous memory (`/dev/zero`) always show it. */
   deleted: boolean;
 }
 

@@ -84,18 +84,6 @@ function storeField(target: FieldTarget, key: string, text: string, from: number
 }
 
 /**
- * Returns the V8-internalized copy of a sliced key, so that the switch below and the record
- * stores compare pointers instead of characters on every one of ~1.5M lines.
- */
-function internalized(key: string): string {
-  return Object.keys({ [key]: 0 })[0];
-}
-
-function lineAt(text: string, from: number, to: number): string {
-  return text.slice(from, to);
-}
-
-/**
  * Parses a whole /proc/PID/smaps file. Unknown `Key: value` lines are kept in otherFields (or
  * fieldsKb when the value is `N kB`); fields a kernel does not print are simply absent.
  * @param text The file contents; "" gives [].
@@ -141,7 +129,7 @@ export function parseSmaps(text: string): SmapsVma[] {
     ) {
       key = cached;
     } else {
-      const line = lineAt(text, pos, end);
+      const line = text.slice(pos, end);
       if (isMapsHeaderLine(line)) {
         const h = parseMapsLine(line, lineNumber, source);
         // Spelled out rather than spread: object spread was the single hottest line at 60k VMAs.
@@ -190,7 +178,7 @@ export function parseSmaps(text: string): SmapsVma[] {
       default:
         ok = storeField(current, key, text, from, end);
     }
-    if (!ok) throw new ParseError(source, lineNumber, lineAt(text, pos, end), `malformed ${key} value`);
+    if (!ok) throw new ParseError(source, lineNumber, text.slice(pos, end), `malformed ${key} value`);
     fieldIndex++;
     pos = end + 1;
   }

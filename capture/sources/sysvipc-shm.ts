@@ -64,11 +64,11 @@ export function parseSysvShm(text: string): SysvShmRow[] {
       throw malformed(`expected ${OLD_COLUMNS} or at least ${COLUMNS} columns`);
     }
     if (!SIGNED.test(c[0])) throw malformed('key is not a decimal number');
+    if (!UNSIGNED.test(c[1])) throw malformed('shmid is not a decimal number');
     if (!OCTAL.test(c[2])) throw malformed('perms is not an octal number');
     for (let k = 3; k < Math.min(c.length, COLUMNS); k++) {
       if (!UNSIGNED.test(c[k])) throw malformed(`column ${k + 1} is not a decimal number`);
     }
-    if (!UNSIGNED.test(c[1])) throw malformed('shmid is not a decimal number');
     const hasRssSwap = c.length >= COLUMNS;
     rows.push({
       key: Number(c[0]),

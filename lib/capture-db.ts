@@ -1,0 +1,154 @@
+// Opens a capture for reading (style §2.2): read-only, never modified, and refused with a UserError
+// when it is not a pagescope capture, is damaged, or has a schema version this build cannot read.
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import { UserError } from './errors.js';
+import { APPLICATION_ID, SCHEMA_VERSION } from './schema.js';
+import { toolVersion } from './version.js';
+
+/** An open capture: the read-only connection and its capture_meta. */
+export interface CaptureDb {
+  db: Database.Database;
+  meta: Record<string, string>;
+  close(): void;
+}
+
+/** First 16 bytes of every SQLite 3 database file. */
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const MAKE_ONE = 'make one with: pagescope capture --pid PID -o FILE';
+
+/**
+ * Opens a capture read-only and checks that it is an intact pagescope capture of a schema version
+ * this build reads. The file is never written: no journal mode, no migration.
+ * @param file path of the capture
+ * @returns the connection, capture_meta as a map, and close()
+ */
+export function openCapture(file: string): CaptureDb {
+  checkFile(file);
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw asOpenError(file, err);
+  }
+  try {
+    // A connection-level guard (nothing is written to the file): even a statement that slipped
+    // past the checks of `sql` cannot change the capture.
+    db.pragma('query_only = 1');
+    checkIdentity(file, db);
+    checkIntegrity(file, db);
+    const meta = readMeta(db);
+    return { db, meta, close: () => db.close() };
+  } catch (err) {
+    db.close();
+    throw asOpenError(file, err);
+  }
+}
+
+/**
+ * capture_meta as a plain object.
+ * @param db an open capture
+ * @returns key → value, in key order
+ */
+export function readMeta(db: Database.Database): Record<string, string> {
+  const rows = db.prepare('SELECT key, value FROM capture_meta ORDER BY key').all() as Array<{ key: string; value: string }>;
+  const meta: Record<string, string> = {};
+  for (const r of rows) meta[r.key] = r.value;
+  return meta;
+}
+
+/** Refuses a missing, empty or non-SQLite file before SQLite sees it. */
+function checkFile(file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`capture not found: ${file}`, `check the path, or ${MAKE_ONE}`);
+    throw new UserError(`cannot read capture ${file}: ${(err as Error).message}`, 'check the path and its permissions');
+  }
+  if (stat.isDirectory()) throw new UserError(`${file} is a directory, not a capture file`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
+  if (stat.size === 0) throw new UserError(`${file} is empty: not a pagescope capture`, `the capture was probably interrupted or never written; ${MAKE_ONE}`);
+  const head = Buffer.alloc(SQLITE_MAGIC.length);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw new UserError(`cannot read capture ${file}: ${(err as Error).message}`, 'check the file permissions (run as the user that wrote it, or with sudo)');
+  }
+  try {
+    fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!head.equals(SQLITE_MAGIC)) {
+    throw new UserError(`${file} is not an SQLite file, so not a pagescope capture`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
+  }
+}
+
+/** application_id says whose file it is; user_version says which schema it has. */
+function checkIdentity(file: string, db: Database.Database): void {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (appId !== APPLICATION_ID) {
+    throw new UserError(
+      `${file} is an SQLite database of another application (application_id 0x${(appId >>> 0).toString(16).padStart(8, '0')}), not a pagescope capture`,
+      `pass a file written by pagescope capture, or ${MAKE_ONE}`,
+    );
+  }
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    const writer = writerVersion(db);
+    throw new UserError(
+      `${file} has schema version ${version}${writer ? `, written by pagescope ${writer}` : ''}; this pagescope ${toolVersion()} reads schema version ${SCHEMA_VERSION}`,
+      `upgrade pagescope${writer ? ` to ${writer} or later` : ''} to analyse this capture`,
+    );
+  }
+  if (version < SCHEMA_VERSION) {
+    const writer = writerVersion(db);
+    throw new UserError(
+      `${file} has schema version ${version}${writer ? ` (written by pagescope ${writer})` : ''}, which this pagescope ${toolVersion()} does not read (it reads schema version ${SCHEMA_VERSION})`,
+      `analyse it with the pagescope version that wrote it, or capture again with this one`,
+    );
+  }
+}
+
+/** tool_version from capture_meta, or null if the table cannot be read. */
+function writerVersion(db: Database.Database): string | null {
+  try {
+    const row = db.prepare("SELECT value FROM capture_meta WHERE key = 'tool_version'").get() as { value: string } | undefined;
+    return row?.value ?? null;
+  } catch {
+    // A newer schema may have renamed the table; the version number alone must do.
+    return null;
+  }
+}
+
+/** PRAGMA quick_check reads every page: a truncated copy fails here, not halfway through a query. */
+function checkIntegrity(file: string, db: Database.Database): void {
+  const rows = db.pragma('quick_check(5)') as Array<{ quick_check: string }>;
+  const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+  if (problems.length > 0) throw corrupt(file, problems[0]);
+}
+
+function corrupt(file: string, detail: string): UserError {
+  return new UserError(
+    `${file} is truncated or corrupt (${detail})`,
+    'copy the capture again (compare its size or sha256 with the original), or capture again',
+  );
+}
+
+/** SQLite errors while opening or checking become UserErrors naming the file; others pass through. */
+function asOpenError(file: string, err: unknown): unknown {
+  if (err instanceof UserError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  const message = (err as Error).message;
+  if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) return corrupt(file, message);
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
+    return new UserError(`cannot open capture ${file}: ${message}`, 'check the file and directory permissions');
+  }
+  if (code.startsWith('SQLITE_ERROR') && /no such table/.test(message)) {
+    return new UserError(`${file} is not a complete pagescope capture (${message})`, `capture again: ${MAKE_ONE}`);
+  }
+  return new UserError(`cannot read capture ${file}: ${message} (${code})`, 'copy the capture again, or capture again');
+}
