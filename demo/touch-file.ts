@@ -1,7 +1,7 @@
 // Child of the test workload: maps a shared-memory file (e.g. /proc/PPID/map_files/...), writes
 // the given page ranges, and exits, leaving those pages in the page cache but mapped by nobody.
 import * as fs from 'node:fs';
-import * as s from '../../capture/native/syscalls.js';
+import * as s from '../capture/native/syscalls.js';
 
 const [file, rangesJson] = process.argv.slice(2);
 const ranges = JSON.parse(rangesJson) as Array<[number, number]>;

@@ -1,4 +1,4 @@
-// A test workload: builds shared and private memory in known page states, prints a JSON line
+// The demo and test workload: builds shared and private memory in known page states, prints a JSON line
 // describing where everything is, then waits for SIGTERM (cleaning up its /dev/shm files).
 // Phases across all objects: A touch+pageout "swapped" ranges, reclaim the memcg so they leave the
 // swap cache; B touch+pageout "pageout" ranges (left in swap cache); C pwrite, fallocate, touch
@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import * as s from '../../capture/native/syscalls.js';
+import * as s from '../capture/native/syscalls.js';
 
 export type Range = [number, number]; // [first page, end page)
 
@@ -30,6 +30,8 @@ export interface ObjectSpec {
 
 export interface WorkloadSpec {
   objects: ObjectSpec[];
+  /** Prefix of /dev/shm file names (default pagescope-test). */
+  prefix?: string;
   /** memcg directory to join (so "swapped" ranges can be pushed out of the swap cache). */
   memcg?: string;
   memcgVersion?: 1 | 2;
@@ -83,7 +85,7 @@ for (const o of spec.objects) {
   const info: ObjectInfo = { start: '', pages: o.pages };
   switch (o.kind) {
     case 'shm-file': {
-      const path = `/dev/shm/pagescope-test-${process.pid}-${o.name}`;
+      const path = `/dev/shm/${spec.prefix ?? 'pagescope-test'}-${process.pid}-${o.name}`;
       fd = fs.openSync(path, 'w+', 0o600);
       created.push(path);
       fs.ftruncateSync(fd, len);
@@ -92,7 +94,7 @@ for (const o of spec.objects) {
       break;
     }
     case 'memfd':
-      fd = s.memfdCreate(`pagescope-test-${o.name}`);
+      fd = s.memfdCreate(`${spec.prefix ?? 'pagescope-test'}-${o.name}`);
       fs.ftruncateSync(fd, len);
       if (o.map !== false) addr = s.mmap(len, rw, s.MAP_SHARED, fd, 0);
       break;

@@ -1,0 +1,79 @@
+// Text table for people: a header, a dashed separator, then aligned rows. Numeric columns are
+// right-aligned and never cut; text columns are cut with '…' (widest first) to fit the width.
+import type { AnalysisResult, Cell } from '../types.js';
+import { cellText } from './cell-text.js';
+
+/** Default total width, the terminal width this output is designed for. */
+export const TABLE_WIDTH = 100;
+/** A text column is never cut narrower than this (or its natural width, if smaller). */
+const MIN_TEXT_WIDTH = 8;
+const GAP = '  ';
+const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * @param result an analysis result
+ * @param width total width to fit (text columns are cut; numbers and short headers never are, so a
+ *   result with very many columns can still be wider)
+ * @returns the table with a trailing newline; '' when there are no columns
+ */
+export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string {
+  const { columns, rows } = result;
+  if (columns.length === 0) return '';
+  const cells = rows.map((r) => columns.map((c) => displayText(r[c])));
+  const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number'));
+  const widest = columns.map((_, i) => maxWidth(cells, i));
+  const natural = columns.map((c, i) => Math.max(textWidth(c), widest[i]));
+  const floors = columns.map((c, i) => (numeric[i] ? Math.max(widest[i], Math.min(textWidth(c), MIN_TEXT_WIDTH)) : Math.min(natural[i], MIN_TEXT_WIDTH)));
+  const widths = fitWidths(natural, floors, width);
+  const line = (texts: string[]): string =>
+    texts
+      .map((t, i) => {
+        const cut = truncate(t, widths[i]);
+        const pad = ' '.repeat(widths[i] - textWidth(cut));
+        return numeric[i] ? pad + cut : cut + pad;
+      })
+      .join(GAP)
+      .trimEnd();
+  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join(GAP)];
+  for (const row of cells) out.push(line(row));
+  return `${out.join('\n')}\n`;
+}
+
+/** Widest cell of column i (a loop: a spread over a million rows would overflow the stack). */
+function maxWidth(cells: string[][], i: number): number {
+  let max = 0;
+  for (const row of cells) max = Math.max(max, textWidth(row[i]));
+  return max;
+}
+
+/** Shrinks the widest shrinkable columns one character at a time until the total fits. */
+function fitWidths(natural: number[], floors: number[], width: number): number[] {
+  const widths = [...natural];
+  const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+  let excess = total() - width;
+  while (excess > 0) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) {
+      if (widths[i] > floors[i] && (widest < 0 || widths[i] > widths[widest])) widest = i;
+    }
+    if (widest < 0) break;
+    widths[widest]--;
+    excess--;
+  }
+  return widths;
+}
+
+/** Cell text on one line: control characters (a path may hold a newline) shown escaped. */
+function displayText(cell: Cell | undefined): string {
+  return cellText(cell).replace(/[\u0000-\u001f\u007f]/g, (ch) => CONTROL_ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function textWidth(text: string): number {
+  return [...text].length;
+}
+
+function truncate(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width <= 1 ? '…'.slice(0, width) : `${chars.slice(0, width - 1).join('')}…`;
+}
