@@ -4,6 +4,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { captureCommand } from '../capture/command.js';
+import { demoCommand } from '../demo/command.js';
 import { UserError, ParseError } from '../lib/errors.js';
 import { stderrLogger } from '../lib/stderr-logger.js';
 import { toolVersion } from '../lib/version.js';
@@ -31,6 +32,7 @@ const cli = yargs(hideBin(process.argv))
   .version(toolVersion())
   .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
   .command(captureCommand(stderrLogger, exit))
+  .command(demoCommand(stderrLogger, (line) => console.log(line), null))
   .demandCommand(1, 'name a command: capture, analyze, report, diff or demo')
   .strict()
   .recommendCommands()
