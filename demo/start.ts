@@ -14,10 +14,13 @@ export interface Workload extends WorkloadReport {
 const script = fileURLToPath(new URL('./workload.js', import.meta.url));
 
 /** Spawns the workload and waits for its JSON report. */
-export async function startWorkload(spec: WorkloadSpec, options: { memcg?: boolean } = {}): Promise<Workload> {
+export async function startWorkload(spec: WorkloadSpec, options: { memcg?: boolean; runAsUid?: number } = {}): Promise<Workload> {
   const memcg = options.memcg ? createTestMemcg('pagescope') : null;
   const full: WorkloadSpec = { ...spec, memcg: memcg?.dir, memcgVersion: memcg?.version };
-  const child = spawn(process.execPath, [script, JSON.stringify(full)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = [process.execPath, script, JSON.stringify(full)];
+  // setpriv execs in place, so the child's pid is the workload's.
+  const command = options.runAsUid === undefined ? argv : ['setpriv', `--reuid=${options.runAsUid}`, `--regid=${options.runAsUid}`, '--clear-groups', '--inh-caps=-all', ...argv];
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const prefix = `${spec.prefix ?? 'pagescope-test'}-${child.pid}-`;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
