@@ -293,11 +293,9 @@ CREATE TABLE pagemap_runs
 -- Lossless run-length encoding of /proc/PID/pagemap over each captured VMA. A run is a maximal
 -- sequence of pages with equal flag bits whose frame (PFN, or swap offset) either stays equal or
 -- grows by one per page. Entry i of a run (from 0) is rebuilt as:
---   present<<63 | swap<<62 | file_shared<<61 | reserved_bits<<59 | guard<<58 | uffd_wp<<57
---   | exclusive<<56 | soft_dirty<<55 | frame(i), where
---   frame(i) = pfn + i*increments                      when swap = 0,
---   frame(i) = (swap_offset + i*increments)<<5 | swap_type   when swap = 1.
--- Every page of a captured VMA is covered by exactly one run.
+--   flags<<55 | (frame + i*increments*(swap ? 32 : 1)).
+-- Only flags and frame are stored; the named bit columns below are VIRTUAL (computed on read, no
+-- storage). Every page of a captured VMA is covered by exactly one run.
 (
   -- The VMA (vmas.id).
   vma_id INTEGER NOT NULL,
@@ -305,32 +303,37 @@ CREATE TABLE pagemap_runs
   first_page INTEGER NOT NULL,
   -- Length of the run in pages.
   pages INTEGER NOT NULL,
-  -- Bit 63: page present in RAM and mapped by this process.
-  present INTEGER NOT NULL,
-  -- Bit 62: a non-present, non-none pte: real swap, migration, or a uffd-wp/guard marker.
-  swap INTEGER NOT NULL,
-  -- Bit 61: page-cache or shared-anon page (PM_FILE).
-  file_shared INTEGER NOT NULL,
-  -- Bit 56: page mapped exclusively (present pages only since 6.11).
-  exclusive INTEGER NOT NULL,
-  -- Bit 55: soft-dirty.
-  soft_dirty INTEGER NOT NULL,
-  -- Bit 57: uffd-wp protected, or a uffd-wp pte marker when swap = 1.
-  uffd_wp INTEGER NOT NULL,
-  -- Bit 58: guard region marker (6.15+).
-  guard INTEGER NOT NULL,
-  -- Bits 59-60, zero on every known kernel; kept so the encoding stays lossless.
-  reserved_bits INTEGER NOT NULL,
-  -- Bits 0-54 of the first page when swap = 0: the page frame number, 0 when hidden (no
-  -- CAP_SYS_ADMIN) or not present; NULL when swap = 1.
-  pfn INTEGER,
-  -- Bits 0-4 of the first page when swap = 1: swap type (31 = pte marker on x86_64); else NULL.
-  swap_type INTEGER,
-  -- Bits 5-54 of the first page when swap = 1: swap slot offset in pages, 0 when hidden; else
-  -- NULL.
-  swap_offset INTEGER,
-  -- 1 if pfn (or swap_offset) grows by one page per page along the run, 0 if it is constant.
+  -- Bits 55-63 of the entries, shifted down by 55 (present = 256, swap = 128, file_shared = 64,
+  -- guard = 8, uffd_wp = 4, exclusive = 2, soft_dirty = 1).
+  flags INTEGER NOT NULL,
+  -- Bits 0-54 of the first page: the PFN when present (0 when hidden without CAP_SYS_ADMIN), or
+  -- swap type (bits 0-4) and swap offset (bits 5-54) when swap = 1; 0 otherwise.
+  frame INTEGER NOT NULL,
+  -- 1 if the PFN (or the swap offset) grows by one page per page along the run, 0 if constant.
   increments INTEGER NOT NULL,
+  -- Bit 63: page present in RAM and mapped by this process.
+  present INTEGER GENERATED ALWAYS AS ((flags >> 8) & 1) VIRTUAL,
+  -- Bit 62: a non-present, non-none pte: real swap, migration, or a uffd-wp/guard marker.
+  swap INTEGER GENERATED ALWAYS AS ((flags >> 7) & 1) VIRTUAL,
+  -- Bit 61: page-cache or shared-anon page (PM_FILE).
+  file_shared INTEGER GENERATED ALWAYS AS ((flags >> 6) & 1) VIRTUAL,
+  -- Bits 59-60, zero on every known kernel; kept so the encoding stays lossless.
+  reserved_bits INTEGER GENERATED ALWAYS AS ((flags >> 4) & 3) VIRTUAL,
+  -- Bit 58: guard region marker (6.15+).
+  guard INTEGER GENERATED ALWAYS AS ((flags >> 3) & 1) VIRTUAL,
+  -- Bit 57: uffd-wp protected, or a uffd-wp pte marker when swap = 1.
+  uffd_wp INTEGER GENERATED ALWAYS AS ((flags >> 2) & 1) VIRTUAL,
+  -- Bit 56: page mapped exclusively (present pages only since 6.11).
+  exclusive INTEGER GENERATED ALWAYS AS ((flags >> 1) & 1) VIRTUAL,
+  -- Bit 55: soft-dirty.
+  soft_dirty INTEGER GENERATED ALWAYS AS (flags & 1) VIRTUAL,
+  -- The page frame number of the first page when swap = 0 (0 when hidden or not present); NULL
+  -- when swap = 1.
+  pfn INTEGER GENERATED ALWAYS AS (CASE WHEN (flags >> 7) & 1 THEN NULL ELSE frame END) VIRTUAL,
+  -- Swap type of the first page when swap = 1 (31 = pte marker on x86_64); else NULL.
+  swap_type INTEGER GENERATED ALWAYS AS (CASE WHEN (flags >> 7) & 1 THEN frame & 31 END) VIRTUAL,
+  -- Swap slot offset of the first page in pages when swap = 1 (0 when hidden); else NULL.
+  swap_offset INTEGER GENERATED ALWAYS AS (CASE WHEN (flags >> 7) & 1 THEN frame >> 5 END) VIRTUAL,
   PRIMARY KEY (vma_id, first_page)
 ) STRICT, WITHOUT ROWID;
 

@@ -11,7 +11,7 @@ import { mapFilesName, splitDev, type Procfs } from './procfs.js';
 import { parseCgroupV2Path } from './sources/cgroup.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseMountinfo } from './sources/mountinfo.js';
-import { createRunEncoder, decodeRunFields } from './sources/pagemap.js';
+import { createRunEncoder } from './sources/pagemap.js';
 import { parseSmaps, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
@@ -139,8 +139,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
         let pagemapStatus = 'skipped';
         if (pagemapFd !== null && ctx.reader && wantPagemap(objectId !== null || v.perms[3] === 's')) {
           const sink = (first: number, n: number, flags: number, frame: number, step: number): void => {
-            const r = decodeRunFields(first, n, flags, frame, step);
-            runInsert.values(id, first, n, r.present, r.swap, r.fileShared, r.exclusive, r.softDirty, r.uffdWp, r.guard, r.reservedBits, r.pfn, r.swapType, r.swapOffset, r.increments);
+            runInsert.values(id, first, n, flags, frame, step === 0 ? 0 : 1);
           };
           const readWith = (reader: PagemapReader): number => {
             const encoder = createRunEncoder(sink);

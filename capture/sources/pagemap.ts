@@ -121,7 +121,7 @@ export function createRunEncoder(sink: RunSink): RunEncoder {
   };
 }
 
-/** One run with its flag bits decoded into named fields, as stored in pagemap_runs. */
+/** One run with its flag bits decoded into named fields, as pagemap_runs' virtual columns give it. */
 export interface DecodedRun {
   firstPage: number;
   pages: number;
@@ -137,31 +137,6 @@ export interface DecodedRun {
   swapType: number | null;
   swapOffset: number | null;
   increments: number;
-}
-
-/**
- * Splits an encoded run into its named columns.
- * @returns the run as stored in pagemap_runs
- * @example decodeRunFields(0, 32, FLAG_PRESENT | FLAG_FILE_SHARED, 0x12bc01, 1)
- */
-export function decodeRunFields(firstPage: number, pages: number, flags: number, frame: number, step: number): DecodedRun {
-  const swap = (flags & FLAG_SWAP) !== 0;
-  return {
-    firstPage,
-    pages,
-    present: (flags >> 8) & 1,
-    swap: swap ? 1 : 0,
-    fileShared: (flags >> 6) & 1,
-    exclusive: (flags >> 1) & 1,
-    softDirty: flags & 1,
-    uffdWp: (flags >> 2) & 1,
-    guard: (flags >> 3) & 1,
-    reservedBits: (flags >> 4) & 3,
-    pfn: swap ? null : frame,
-    swapType: swap ? frame % 32 : null,
-    swapOffset: swap ? Math.floor(frame / 32) : null,
-    increments: step === 0 ? 0 : 1,
-  };
 }
 
 /**

@@ -1,0 +1,191 @@
+// npm run bench: builds its own workloads, captures them, and prints each figure next to a
+// baseline measured in the same run (the raw pread of the same pagemap ranges; smem for --all).
+// Marginal cost = cost(large) - cost(small), so runtime start-up cancels out.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { startWorkload, type Workload } from '../demo/start.js';
+import type { ObjectSpec, Range } from '../demo/workload.js';
+import { buildSyntheticCapture } from './synthetic.js';
+import { reconcile } from '../analyze/analyses/reconcile.js';
+
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const child = fileURLToPath(new URL('./capture-child.js', import.meta.url));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-bench-'));
+const log = (m: string): void => {
+  if (!json) process.stderr.write(`${m}\n`);
+};
+
+/** Runs of 32 touched pages with 32-page gaps. */
+function striped(pages: number): Range[] {
+  const out: Range[] = [];
+  for (let p = 0; p < pages; p += 64) out.push([p, Math.min(p + 32, pages)]);
+  return out;
+}
+
+function workloadFor(memfdPages: number, anonPages: number): ObjectSpec[] {
+  return [
+    { name: 'memfd', kind: 'memfd', pages: memfdPages, touch: striped(memfdPages) },
+    { name: 'anon', kind: 'anon-private', pages: anonPages, touch: [[0, anonPages]] },
+  ];
+}
+
+/** The floor: pread of every VMA's pagemap of pid in 512 KiB chunks, no decoding. */
+function preadFloorMs(pid: number): { ms: number; pages: number } {
+  const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').trim().split('\n');
+  const fd = fs.openSync(`/proc/${pid}/pagemap`, 'r');
+  const buf = Buffer.alloc(1 << 19);
+  let pages = 0;
+  const t0 = process.hrtime.bigint();
+  for (const line of maps) {
+    const [range] = line.split(' ');
+    const [a, b] = range.split('-').map((h) => BigInt(`0x${h}`));
+    if (a >= 1n << 63n) continue;
+    for (let vpn = Number(a / 4096n); vpn < Number(b / 4096n); ) {
+      const n = Math.min(1 << 16, Number(b / 4096n) - vpn);
+      fs.readSync(fd, buf, 0, n * 8, vpn * 8);
+      vpn += n;
+      pages += n;
+    }
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  fs.closeSync(fd);
+  return { ms, pages };
+}
+
+interface CaptureRun {
+  ms: number;
+  maxRssKb: number;
+  bytes: number;
+  pages: number;
+}
+
+function captureOnce(pids: number[], method: string, all = false): CaptureRun {
+  const out = path.join(dir, `c-${method}-${Date.now()}.db`);
+  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : ''], { encoding: 'utf8' });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`capture failed: ${r.stderr}`);
+  fs.rmSync(out, { force: true });
+  return JSON.parse(r.stdout) as CaptureRun;
+}
+
+const best = <T extends { ms: number }>(runs: T[]): T => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+const repeat = <T>(n: number, f: () => T): T[] => Array.from({ length: n }, f);
+
+async function measureSize(memfdPages: number, anonPages: number) {
+  const w: Workload = await startWorkload({ prefix: 'pagescope-bench', objects: workloadFor(memfdPages, anonPages) });
+  try {
+    const floor = best(repeat(3, () => preadFloorMs(w.pid)));
+    const pread = best(repeat(3, () => captureOnce([w.pid], 'pread')));
+    const scan = best(repeat(3, () => captureOnce([w.pid], 'scan')));
+    // Residency probe time and file size come from one kept capture.
+    const out = path.join(dir, `keep-${memfdPages}.db`);
+    spawnSync(process.execPath, [child, String(w.pid), out, 'scan', ''], { encoding: 'utf8' });
+    const db = new Database(out, { readonly: true });
+    const probeNs = db.prepare("SELECT probe_ns FROM shm_objects WHERE kind = 'memfd'").pluck().get() as number;
+    const runs = db.prepare('SELECT count(*) FROM pagemap_runs').pluck().get() as number;
+    db.close();
+    return { memfdPages, anonPages, floor, pread, scan, probeNs, runs, file: out };
+  } finally {
+    await w.stop();
+  }
+}
+
+async function measureAll(n: number) {
+  const sleepers = Array.from({ length: n }, () => spawn('sleep', ['600'], { stdio: 'ignore' }));
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const ours = best(repeat(2, () => captureOnce([], 'scan', true)));
+    let smemMs: number | null = null;
+    if (spawnSync('smem', ['--version']).error === undefined) {
+      smemMs = Math.min(
+        ...repeat(2, () => {
+          const t0 = process.hrtime.bigint();
+          execFileSync('smem', ['-c', 'pid rss pss swap'], { stdio: 'ignore' });
+          return Number(process.hrtime.bigint() - t0) / 1e6;
+        }),
+      );
+    }
+    const procs = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
+    return { processes: procs, oursMs: ours.ms, smemMs };
+  } finally {
+    for (const s of sleepers) s.kill();
+  }
+}
+
+function analysisScale(runs: number) {
+  const file = path.join(dir, 'synthetic.db');
+  buildSyntheticCapture(file, runs);
+  const db = new Database(file, { readonly: true });
+  const meta = Object.fromEntries((db.prepare('SELECT key, value FROM capture_meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
+  const t0 = process.hrtime.bigint();
+  const rows = reconcile.run({ db, meta, args: [] }).rows.length;
+  const reconcileMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  db.close();
+  const cli = fileURLToPath(new URL('../bin/pagescope.js', import.meta.url));
+  let reportMs: number | null = null;
+  const t1 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [cli, 'report', file, '-o', path.join(dir, 'synthetic.html')], { encoding: 'utf8' });
+  if (r.status === 0) reportMs = Number(process.hrtime.bigint() - t1) / 1e6;
+  return { runs, rows, reconcileMs, reportMs };
+}
+
+const small = await measureSize(1 << 16, 1 << 14); // 256 MiB memfd, 64 MiB anon
+log(`small done`);
+const large = await measureSize(quick ? 1 << 18 : 1 << 20, quick ? 1 << 16 : 1 << 18); // 4 GiB memfd, 1 GiB anon
+log(`large done`);
+const marginal = (f: (x: typeof small) => number): number => f(large) - f(small);
+const floorMs = marginal((x) => x.floor.ms);
+const preadMs = marginal((x) => x.pread.ms);
+const scanMs = marginal((x) => x.scan.ms);
+const pagesMarginal = large.floor.pages - small.floor.pages;
+const largeBytes = fs.statSync(large.file).size;
+const all = await measureAll(quick ? 50 : 300);
+log('--all done');
+const analysis = analysisScale(quick ? 100000 : 1000000);
+
+const results = {
+  kernel: os.release(),
+  capture: {
+    floor_marginal_ms: floorMs,
+    pread_marginal_ms: preadMs,
+    scan_marginal_ms: scanMs,
+    pread_over_floor: preadMs / floorMs,
+    scan_over_floor: scanMs / floorMs,
+    pread_pages_per_s: pagesMarginal / (preadMs / 1000),
+    scan_pages_per_s: pagesMarginal / (scanMs / 1000),
+    peak_rss_small_mib: small.scan.maxRssKb / 1024,
+    peak_rss_large_mib: large.scan.maxRssKb / 1024,
+    file_bytes_per_page: largeBytes / large.scan.pages,
+    runs_large: large.runs,
+  },
+  residency: { memfd_gib: (large.memfdPages * 4096) / 2 ** 30, probe_ms: large.probeNs / 1e6, probe_ms_per_gib: large.probeNs / 1e6 / ((large.memfdPages * 4096) / 2 ** 30) },
+  all: { processes: all.processes, capture_ms: all.oursMs, smem_ms: all.smemMs, ratio: all.smemMs ? all.oursMs / all.smemMs : null },
+  analysis,
+};
+fs.rmSync(dir, { recursive: true, force: true });
+
+if (json) {
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+} else {
+  const f = (x: number | null, d = 1): string => (x === null ? 'n/a' : x.toFixed(d));
+  const c = results.capture;
+  const lines = [
+    `pagescope bench on Linux ${results.kernel} (baseline measured in this run)`,
+    '',
+    'capture, marginal cost large - small workload      value      baseline       ratio  target',
+    `  pread capture vs raw pread floor            ${f(c.pread_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.pread_over_floor, 2).padStart(9)}x  <= 3x`,
+    `  PAGEMAP_SCAN capture vs raw pread floor     ${f(c.scan_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_over_floor, 2).padStart(9)}x  <= 1.5x`,
+    `  pages/s (pread / scan)                      ${(c.pread_pages_per_s / 1e6).toFixed(1)} M / ${(c.scan_pages_per_s / 1e6).toFixed(1)} M`,
+    `  peak RSS small / large target               ${f(c.peak_rss_small_mib)} / ${f(c.peak_rss_large_mib)} MiB                      <= 200 MiB`,
+    `  capture file bytes per page                 ${f(c.file_bytes_per_page, 3)} (${c.runs_large} runs)                   <= 2`,
+    `residency probe                               ${f(results.residency.probe_ms)} ms for ${f(results.residency.memfd_gib)} GiB = ${f(results.residency.probe_ms_per_gib)} ms/GiB    <= 1000 ms/GiB`,
+    `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms = ${f(results.all.ratio, 2)}x   <= 1x`,
+    `reconcile over ${results.analysis.runs} runs                ${f(results.analysis.reconcileMs)} ms                          <= 5000 ms`,
+    `report over ${results.analysis.runs} runs                   ${f(results.analysis.reportMs)} ms                          <= 10000 ms`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
