@@ -20,6 +20,7 @@ CREATE TABLE capture_meta
 -- cap_eff_hex, pfn_visible (1 if PFNs and swap offsets are visible: CAP_SYS_ADMIN),
 -- map_files_allowed (1 if CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), pagemap_mode
 -- (all|shared|none), pagemap_method (pread|scan|none), targets_requested, redacted (0|1),
+-- freeze (sigstop|none),
 -- processes_captured, processes_failed.
 (
   -- Metadata key (see the table comment for the list).

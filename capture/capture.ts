@@ -35,6 +35,8 @@ export interface CaptureOptions {
   pagemapMethod: 'auto' | 'pread' | 'scan';
   shmFiles: boolean;
   shmDir: string;
+  /** Stop each target while its pages are read (SIGSTOP/SIGCONT). */
+  freeze?: boolean;
   argv: string[];
   logger: Logger;
   signal?: AbortSignal;
@@ -157,6 +159,7 @@ async function captureInto(
     fallbackReader: pread,
     pagemapMode: options.pagemap,
     pageSizeBytes,
+    freeze: Boolean(options.freeze),
     nextVmaId: () => ++vmaId,
     warn,
     onPages: (n: number) => {
@@ -223,6 +226,7 @@ async function captureInto(
     pagemap_method: reader?.method ?? 'none',
     targets_requested: options.all ? 'all' : options.match ? `match:${options.match.source}` : options.pids.join(','),
     redacted: '0',
+    freeze: options.freeze ? 'sigstop' : 'none',
     processes_captured: String(captured),
     processes_failed: String(failed),
   };

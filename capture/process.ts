@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { addressToStored } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
 import { classifyVma, mayBeShmemFdTarget } from './classify.js';
+import { freezeProcess } from './freeze.js';
 import type { ObjectRegistry } from './objects.js';
 import type { PagemapReader } from './pagemap-reader.js';
 import { mapFilesName, splitDev, type Procfs } from './procfs.js';
@@ -28,6 +29,8 @@ export interface ProcessContext {
   fallbackReader: PagemapReader;
   pagemapMode: PagemapMode;
   pageSizeBytes: number;
+  /** Stop each target (SIGSTOP) while its pages are read, and resume it after. */
+  freeze: boolean;
   nextVmaId: () => number;
   warn(pid: number | null, target: string, kind: string, message: string): void;
   /** Called between VMAs so the caller can yield to signals and show progress. */
@@ -78,6 +81,8 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   }
   let vmaCount = 0;
   let pageCount = 0;
+  // Never stop ourselves or init; always resume, whatever happens below.
+  const resume = ctx.freeze && pid !== process.pid && pid !== 1 ? freezeProcess(procfs, pid) : () => {};
   try {
     const statusFields = read('status', () => parseStatus(procfs.readText(pid, 'status')), []);
     const cmdline = read('cmdline', () => parseCmdline(procfs.readBuffer(pid, 'cmdline')), [] as string[]);
@@ -254,6 +259,8 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     if (!(err instanceof Vanished) && errCode(err) !== 'ESRCH' && errCode(err) !== 'ENOENT') throw err;
     ctx.warn(pid, `/proc/${pid}`, 'vanished', messages.processVanished(pid, err instanceof Vanished ? err.message : 'pagemap'));
     return { status: 'vanished', vmas: vmaCount, pages: pageCount };
+  } finally {
+    resume();
   }
 }
 
