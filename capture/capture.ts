@@ -23,6 +23,7 @@ import { captureProcess, type PagemapMode } from './process.js';
 import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procfs.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseStat } from './sources/stat.js';
+import { redactCapture } from './redact.js';
 import { createCaptureWriter } from './write.js';
 
 export interface CaptureOptions {
@@ -37,6 +38,8 @@ export interface CaptureOptions {
   shmDir: string;
   /** Stop each target while its pages are read (SIGSTOP/SIGCONT). */
   freeze?: boolean;
+  /** Replace names and paths with stable, irreversible tokens. */
+  redact?: boolean;
   argv: string[];
   logger: Logger;
   signal?: AbortSignal;
@@ -234,6 +237,7 @@ async function captureInto(
     const ins = writer.insert('capture_meta');
     for (const [k, v] of Object.entries(meta)) ins.values(k, v);
   });
+  if (options.redact) redactCapture(writer.db);
   const finalPath = await finish();
   return { path: finalPath, processes: pids.length, failed, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
 }

@@ -15,6 +15,7 @@ export interface CaptureArgs {
   'pagemap-method': 'auto' | 'pread' | 'scan';
   'shm-files'?: boolean;
   freeze?: boolean;
+  redact?: boolean;
   quiet?: boolean;
 }
 
@@ -38,10 +39,12 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
         .option('pagemap-method', { choices: ['auto', 'pread', 'scan'] as const, default: 'auto' as const, describe: 'Read pagemap with pread, or find non-empty ranges with PAGEMAP_SCAN (Linux 6.7+) first' })
         .option('shm-files', { type: 'boolean', describe: 'Also probe every file under /dev/shm, mapped or not (implied by --all)' })
         .option('freeze', { type: 'boolean', describe: 'Stop each target (SIGSTOP) while its pages are read, for a consistent snapshot; always resumed (SIGCONT), also on error or Ctrl-C' })
+        .option('redact', { type: 'boolean', describe: 'Replace process names, command lines, executables, paths, object names, cgroups and the host name with stable tokens (same name, same token; the key is not stored). Sizes, flags, page states and kernel facts stay' })
         .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress or summary on stderr (errors still shown)' })
         .example('$0 capture --pid 1234 -o app.db', 'Capture one process')
         .example('$0 capture --match postgres', 'Capture every process whose name or command line matches')
         .example('sudo $0 capture --all', 'Capture the whole host, with /dev/shm files')
+        .example('$0 capture --match postgres --redact -o share.db', 'A capture safe to attach to a public bug report')
         .example('$0 capture --pid 1234 --freeze', 'Stop the process while its pages are read (consistent snapshot)')
         .epilog('Data goes to the output file; progress, warnings and errors go to stderr.\nExit codes: 0 all captured; 1 written but some targets failed; 2 usage error or bad input (nothing written); 130/143 interrupted (nothing written).') as unknown as Argv<CaptureArgs>,
     handler: async (args) => {
@@ -76,6 +79,7 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
           pagemapMethod: args['pagemap-method'],
           shmFiles: Boolean(args.all || args['shm-files']),
           freeze: Boolean(args.freeze),
+          redact: Boolean(args.redact),
           shmDir: '/dev/shm',
           argv: process.argv.slice(2),
           logger,
