@@ -231,7 +231,8 @@ CREATE TABLE vmas
   object_id INTEGER,
   -- Page offset in the backing file of the VMA's first page (offset_bytes / page size).
   file_offset_pages INTEGER NOT NULL,
-  -- Page-level read of this VMA: captured, skipped (by --pagemap), failed (see warnings).
+  -- Page-level read of this VMA: captured; skipped (by --pagemap); partial (the kernel ended the
+  -- read early, see warnings); unreadable (no entries at all: above TASK_SIZE, i.e. [vsyscall]).
   pagemap_status TEXT NOT NULL,
   -- smaps Size in kB.
   size_kb INTEGER,

@@ -3,8 +3,10 @@
 // The only module allowed to use console and process.exit.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { analyzeCommand } from '../analyze/command.js';
 import { captureCommand } from '../capture/command.js';
 import { demoCommand } from '../demo/command.js';
+import { reportCommand } from '../report/command.js';
 import { UserError, ParseError } from '../lib/errors.js';
 import { stderrLogger } from '../lib/stderr-logger.js';
 import { toolVersion } from '../lib/version.js';
@@ -32,6 +34,8 @@ const cli = yargs(hideBin(process.argv))
   .version(toolVersion())
   .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
   .command(captureCommand(stderrLogger, exit))
+  .command(analyzeCommand())
+  .command(reportCommand(stderrLogger))
   .command(demoCommand(stderrLogger, (line) => console.log(line), null))
   .demandCommand(1, 'name a command: capture, analyze, report, diff or demo')
   .strict()

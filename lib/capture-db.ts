@@ -15,6 +15,8 @@ export interface CaptureDb {
 
 /** First 16 bytes of every SQLite 3 database file. */
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+/** Size of the SQLite database header. */
+const HEADER_BYTES = 100;
 const MAKE_ONE = 'make one with: pagescope capture --pid PID -o FILE';
 
 /**
@@ -69,21 +71,40 @@ function checkFile(file: string): void {
   }
   if (stat.isDirectory()) throw new UserError(`${file} is a directory, not a capture file`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
   if (stat.size === 0) throw new UserError(`${file} is empty: not a pagescope capture`, `the capture was probably interrupted or never written; ${MAKE_ONE}`);
-  const head = Buffer.alloc(SQLITE_MAGIC.length);
+  const head = Buffer.alloc(HEADER_BYTES);
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
     throw new UserError(`cannot read capture ${file}: ${(err as Error).message}`, 'check the file permissions (run as the user that wrote it, or with sudo)');
   }
+  let got: number;
   try {
-    fs.readSync(fd, head, 0, head.length, 0);
+    got = fs.readSync(fd, head, 0, head.length, 0);
   } finally {
     fs.closeSync(fd);
   }
-  if (!head.equals(SQLITE_MAGIC)) {
+  if (got < SQLITE_MAGIC.length || !head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
     throw new UserError(`${file} is not an SQLite file, so not a pagescope capture`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
   }
+  const expected = expectedSize(head, got);
+  if (expected !== null && stat.size < expected) {
+    throw corrupt(file, `${stat.size} bytes, but its header describes ${expected}`);
+  }
+}
+
+/**
+ * The file size the SQLite header promises (https://sqlite.org/fileformat.html §1.3): page size
+ * (offset 16) × page count (offset 28), trusted only when the version-valid-for number (offset 92)
+ * equals the change counter (offset 24). A truncated copy is caught here without reading it all.
+ */
+function expectedSize(head: Buffer, got: number): number | null {
+  if (got < HEADER_BYTES) return HEADER_BYTES;
+  const raw = head.readUInt16BE(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  const pages = head.readUInt32BE(28);
+  if (pages === 0 || head.readUInt32BE(92) !== head.readUInt32BE(24)) return null;
+  return pageSize * pages;
 }
 
 /** application_id says whose file it is; user_version says which schema it has. */
@@ -100,7 +121,7 @@ function checkIdentity(file: string, db: Database.Database): void {
     const writer = writerVersion(db);
     throw new UserError(
       `${file} has schema version ${version}${writer ? `, written by pagescope ${writer}` : ''}; this pagescope ${toolVersion()} reads schema version ${SCHEMA_VERSION}`,
-      `upgrade pagescope${writer ? ` to ${writer} or later` : ''} to analyse this capture`,
+      `upgrade pagescope${writer && writer !== toolVersion() ? ` to ${writer} or later` : ''} to analyse this capture`,
     );
   }
   if (version < SCHEMA_VERSION) {
@@ -126,8 +147,11 @@ function writerVersion(db: Database.Database): string | null {
 /** PRAGMA quick_check reads every page: a truncated copy fails here, not halfway through a query. */
 function checkIntegrity(file: string, db: Database.Database): void {
   const rows = db.pragma('quick_check(5)') as Array<{ quick_check: string }>;
-  const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
-  if (problems.length > 0) throw corrupt(file, problems[0]);
+  // The first row may start with "*** in database main ***" and hold several lines.
+  const problems = rows
+    .flatMap((r) => r.quick_check.split('\n'))
+    .filter((m) => m !== 'ok' && !m.startsWith('***'));
+  if (problems.length > 0) throw corrupt(file, `quick_check: ${problems[0]}`);
 }
 
 function corrupt(file: string, detail: string): UserError {

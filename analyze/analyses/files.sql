@@ -1,49 +1,61 @@
--- One row per shared-memory object: what its pages really are, and who maps them
+-- One row per shared-memory object: what its pages really are, who maps them
 --
--- Each shmem inode (POSIX shm file, other tmpfs file, memfd, SysV segment, shared anonymous
--- mapping) once, however many processes map it. The *_pages counts come from the residency
--- probe of the file (cachestat, SEEK_DATA/SEEK_HOLE, mincore) over [0, size): they see what
--- pagemap cannot (a swapped shmem page reads as 0 in pagemap, kernel-semantics.md §0).
--- data_pages = cached + swapcache + swapped + merged_pages; hole_pages + data_pages +
--- unknown_pages = size_pages. mapped_pages counts the file pages present in the page tables
--- of at least one captured process (VMA page p is file page file_offset_pages + p; COW copies
--- in private mappings are not file pages), so mapped_pages <= data_pages barring races.
--- When residency_status is 'unavailable' every *_pages count but mapped_pages is NULL.
+-- Each shmem inode (POSIX shm file, other tmpfs file, memfd, SysV segment,
+-- shared anonymous mapping) once, however many processes map it. The *_pages
+-- counts come from the residency probe of the file (cachestat,
+-- SEEK_DATA/SEEK_HOLE, mincore) over [0, size): they see what pagemap cannot
+-- (a swapped shmem page reads as 0 in pagemap, kernel-semantics.md §0).
+-- data_pages = cached + swapcache + swapped + merged_pages; hole_pages +
+-- data_pages + unknown_pages = size_pages. mapped_pages counts the file pages
+-- present in the page tables of at least one captured process (VMA page p is
+-- file page file_offset_pages + p; COW copies in private mappings are not file
+-- pages), so mapped_pages <= data_pages barring races. When residency_status
+-- is 'unavailable' every *_pages count but mapped_pages is NULL.
 --
 -- :pid        only objects this process maps or holds open; NULL for all
 -- :limit      at most this many rows; -1 for all
 -- :page_size  page size in bytes (capture_meta page_size_bytes)
 --
 -- Columns:
--- id                     object id (vmas.object_id; pass it to `pages object <id>`)
+-- id                     object id (vmas.object_id; pass it to `pages object
+--                        <id>`)
 -- kind                   shm-file, tmpfs-file, memfd, sysv or anon-shared
 -- name                   file name, memfd name, SysV key, or anon_shmem name
 -- path                   path as the kernel prints it, without " (deleted)"
 -- deleted                1 if the file is unlinked
 -- dev                    device "major:minor"
 -- ino                    inode number (the shmid for SysV)
--- size_pages             file size (i_size) in pages, rounded up; NULL if not probed
+-- size_pages             file size (i_size) in pages, rounded up; NULL if not
+--                        probed
 -- data_pages             pages holding data: in page cache, swap cache or swap
 -- hole_pages             holes, fallocated never-written pages, and the merged
 --                        hole-or-fallocated state
 -- cached_pages           pages in the page cache (not swap cache)
 -- swapcache_pages        swapped pages whose copy is still in the swap cache
 -- swapped_pages          swapped pages not in memory
--- merged_pages           data pages a degraded method could not split (cached-or-swapcache,
---                        swapcache-or-swapped); see method
--- unknown_pages          pages whose state changed while probing or could not be read
--- beyond_eof_swap_pages  swap entries beyond i_size (fallocate KEEP_SIZE), from cachestat;
---                        counted by smaps Swap under the whole-object shortcut (§12.2)
--- mapped_pages           file pages present in a captured process's page tables
--- mappers                the VMAs mapping it: array of {pid, start} (start in hex)
--- fd_pids                processes holding it open by a file descriptor: array of pids
--- method                 residency method: cachestat+seek+mincore, seek+mincore, seek, none
+-- merged_pages           data pages a degraded method could not split
+--                        (cached-or-swapcache, swapcache-or-swapped); see
+--                        method
+-- unknown_pages          pages whose state changed while probing or could not
+--                        be read
+-- beyond_eof_swap_pages  swap entries beyond i_size (fallocate KEEP_SIZE),
+--                        from cachestat; counted by smaps Swap under the
+--                        whole-object shortcut (§12.2)
+-- mapped_pages           file pages present in a captured process's page
+--                        tables
+-- mappers                the VMAs mapping it: array of {pid, start} (start in
+--                        hex)
+-- fd_pids                processes holding it open by a file descriptor: array
+--                        of pids
+-- method                 residency method: cachestat+seek+mincore,
+--                        seek+mincore, seek, none
 -- residency_status       complete or unavailable
--- unavailable_reason     why residency is unavailable or degraded; NULL if complete
--- sysv_rss_bytes         /proc/sysvipc/shm rss (page cache, swap cache excluded) in bytes;
---                        NULL unless kind is sysv
--- sysv_swap_bytes        /proc/sysvipc/shm swap (swap cache included) in bytes; NULL unless
---                        kind is sysv
+-- unavailable_reason     why residency is unavailable or degraded; NULL if
+--                        complete
+-- sysv_rss_bytes         /proc/sysvipc/shm rss (page cache, swap cache
+--                        excluded) in bytes; NULL unless kind is sysv
+-- sysv_swap_bytes        /proc/sysvipc/shm swap (swap cache included) in
+--                        bytes; NULL unless kind is sysv
 WITH selected_objects AS (
   SELECT o.*
   FROM shm_objects AS o
@@ -55,7 +67,8 @@ state_counts AS (
   SELECT
     r.object_id,
     SUM(CASE WHEN r.state = 'cached' THEN r.pages ELSE 0 END) AS cached_pages,
-    SUM(CASE WHEN r.state = 'swapcache' THEN r.pages ELSE 0 END) AS swapcache_pages,
+    SUM(CASE WHEN r.state = 'swapcache' THEN r.pages ELSE 0 END)
+      AS swapcache_pages,
     SUM(CASE WHEN r.state = 'swapped' THEN r.pages ELSE 0 END) AS swapped_pages,
     SUM(
       CASE
@@ -86,8 +99,8 @@ mapped_intervals AS (
     AND r.present = 1
     AND r.file_shared = 1
 ),
--- Union of the intervals (gaps and islands): a new island starts where an interval begins
--- after the furthest end seen so far.
+-- Union of the intervals (gaps and islands): a new island starts where an
+-- interval begins after the furthest end seen so far.
 interval_reach AS (
   SELECT
     object_id,

@@ -42,6 +42,14 @@ export function readAnalysisSql(id: string): string {
 }
 
 /**
+ * The parsed header of `<id>.sql`: the analysis's title and description live there (style §2.4).
+ * @param id analysis id
+ */
+export function readSqlHeader(id: string): SqlHeader {
+  return parseSqlHeader(readAnalysisSql(id));
+}
+
+/**
  * The page size of the capture, in bytes, from capture_meta.
  * @param meta capture_meta
  */

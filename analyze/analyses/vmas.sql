@@ -1,12 +1,18 @@
 -- One row per VMA, with its smaps figures and its pagemap page counts
 --
--- Every mapping of every captured process, in smaps order: what backs it (and which
--- shared-memory object, at which file page), the kernel's smaps Rss/Swap/SwapPss, and what
--- the pagemap runs say page by page. present_pages + swap_pages + zero_pages = pages for
--- every VMA whose pagemap was captured (pagemap_status 'captured'); otherwise the three are
--- NULL. A pte marker (bit 62 with uffd-wp bit 57 or guard bit 58) is not swap: it is counted
--- in zero_pages and also in marker_pages (kernel-semantics.md §2.4). For shared memory a
--- zero page may be cached, swapped or a hole: see `files`, `pages` and `reconcile`.
+-- Every mapping of every captured process, in smaps order: what backs it (and
+-- which shared-memory object, at which file page), the kernel's smaps
+-- Rss/Swap/SwapPss, and what the pagemap runs say page by page. present_pages
+-- + swap_pages + zero_pages = pages for every VMA whose pagemap was captured
+-- (pagemap_status 'captured'); for 'partial' they count the pages that were
+-- read; with no runs (skipped, unreadable) they are NULL. Only real swap
+-- entries are swap, as in `reconcile`: bit 62 without uffd-wp (57) or guard
+-- (58), without the file bit (61, a file-page migration entry) and, when
+-- visible, with a swap type below 24 (higher types are migration, hwpoison,
+-- device and marker entries). The rest of bit 62 counts as zero; pte markers
+-- (uffd-wp, guard) are also counted in marker_pages (kernel-semantics.md
+-- §2.4). For shared memory a zero page may be cached, swapped or a hole: see
+-- `files`, `pages` and `reconcile`.
 --
 -- :pid        only this process; NULL for all
 -- :limit      at most this many rows; -1 for all
@@ -17,19 +23,23 @@
 -- start              first address, lowercase hex as /proc/PID/maps prints it
 -- end                end address (exclusive), hex
 -- perms              permissions as in maps (rwxp or rwxs)
--- path               path or name as maps shows it; empty for unnamed anonymous memory
--- backing            shm-file, memfd, sysv, anon-shared, anon-private, file or other
+-- path               path or name as maps shows it; empty for unnamed
+--                    anonymous memory
+-- backing            shm-file, memfd, sysv, anon-shared, anon-private, file or
+--                    other
 -- pages              size of the VMA in pages
 -- rss_kb             smaps Rss in kB
--- swap_kb            smaps Swap in kB (for shmem: swap of the file range, see §12)
+-- swap_kb            smaps Swap in kB (for shmem: swap of the file range, see
+--                    §12)
 -- swap_pss_kb        smaps SwapPss in kB (swap ptes only, never shmem swap)
 -- object_id          the shared-memory object (files.id); NULL if none
 -- file_offset_pages  file page of the VMA's first page
--- pagemap_status     captured, partial, unreadable (e.g. [vsyscall]) or skipped (by
---                    --pagemap); see warnings
+-- pagemap_status     captured, partial, unreadable (e.g. [vsyscall]) or
+--                    skipped (by --pagemap); see warnings
 -- present_pages      pages present in RAM and mapped here (pagemap bit 63)
--- swap_pages         pages with a real swap entry (bit 62 without bit 57/58)
--- zero_pages         pages with neither (none ptes, and pte markers)
+-- swap_pages         pages with a real swap entry (see above)
+-- zero_pages         the other pages: none ptes, pte markers, migration
+--                    entries
 -- marker_pages       pte markers (uffd-wp or guard), included in zero_pages
 -- vma_id             row id of the VMA in the capture (vmas.id)
 WITH vma_counts AS (
@@ -39,6 +49,8 @@ WITH vma_counts AS (
     SUM(
       CASE
         WHEN r.present = 0 AND r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0
+          AND r.file_shared = 0
+          AND (r.swap_type IS NULL OR r.swap_type < 24)
         THEN r.pages ELSE 0
       END
     ) AS swap_pages,
@@ -50,7 +62,10 @@ WITH vma_counts AS (
     ) AS marker_pages,
     SUM(
       CASE
-        WHEN r.present = 0 AND (r.swap = 0 OR r.uffd_wp = 1 OR r.guard = 1)
+        WHEN r.present = 0 AND NOT (
+          r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0 AND r.file_shared = 0
+          AND (r.swap_type IS NULL OR r.swap_type < 24)
+        )
         THEN r.pages ELSE 0
       END
     ) AS zero_pages

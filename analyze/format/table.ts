@@ -1,5 +1,6 @@
 // Text table for people: a header, a dashed separator, then aligned rows. Numeric columns are
-// right-aligned and never cut; text columns are cut with '…' (widest first) to fit the width.
+// right-aligned and never cut; text columns are cut with '…' (widest first) to fit the width, and
+// a header wider than its column wraps after its underscores onto more lines.
 import type { AnalysisResult, Cell } from '../types.js';
 import { cellText } from './cell-text.js';
 
@@ -12,8 +13,8 @@ const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t'
 
 /**
  * @param result an analysis result
- * @param width total width to fit (text columns are cut; numbers and short headers never are, so a
- *   result with very many columns can still be wider)
+ * @param width total width to fit (text columns are cut; numbers never are, so a result with very
+ *   many columns can still be wider)
  * @returns the table with a trailing newline; '' when there are no columns
  */
 export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string {
@@ -23,20 +24,45 @@ export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number'));
   const widest = columns.map((_, i) => maxWidth(cells, i));
   const natural = columns.map((c, i) => Math.max(textWidth(c), widest[i]));
-  const floors = columns.map((c, i) => (numeric[i] ? Math.max(widest[i], Math.min(textWidth(c), MIN_TEXT_WIDTH)) : Math.min(natural[i], MIN_TEXT_WIDTH)));
+  // A header may wrap at its underscores, so its longest word (up to MIN_TEXT_WIDTH) is its floor.
+  const word = columns.map((c) => Math.min(MIN_TEXT_WIDTH, Math.max(...headerWords(c).map(textWidth))));
+  const floors = columns.map((_, i) => (numeric[i] ? Math.max(widest[i], word[i]) : Math.min(natural[i], Math.max(MIN_TEXT_WIDTH, word[i]))));
   const widths = fitWidths(natural, floors, width);
-  const line = (texts: string[]): string =>
-    texts
-      .map((t, i) => {
-        const cut = truncate(t, widths[i]);
-        const pad = ' '.repeat(widths[i] - textWidth(cut));
-        return numeric[i] ? pad + cut : cut + pad;
-      })
-      .join(GAP)
-      .trimEnd();
-  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join(GAP)];
+  const align = (text: string, i: number): string => {
+    const cut = truncate(text, widths[i]);
+    const pad = ' '.repeat(widths[i] - textWidth(cut));
+    return numeric[i] ? pad + cut : cut + pad;
+  };
+  const line = (texts: string[]): string => texts.map(align).join(GAP).trimEnd();
+  // Wrapped headers are bottom-aligned on the separator.
+  const headers = columns.map((c, i) => wrapHeader(c, widths[i]));
+  const height = Math.max(...headers.map((h) => h.length));
+  const out: string[] = [];
+  for (let k = 0; k < height; k++) out.push(line(headers.map((h) => h[k - (height - h.length)] ?? '')));
+  out.push(widths.map((w) => '-'.repeat(w)).join(GAP));
   for (const row of cells) out.push(line(row));
   return `${out.join('\n')}\n`;
+}
+
+/** A header split after each underscore: "swap_pss_kb" → ["swap_", "pss_", "kb"]. */
+function headerWords(header: string): string[] {
+  return header.match(/[^_]*_+|[^_]+$/g) ?? [header];
+}
+
+/** Packs the words of a header into lines of at most `width` (a longer word is cut later). */
+function wrapHeader(header: string, width: number): string[] {
+  if (textWidth(header) <= width) return [header];
+  const lines: string[] = [];
+  let current = '';
+  for (const w of headerWords(header)) {
+    if (current && textWidth(current + w) > width) {
+      lines.push(current);
+      current = '';
+    }
+    current += w;
+  }
+  if (current) lines.push(current);
+  return lines;
 }
 
 /** Widest cell of column i (a loop: a spread over a million rows would overflow the stack). */

@@ -1,0 +1,70 @@
+// `pagescope report`: the yargs command module (thin: open the capture, build, write the file).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UserError } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import { renderReportFile } from './render-report-file.js';
+
+export interface ReportArgs {
+  capture: string;
+  output?: string;
+  interactive?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * The default output file: the capture's path with its .db (or other) extension replaced by .html.
+ * @param capture path of the capture
+ */
+export function defaultReportName(capture: string): string {
+  const ext = path.extname(capture);
+  return `${ext ? capture.slice(0, -ext.length) : capture}.html`;
+}
+
+/**
+ * @param makeLogger stderr logger factory (quiet: errors only)
+ * @returns the `report` command
+ */
+export function reportCommand(makeLogger: (quiet: boolean) => Logger): CommandModule<object, ReportArgs> {
+  return {
+    command: 'report <capture>',
+    describe: 'Write a self-contained HTML report of a capture: findings, reconciliation, page-state strips',
+    builder: (y: Argv) =>
+      y
+        .positional('capture', { type: 'string', describe: 'Capture file written by pagescope capture', demandOption: true })
+        .option('output', { alias: 'o', type: 'string', describe: 'HTML file to write (default: the capture path with .html instead of .db); written atomically' })
+        .option('interactive', { type: 'boolean', describe: 'Inline the vega and vega-lite bundles (about 800 kB) and re-render the charts live, with tooltips; the page then runs its inlined scripts, still with no network access' })
+        .option('quiet', { alias: 'q', type: 'boolean', describe: 'Do not print the name of the written file' })
+        .example('$0 report app.db', 'Write app.html next to the capture')
+        .example('$0 report app.db -o /tmp/app-report.html', 'Choose the output file')
+        .example('$0 report app.db --interactive', 'Charts re-rendered live, with tooltips')
+        .epilog('The report goes to the output file; its name, warnings and errors go to stderr.\nThe same capture and pagescope version always give the same bytes. Exit codes: 0 written; 2 bad capture or usage error (nothing written).') as unknown as Argv<ReportArgs>,
+    handler: async (args) => {
+      const logger = makeLogger(Boolean(args.quiet));
+      const output = args.output ?? defaultReportName(args.capture);
+      if (path.resolve(output) === path.resolve(args.capture)) {
+        throw new UserError(`the output ${output} would overwrite the capture`, 'pass another file with -o FILE.html');
+      }
+      const html = await renderReportFile(args.capture, { interactive: Boolean(args.interactive) });
+      writeAtomically(output, html);
+      logger.info(`wrote ${output} (${Math.ceil(Buffer.byteLength(html) / 1024)} kB)`);
+    },
+  };
+}
+
+/** Writes to a temp file in the same directory, then renames: no half-written report. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' || code === 'EISDIR' || code === 'ENOTDIR') {
+      throw new UserError(`cannot write ${file}: ${(err as Error).message}`, 'check that the directory exists and is writable, or pass -o FILE');
+    }
+    throw err;
+  }
+}
