@@ -37,7 +37,7 @@ export function reportCommand(makeLogger: (quiet: boolean) => Logger): CommandMo
         .option('interactive', { type: 'boolean', describe: 'Inline the vega and vega-lite bundles (about 800 kB) and re-render the charts live, with tooltips; the page then runs its inlined scripts, still with no network access' })
         .option('quiet', { alias: 'q', type: 'boolean', describe: 'Do not print the name of the written file' })
         .example('$0 report app.db', 'Write app.html next to the capture')
-        .example('$0 report app.db -o /tmp/app-report.html', 'Choose the output file')
+        .example('$0 report app.db -o /tmp/app-report.html --quiet', 'Choose the output file; print nothing')
         .example('$0 report app.db --interactive', 'Charts re-rendered live, with tooltips')
         .epilog('The report goes to the output file; its name, warnings and errors go to stderr.\nThe same capture and pagescope version always give the same bytes. Exit codes: 0 written; 2 bad capture or usage error (nothing written).') as unknown as Argv<ReportArgs>,
     handler: async (args) => {

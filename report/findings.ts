@@ -103,7 +103,7 @@ function hiddenSwap(d: ReportData): Finding | null {
   return {
     kind: 'discrepancy',
     weightKb: pages * d.pageKb,
-    text: `pagemap shows ${formatCount(pages)} pages (${formatKb(pages * d.pageKb)}) in ${formatCount(vmas)} shared mapping${vmas === 1 ? '' : 's'} as empty that are really swapped out (${formatCount(swapcache)} of them still in the swap cache): shmem swap-out clears the page-table entry, so only the object's residency tells them from never-touched pages.`,
+    text: `pagemap shows ${formatCount(pages)} pages (${formatKb(pages * d.pageKb)}) in ${formatCount(vmas)} shared mapping${vmas === 1 ? '' : 's'} as empty that are really swapped (${formatCount(swapcache)} of them still in the swap cache): shmem swap-out clears the page-table entry, so only the object's residency tells them from never-touched pages.`,
   };
 }
 

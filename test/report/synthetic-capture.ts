@@ -18,7 +18,7 @@ export const HOSTILE = {
   script: '<script>alert(1)</script>',
   file: '/dev/shm/<script>alert(1)</script>&"q"\'s\'\nnext',
   comm: '<b>x&"\'\ny',
-  arg: 'a&b "dq" \'sq\'\n<img src=x onerror=alert(2)>',
+  arg: 'a&b "dq" \'sq\'\n<img src=x onerror=console.error(2)>',
   host: 'host<script>alert(3)</script>',
   warning: 'object </script><script>alert(4)</script> {{findings}}',
 } as const;
