@@ -6,10 +6,16 @@ import { hideBin } from 'yargs/helpers';
 import { analyzeCommand } from '../analyze/command.js';
 import { captureCommand } from '../capture/command.js';
 import { demoCommand } from '../demo/command.js';
+import { writeFileSync } from 'node:fs';
+import { renderReportFile } from '../report/render-report-file.js';
 import { reportCommand } from '../report/command.js';
 import { UserError, ParseError } from '../lib/errors.js';
 import { stderrLogger } from '../lib/stderr-logger.js';
 import { toolVersion } from '../lib/version.js';
+
+const writeReport = async (capture: string, output: string): Promise<void> => {
+  writeFileSync(output, await renderReportFile(capture, { interactive: false }));
+};
 
 const exit = (code: number): void => {
   process.exitCode = code;
@@ -36,7 +42,7 @@ const cli = yargs(hideBin(process.argv))
   .command(captureCommand(stderrLogger, exit))
   .command(analyzeCommand())
   .command(reportCommand(stderrLogger))
-  .command(demoCommand(stderrLogger, (line) => console.log(line), null))
+  .command(demoCommand(stderrLogger, (line) => console.log(line), writeReport))
   .demandCommand(1, 'name a command: capture, analyze, report, diff or demo')
   .strict()
   .recommendCommands()
