@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startWorkload, type Workload } from '../demo/start.js';
-import type { ObjectSpec, Range } from '../demo/workload.js';
+import type { ObjectSpec } from '../demo/workload.js';
 import { buildSyntheticCapture } from './synthetic.js';
 import { reconcile } from '../analyze/analyses/reconcile.js';
 
@@ -20,16 +20,9 @@ const log = (m: string): void => {
   if (!json) process.stderr.write(`${m}\n`);
 };
 
-/** Runs of 32 touched pages with 32-page gaps. */
-function striped(pages: number): Range[] {
-  const out: Range[] = [];
-  for (let p = 0; p < pages; p += 64) out.push([p, Math.min(p + 32, pages)]);
-  return out;
-}
-
 function workloadFor(memfdPages: number, anonPages: number): ObjectSpec[] {
   return [
-    { name: 'memfd', kind: 'memfd', pages: memfdPages, touch: striped(memfdPages) },
+    { name: 'memfd', kind: 'memfd', pages: memfdPages, stripes: { run: 32, period: 64 } }, // runs of 32 pages, equal gaps
     { name: 'anon', kind: 'anon-private', pages: anonPages, touch: [[0, anonPages]] },
   ];
 }

@@ -7,13 +7,14 @@ import { analyzeCommand } from '../analyze/command.js';
 import { captureCommand } from '../capture/command.js';
 import { demoCommand } from '../demo/command.js';
 import { writeFileSync } from 'node:fs';
-import { renderReportFile } from '../report/render-report-file.js';
 import { reportCommand } from '../report/command.js';
 import { UserError, ParseError } from '../lib/errors.js';
 import { stderrLogger } from '../lib/stderr-logger.js';
 import { toolVersion } from '../lib/version.js';
 
 const writeReport = async (capture: string, output: string): Promise<void> => {
+  // vega and vega-lite load only when a report is rendered, not for every command.
+  const { renderReportFile } = await import('../report/render-report-file.js');
   writeFileSync(output, await renderReportFile(capture, { interactive: false }));
 };
 

@@ -16,6 +16,12 @@ const COALESCE_GAP_PAGES = 1024;
 export interface PagemapReader {
   readonly method: PagemapMethod;
   /**
+   * Called once per process before its VMAs are read, with the page spans that will be read, so
+   * a reader can do one pass over the whole address space (one PAGEMAP_SCAN ioctl per process
+   * instead of one per VMA).
+   */
+  beginProcess?(fd: number, spans: Array<[startVpn: number, endVpn: number]>): void;
+  /**
    * Encodes pages [startVpn, startVpn + pages) of the open pagemap `fd`.
    * @returns pages actually read (fewer if the kernel ended the file early, e.g. above TASK_SIZE)
    */
@@ -43,11 +49,48 @@ export function createPreadReader(procfs: Procfs): PagemapReader {
 /** PAGEMAP_SCAN to skip empty ranges, then pread of the (coalesced) non-empty ones. */
 export function createScanReader(procfs: Procfs, pageSizeBytes: number): PagemapReader {
   const pread = createPreadReader(procfs);
+  // Regions of the current process from one scan over its address space (sorted, disjoint).
+  let prepared: { fd: number; from: number; to: number; regions: ScanRegion[] } | null = null;
+
+  const regionsOf = (fd: number, startVpn: number, endVpn: number): ScanRegion[] => {
+    if (prepared && prepared.fd === fd && startVpn >= prepared.from && endVpn <= prepared.to) {
+      const all = prepared.regions;
+      // First region ending after startVpn (binary search), then clip to the VMA.
+      let lo = 0;
+      let hi = all.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (all[mid].endVpn <= startVpn) lo = mid + 1;
+        else hi = mid;
+      }
+      const out: ScanRegion[] = [];
+      for (let i = lo; i < all.length && all[i].startVpn < endVpn; i++) {
+        out.push({ startVpn: Math.max(startVpn, all[i].startVpn), endVpn: Math.min(endVpn, all[i].endVpn) });
+      }
+      return out;
+    }
+    const regions: ScanRegion[] = [];
+    scanNonEmpty(fd, startVpn * pageSizeBytes, endVpn * pageSizeBytes, pageSizeBytes, (r) => regions.push(r));
+    return regions;
+  };
+
   return {
     method: 'scan',
-    readVma(fd, startVpn, pages, encoder) {
+    beginProcess(fd, spans) {
+      prepared = null;
+      if (spans.length === 0) return;
+      const from = Math.min(...spans.map((s) => s[0]));
+      const to = Math.max(...spans.map((s) => s[1]));
       const regions: ScanRegion[] = [];
-      scanNonEmpty(fd, startVpn * pageSizeBytes, (startVpn + pages) * pageSizeBytes, pageSizeBytes, (r) => regions.push(r));
+      try {
+        scanNonEmpty(fd, from * pageSizeBytes, to * pageSizeBytes, pageSizeBytes, (r) => regions.push(r));
+      } catch {
+        return; // per-VMA scans (and their pread fallback) take over
+      }
+      prepared = { fd, from, to, regions };
+    },
+    readVma(fd, startVpn, pages, encoder) {
+      const regions = regionsOf(fd, startVpn, startVpn + pages);
       let cursor = startVpn;
       let i = 0;
       while (i < regions.length) {

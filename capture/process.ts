@@ -133,6 +133,12 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     if (ctx.reader && classified.some(({ v, objectId }) => wantPagemap(objectId !== null || v.perms[3] === 's'))) {
       pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
     }
+    if (pagemapFd !== null && ctx.reader?.beginProcess) {
+      const spans = classified
+        .filter(({ v, objectId }) => v.start < KERNEL_HALF && wantPagemap(objectId !== null || v.perms[3] === 's'))
+        .map(({ v }): [number, number] => [Number(v.start / BigInt(ctx.pageSizeBytes)), Number(v.end / BigInt(ctx.pageSizeBytes))]);
+      ctx.reader.beginProcess(pagemapFd, spans);
+    }
     const vmaInsert = writer.insert('vmas');
     const runInsert = writer.insert('pagemap_runs');
     let smapsRssKb = 0;

@@ -24,6 +24,8 @@ export interface ObjectSpec {
   fallocate?: Range[];
   /** Touched by a child process that maps the object and exits. */
   childTouch?: Range[];
+  /** Touch `run` pages out of every `period` (compact form of a long `touch` list). */
+  stripes?: { run: number; period: number };
   /** For private-of-shm: the shm-file object to map MAP_PRIVATE. */
   of?: string;
 }
@@ -157,6 +159,8 @@ for (const l of live.values()) {
     if (r.status !== 0) throw new Error(`child touch failed with ${r.status}`);
   }
   each(l.spec.touch, (a, n) => touch(l, a, n));
+  const st = l.spec.stripes;
+  if (st) for (let p = 0; p < l.spec.pages; p += st.period) touch(l, p, Math.min(st.run, l.spec.pages - p));
   each(l.spec.read, (a, n) => s.madvise(l.addr + a * PAGE, n * PAGE, 22 /* MADV_POPULATE_READ */));
 }
 

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
-import { renderReportFile } from './render-report-file.js';
 
 export interface ReportArgs {
   capture: string;
@@ -46,7 +45,7 @@ export function reportCommand(makeLogger: (quiet: boolean) => Logger): CommandMo
       if (path.resolve(output) === path.resolve(args.capture)) {
         throw new UserError(`the output ${output} would overwrite the capture`, 'pass another file with -o FILE.html');
       }
-      const html = await renderReportFile(args.capture, { interactive: Boolean(args.interactive) });
+      const html = await (await import('./render-report-file.js')).renderReportFile(args.capture, { interactive: Boolean(args.interactive) });
       writeAtomically(output, html);
       logger.info(`wrote ${output} (${Math.ceil(Buffer.byteLength(html) / 1024)} kB)`);
     },
