@@ -46,6 +46,8 @@ export interface ResidencySummary {
 }
 
 const MINCORE_CHUNK_PAGES = 1 << 18; // 1 GiB of 4 KiB pages per mincore call, 256 KiB vector
+/** Pages probed after each SEEK_DATA by the full method (256 MiB of 4 KiB pages). */
+const WINDOW_PAGES = 1 << 16;
 
 /**
  * Probes one object and emits its runs in ascending page order, covering [0, size) exactly.
@@ -171,7 +173,45 @@ export function probeResidency(
       );
     };
 
-    // 2. Walk data and holes with SEEK_DATA/SEEK_HOLE (holes include fallocated-unwritten pages).
+    /**
+     * Full method: label a window by mincore runs, each split by cachestat. Holes inside the
+     * window cost one cachestat each (nothing cached, nothing evicted), so one SEEK_DATA per
+     * window replaces a SEEK_DATA + SEEK_HOLE pair per data extent.
+     */
+    const probeWindow = (first: number, pages: number): void => {
+      for (let chunk = first; chunk < first + pages; chunk += MINCORE_CHUNK_PAGES) {
+        const n = Math.min(MINCORE_CHUNK_PAGES, first + pages - chunk);
+        backend.mincore(mapAddress + chunk * ps, n * ps, vec as Uint8Array);
+        syscalls++;
+        // Fast path: no swap entry and exactly the resident pages cached in the whole chunk
+        // means every resident run is page cache and every other run a hole.
+        let residentPages = 0;
+        for (let i = 0; i < n; i++) residentPages += (vec as Uint8Array)[i] & 1;
+        const cs = stat(chunk, n);
+        const plain = cs.evictedPages === 0 && cs.cachePages === residentPages;
+        let i = 0;
+        while (i < n) {
+          const resident = (vec as Uint8Array)[i] & 1;
+          let j = i + 1;
+          while (j < n && ((vec as Uint8Array)[j] & 1) === resident) j++;
+          if (plain) {
+            emit(chunk + i, j - i, resident ? 'cached' : 'hole', null);
+            i = j;
+            continue;
+          }
+          bisect(chunk + i, j - i, (k) =>
+            resident
+              ? k === 'cache' ? ['cached', null] : k === 'evicted' ? ['swapcache', null] : ['unknown', 'resident page without cache or swap (changed while probing)']
+              : k === 'cache' ? ['fallocated', null] : k === 'evicted' ? ['swapped', null] : ['hole', null],
+          );
+          i = j;
+        }
+      }
+    };
+    const full = whole !== null && vec !== null;
+
+    // 2. Walk the file with SEEK_DATA (holes include fallocated-unwritten pages): data extents
+    //    (with SEEK_HOLE) for the degraded methods, whole windows for the full method.
     let offset = 0;
     while (offset < sizeBytes) {
       const data = backend.seekData(fd, offset);
@@ -181,10 +221,16 @@ export function probeResidency(
         break;
       }
       if (data > offset) probeHole(Math.floor(offset / ps), Math.floor(data / ps) - Math.floor(offset / ps));
+      const firstPage = Math.floor(data / ps);
+      if (full) {
+        const endPage = Math.min(sizePages, firstPage + WINDOW_PAGES);
+        probeWindow(firstPage, endPage - firstPage);
+        offset = endPage * ps;
+        continue;
+      }
       const holeAt = backend.seekHole(fd, data);
       syscalls++;
       const end = holeAt === null ? sizeBytes : Math.min(holeAt, sizeBytes);
-      const firstPage = Math.floor(data / ps);
       const endPage = Math.ceil(end / ps);
       probeData(firstPage, endPage - firstPage);
       offset = endPage * ps;
