@@ -1,6 +1,7 @@
 // Runs one capture in a fresh process and prints {ms, maxRssKb, bytes, pages} as JSON, so the
 // benchmark sees the capture's own peak RSS and wall time.
 import * as fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { runCapture } from '../capture/capture.js';
 import { silentLogger } from '../lib/log.js';
 
@@ -19,4 +20,8 @@ const result = await runCapture({
   logger: silentLogger,
 });
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
-process.stdout.write(`${JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, bytes: fs.statSync(output).size, pages: result.pages })}\n`);
+// The residency probe's share, so the pagemap part can be compared with the pread floor.
+const db = new Database(output, { readonly: true });
+const probeMs = Number(db.prepare('SELECT coalesce(sum(probe_ns), 0) FROM shm_objects').pluck().get()) / 1e6;
+db.close();
+process.stdout.write(`${JSON.stringify({ ms, probeMs, maxRssKb: process.resourceUsage().maxRSS, bytes: fs.statSync(output).size, pages: result.pages })}\n`);
