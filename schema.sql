@@ -482,4 +482,58 @@ CREATE TABLE capture_warnings
   message TEXT NOT NULL
 ) STRICT;
 
+-- Views: the same results from the sqlite3 shell as from pagescope. Only captures written after
+-- they were added have them (a capture is never migrated); the analyses do not depend on them.
+
+CREATE VIEW object_states
+-- Pages of each shared-memory object by residency state, one row per (object, state); what
+-- `pagescope analyze FILE files` splits into columns. Columns: object_id (shm_objects.id), kind,
+-- path, state (see shm_residency_runs), pages (the number of file pages in that state). Objects
+-- whose residency is unavailable have no runs, so no rows.
+AS
+SELECT
+  o.id AS object_id,
+  o.kind,
+  o.path,
+  r.state,
+  SUM(r.pages) AS pages
+FROM shm_objects AS o
+JOIN shm_residency_runs AS r ON r.object_id = o.id
+GROUP BY o.id, r.state
+ORDER BY o.id, r.state;
+
+CREATE VIEW vma_page_counts
+-- Pagemap page counts of each VMA with pagemap runs, one row per VMA; what `pagescope analyze
+-- FILE vmas` shows. Columns: vma_id (vmas.id), pid, start (start address in lowercase hex, at
+-- least 8 digits, as /proc/PID/maps prints it), present_pages (present in RAM and mapped here),
+-- swap_pages (real swap entries: bit 62 without uffd-wp/guard markers, the file bit, or a swap
+-- type of 24 or more), zero_pages (every other page: none ptes, markers, migration entries).
+-- For shared memory a zero page may be cached, swapped or a hole: see object_states.
+AS
+SELECT
+  v.id AS vma_id,
+  v.pid,
+  printf('%08x', v.start_address) AS start,
+  SUM(CASE WHEN r.present = 1 THEN r.pages ELSE 0 END) AS present_pages,
+  SUM(
+    CASE
+      WHEN r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0 AND r.file_shared = 0
+        AND (r.swap_type IS NULL OR r.swap_type < 24)
+      THEN r.pages ELSE 0
+    END
+  ) AS swap_pages,
+  SUM(
+    CASE
+      WHEN r.present = 0 AND NOT (
+        r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0 AND r.file_shared = 0
+        AND (r.swap_type IS NULL OR r.swap_type < 24)
+      )
+      THEN r.pages ELSE 0
+    END
+  ) AS zero_pages
+FROM vmas AS v
+JOIN pagemap_runs AS r ON r.vma_id = v.id
+GROUP BY v.id
+ORDER BY v.pid, v.start_address;
+
 INSERT INTO schema_version (version) VALUES (1);

@@ -6,21 +6,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { openCapture } from '../lib/capture-db.js';
 import { UserError } from '../lib/errors.js';
 import { findAnalysis, listAnalyses } from './analyses/index.js';
-import { formatCsv } from './format/csv.js';
-import { formatJson } from './format/json.js';
-import { formatNdjson } from './format/ndjson.js';
-import { formatTable } from './format/table.js';
-import type { AnalysisResult } from './types.js';
+import { FORMAT_DESCRIPTION, FORMATS, formatResult, type Format } from './format/format-result.js';
+import { writeProcessStdout } from './write-stdout.js';
 
-export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
-export type Format = (typeof FORMATS)[number];
-
-const FORMATTERS: Record<Format, (result: AnalysisResult) => string> = {
-  table: formatTable,
-  csv: formatCsv,
-  json: formatJson,
-  ndjson: formatNdjson,
-};
+export { FORMATS, type Format };
 
 export interface AnalyzeArgs {
   capture?: string;
@@ -50,7 +39,7 @@ export function analyzeCommand(writeStdout: WriteData = writeProcessStdout): Com
         .positional('analysis', { type: 'string', describe: 'Analysis name (see --list)' })
         .positional('args', { type: 'string', array: true, describe: 'Arguments of the analysis: pages vma <pid> <start-hex> | object <id>; sql "<query>"' })
         .option('list', { alias: 'l', type: 'boolean', describe: 'List the analyses (id and title) and exit' })
-        .option('format', { alias: 'f', choices: FORMATS, default: 'table' as Format, describe: 'Output format: aligned table (fits 100 columns), CSV (RFC 4180), JSON array, or NDJSON (one object per line)' })
+        .option('format', { alias: 'f', choices: FORMATS, default: 'table' as Format, describe: FORMAT_DESCRIPTION })
         .option('pid', { alias: 'p', type: 'number', describe: 'Only this process (processes, vmas, reconcile, files, warnings)' })
         .option('limit', { alias: 'n', type: 'number', describe: 'At most this many rows' })
         .option('output', { alias: 'o', type: 'string', describe: 'Write the data to this file instead of stdout ("-" for stdout)' })
@@ -89,7 +78,7 @@ export function analyzeCommand(writeStdout: WriteData = writeProcessStdout): Com
       let text: string;
       try {
         const result = analysis.run({ db: opened.db, meta: opened.meta, pid, limit, args: (args.args ?? []).map(String) });
-        text = FORMATTERS[args.format](result);
+        text = formatResult(result, args.format);
       } finally {
         opened.close();
       }
@@ -131,14 +120,4 @@ function refuseOverwritingCapture(output: string, capture: string): void {
     }
   };
   if (same(output, capture)) throw new UserError(`--output ${output} is the capture file itself`, 'write the result to another file, or to stdout (omit --output)');
-}
-
-/** stdout that tolerates a reader going away (`| head`): EPIPE ends the output, not the process with a stack. */
-function writeProcessStdout(text: string): void {
-  if (process.stdout.listenerCount('error') === 0) {
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-    });
-  }
-  process.stdout.write(text);
 }

@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { analyzeCommand } from '../analyze/command.js';
 import { captureCommand } from '../capture/command.js';
 import { demoCommand } from '../demo/command.js';
+import { diffCommand } from '../analyze/diff-command.js';
 import { writeFileSync } from 'node:fs';
 import { reportCommand } from '../report/command.js';
 import { UserError, ParseError } from '../lib/errors.js';
@@ -43,6 +44,7 @@ const cli = yargs(hideBin(process.argv))
   .command(captureCommand(stderrLogger, exit))
   .command(analyzeCommand())
   .command(reportCommand(stderrLogger))
+  .command(diffCommand(stderrLogger))
   .command(demoCommand(stderrLogger, (line) => console.log(line), writeReport))
   .demandCommand(1, 'name a command: capture, analyze, report, diff or demo')
   .strict()

@@ -1,0 +1,85 @@
+// The views of schema.sql give from the sqlite3 shell what the analyses show: object_states the
+// per-state page counts of `files`, vma_page_counts the pagemap counts and hex start of `vmas`.
+// Checked on every sample; the samples predate the views, so they are created as TEMP views on a
+// read-only connection (nothing is written to the file).
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findAnalysis } from '../analyze/analyses/index.js';
+import { openCapture } from '../lib/capture-db.js';
+import { readSchema } from '../lib/schema.js';
+
+const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
+const samples = fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.db')).sort();
+type Row = Record<string, any>;
+
+/** name → CREATE VIEW statement, as SQLite stores it from schema.sql. */
+function schemaViews(): Map<string, string> {
+  const db = new Database(':memory:');
+  db.exec(readSchema());
+  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY name").all() as Array<{ name: string; sql: string }>;
+  db.close();
+  return new Map(rows.map((r) => [r.name, r.sql]));
+}
+
+describe('schema.sql views', () => {
+  const views = schemaViews();
+
+  it('defines object_states and vma_page_counts', () => {
+    assert.deepEqual([...views.keys()], ['object_states', 'vma_page_counts']);
+  });
+
+  for (const sample of samples) {
+    describe(sample, () => {
+      let db: Database.Database;
+      const run = (id: string, args: string[] = []): Row[] => {
+        const capture = openCapture(path.join(SAMPLES, sample));
+        try {
+          return findAnalysis(id)!.run({ db: capture.db, meta: capture.meta, args }).rows as Row[];
+        } finally {
+          capture.close();
+        }
+      };
+
+      before(() => {
+        db = new Database(path.join(SAMPLES, sample), { readonly: true, fileMustExist: true });
+        for (const sql of views.values()) db.exec(sql.replace(/^CREATE VIEW/, 'CREATE TEMP VIEW'));
+      });
+
+      after(() => db.close());
+
+      it('object_states holds the page counts by state that files shows', () => {
+        const states = db.prepare('SELECT * FROM object_states').all() as Row[];
+        const files = run('files');
+        const count = (id: number, state: string): number => states.find((s) => s.object_id === id && s.state === state)?.pages ?? 0;
+        for (const f of files) {
+          if (f.residency_status !== 'complete') {
+            assert.equal(states.filter((s) => s.object_id === f.id).length, 0);
+            continue;
+          }
+          assert.deepEqual([count(f.id, 'cached'), count(f.id, 'swapcache'), count(f.id, 'swapped')], [f.cached_pages, f.swapcache_pages, f.swapped_pages], `object ${f.id}`);
+          const total = states.filter((s) => s.object_id === f.id).reduce((n, s) => n + s.pages, 0);
+          assert.equal(total, f.size_pages, `object ${f.id}: the states cover the file`);
+          for (const s of states.filter((x) => x.object_id === f.id)) assert.deepEqual([s.kind, s.path], [f.kind, f.path]);
+        }
+      });
+
+      it('vma_page_counts holds the start and pagemap counts that vmas shows, for every VMA with runs', () => {
+        const counts = db.prepare('SELECT * FROM vma_page_counts').all() as Row[];
+        const vmas = run('vmas').filter((v) => v.present_pages !== null);
+        assert.equal(counts.length, vmas.length);
+        const byId = new Map(counts.map((c) => [c.vma_id, c]));
+        for (const v of vmas) {
+          const c = byId.get(v.vma_id);
+          assert.deepEqual(
+            c && [c.pid, c.start, c.present_pages, c.swap_pages, c.zero_pages],
+            [v.pid, v.start, v.present_pages, v.swap_pages, v.zero_pages],
+            `VMA ${v.vma_id}`,
+          );
+        }
+      });
+    });
+  }
+});
