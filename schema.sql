@@ -336,6 +336,12 @@ CREATE TABLE pagemap_runs
   swap_type INTEGER GENERATED ALWAYS AS (CASE WHEN (flags >> 7) & 1 THEN frame & 31 END) VIRTUAL,
   -- Swap slot offset of the first page in pages when swap = 1 (0 when hidden); else NULL.
   swap_offset INTEGER GENERATED ALWAYS AS (CASE WHEN (flags >> 7) & 1 THEN frame >> 5 END) VIRTUAL,
+  -- 1 for a real swap entry: bit 62 without a uffd-wp (57) or guard (58) marker, without the file
+  -- bit (61: a file-page migration entry), with a swap type below MAX_SWAPFILES (24 on x86_64;
+  -- higher types are migration, hwpoison, device and marker entries). kernel-semantics.md §2.4.
+  real_swap INTEGER GENERATED ALWAYS AS ((flags & 0xcc) = 0x80 AND (frame & 31) < 24) VIRTUAL,
+  -- 1 for a uffd-wp or guard pte marker (bit 62 with bit 57 or 58): not swap, reads as empty.
+  marker INTEGER GENERATED ALWAYS AS ((flags >> 7) & 1 AND (flags & 12) <> 0) VIRTUAL,
   PRIMARY KEY (vma_id, first_page)
 ) STRICT, WITHOUT ROWID;
 
@@ -517,16 +523,14 @@ SELECT
   SUM(CASE WHEN r.present = 1 THEN r.pages ELSE 0 END) AS present_pages,
   SUM(
     CASE
-      WHEN r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0 AND r.file_shared = 0
-        AND (r.swap_type IS NULL OR r.swap_type < 24)
+      WHEN r.real_swap = 1
       THEN r.pages ELSE 0
     END
   ) AS swap_pages,
   SUM(
     CASE
       WHEN r.present = 0 AND NOT (
-        r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0 AND r.file_shared = 0
-        AND (r.swap_type IS NULL OR r.swap_type < 24)
+        r.real_swap = 1
       )
       THEN r.pages ELSE 0
     END

@@ -24,7 +24,7 @@ import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procf
 import { parseCmdline } from './sources/cmdline.js';
 import { parseStat } from './sources/stat.js';
 import { redactCapture } from './redact.js';
-import { createCaptureWriter } from './write.js';
+import { createCaptureWriter, type CaptureWriter } from './write.js';
 
 export interface CaptureOptions {
   pids: number[];
@@ -72,12 +72,15 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
   const dir = path.dirname(output);
   if (!fs.existsSync(dir)) throw new UserError(`output directory ${dir} does not exist`, 'create it or pass -o with an existing directory');
   const temp = path.join(dir, `.${path.basename(output)}.tmp-${process.pid}`);
-  const writer = createCaptureWriter(temp);
+  let writer: CaptureWriter | undefined;
   let renamed = false;
   try {
-    return await captureInto(procfs, writer, pids, options, async () => {
+    // Inside the try: creating the schema can already fill the disk.
+    writer = createCaptureWriter(temp);
+    const open = writer;
+    return await captureInto(procfs, open, pids, options, async () => {
       // 8. Durable, then visible: fsync the finished file and rename it into place.
-      writer.close();
+      open.close();
       const fd = fs.openSync(temp, 'r');
       fs.fsyncSync(fd);
       fs.closeSync(fd);
@@ -93,11 +96,13 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
   } finally {
     if (!renamed) {
       try {
-        writer.close();
+        writer?.close();
       } catch {
         // already closed
       }
       fs.rmSync(temp, { force: true });
+      // SQLite's rollback journal (journal_mode = OFF is refused in defensive mode).
+      fs.rmSync(`${temp}-journal`, { force: true });
     }
   }
 }

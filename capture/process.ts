@@ -11,6 +11,7 @@ import type { PagemapReader } from './pagemap-reader.js';
 import { mapFilesName, splitDev, type Procfs } from './procfs.js';
 import { parseCgroupV2Path } from './sources/cgroup.js';
 import { parseCmdline } from './sources/cmdline.js';
+import { parseMaps, type MapsHeader } from './sources/maps.js';
 import { parseMountinfo } from './sources/mountinfo.js';
 import { createRunEncoder } from './sources/pagemap.js';
 import { parseSmaps, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
@@ -81,18 +82,67 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   }
   let vmaCount = 0;
   let pageCount = 0;
+  // What is known of the process so far: a process that vanishes mid-way still gets its row.
+  let statusFields: ReturnType<typeof parseStatus> = [];
+  let cmdline: string[] = [];
+  let exe: string | null = null;
+  let cgroup: string | null = null;
+  let smapsRssKb: number | null = null;
+  let pagemapMethod = 'none';
+  const writeProcessRow = (rollupRssKb: number | null): void => {
+    const statusInsert = writer.insert('process_status');
+    for (const f of statusFields) statusInsert.values(pid, f.field, f.valueText, f.valueKb);
+    const uids = statusValue(statusFields, 'Uid');
+    const ids = uids ? parseUidLine(uids.valueText) : { real: -1, effective: -1 };
+    const kb = (name: string): number | null => statusValue(statusFields, name)?.valueKb ?? null;
+    const threads = statusValue(statusFields, 'Threads');
+    writer.insert('processes').row({
+      pid,
+      start_time_ticks: stat.startTimeTicks,
+      ppid: stat.ppid,
+      comm: stat.comm,
+      cmdline_json: JSON.stringify(cmdline),
+      exe,
+      uid: ids.real,
+      euid: ids.effective,
+      cgroup,
+      state: stat.state,
+      threads_count: threads ? Number(threads.valueText) : null,
+      vm_size_kb: kb('VmSize'),
+      vm_rss_kb: kb('VmRSS'),
+      rss_anon_kb: kb('RssAnon'),
+      rss_file_kb: kb('RssFile'),
+      rss_shmem_kb: kb('RssShmem'),
+      vm_swap_kb: kb('VmSwap'),
+      smaps_rss_before_kb: smapsRssKb,
+      rollup_rss_after_kb: rollupRssKb,
+      pagemap_method: pagemapMethod,
+      capture_status: status,
+      read_started_ns: startedNs,
+      read_finished_ns: process.hrtime.bigint(),
+    });
+  };
   // Never stop ourselves or init; always resume, whatever happens below.
-  const resume = ctx.freeze && pid !== process.pid && pid !== 1 ? freezeProcess(procfs, pid) : () => {};
+  let resume = (): void => {};
   try {
-    const statusFields = read('status', () => parseStatus(procfs.readText(pid, 'status')), []);
-    const cmdline = read('cmdline', () => parseCmdline(procfs.readBuffer(pid, 'cmdline')), [] as string[]);
-    let exe: string | null = null;
+    if (ctx.freeze && pid !== process.pid && pid !== 1) {
+      try {
+        resume = freezeProcess(procfs, pid);
+      } catch (err) {
+        // ESRCH: it exited after its stat was read. EPERM: another user's process, read unfrozen.
+        if (errCode(err) === 'ESRCH') throw new Vanished('stat');
+        if (errCode(err) !== 'EPERM') throw err;
+        ctx.warn(pid, `/proc/${pid}`, 'freeze', messages.freezeRefused(pid, errCode(err)));
+      }
+    }
+    statusFields = read('status', () => parseStatus(procfs.readText(pid, 'status')), []);
+    cmdline = read('cmdline', () => parseCmdline(procfs.readBuffer(pid, 'cmdline')), [] as string[]);
     try {
       exe = procfs.readLink(pid, 'exe');
     } catch {
       exe = null; // kernel threads and other users' processes: not an error worth a warning
     }
-    const cgroup = read('cgroup', () => parseCgroupV2Path(procfs.readText(pid, 'cgroup')), null);
+    cgroup = read('cgroup', () => parseCgroupV2Path(procfs.readText(pid, 'cgroup')), null);
     const vmas = read('smaps', () => parseSmaps(procfs.readText(pid, 'smaps')), [] as SmapsVma[]);
 
     // 2. Classify VMAs; the target's own mount namespace says which devices are tmpfs.
@@ -130,25 +180,45 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     // 3. Pagemap of each VMA as runs.
     const wantPagemap = (shared: boolean): boolean => ctx.pagemapMode === 'all' || (ctx.pagemapMode === 'shared' && shared);
     let pagemapFd: number | null = null;
+    // Set when the process exits during the page-level reads: its smaps rows are still kept, the
+    // VMAs not read yet are marked unreadable, and the process is recorded as vanished.
+    let gone: string | null = null;
     if (ctx.reader && classified.some(({ v, objectId }) => wantPagemap(objectId !== null || v.perms[3] === 's'))) {
-      pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
+      try {
+        pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
+      } catch (err) {
+        if (!(err instanceof Vanished)) throw err;
+        gone = err.message;
+      }
     }
+    if (pagemapFd !== null && ctx.reader) pagemapMethod = ctx.reader.method;
     if (pagemapFd !== null && ctx.reader?.beginProcess) {
       const spans = classified
         .filter(({ v, objectId }) => v.start < KERNEL_HALF && wantPagemap(objectId !== null || v.perms[3] === 's'))
         .map(({ v }): [number, number] => [Number(v.start / BigInt(ctx.pageSizeBytes)), Number(v.end / BigInt(ctx.pageSizeBytes))]);
       ctx.reader.beginProcess(pagemapFd, spans);
     }
+    // A read that ends early below TASK_SIZE: did the process exit (a zombie's pagemap reads empty)?
+    const stillRunning = (): boolean => {
+      try {
+        const now = parseStat(procfs.readText(pid, 'stat'));
+        return now.startTimeTicks === stat.startTimeTicks && now.state !== 'Z' && now.state !== 'X';
+      } catch {
+        return false;
+      }
+    };
     const vmaInsert = writer.insert('vmas');
     const runInsert = writer.insert('pagemap_runs');
-    let smapsRssKb = 0;
+    let rssKb = 0;
     try {
       classified.forEach(({ v, c, objectId }, index) => {
         const id = ctx.nextVmaId();
         const pages = Number((v.end - v.start) / BigInt(ctx.pageSizeBytes));
         const startVpn = Number(v.start / BigInt(ctx.pageSizeBytes));
         let pagemapStatus = 'skipped';
-        if (pagemapFd !== null && ctx.reader && wantPagemap(objectId !== null || v.perms[3] === 's')) {
+        if (gone !== null && ctx.reader && wantPagemap(objectId !== null || v.perms[3] === 's')) {
+          pagemapStatus = 'unreadable';
+        } else if (pagemapFd !== null && ctx.reader && wantPagemap(objectId !== null || v.perms[3] === 's')) {
           const sink = (first: number, n: number, flags: number, frame: number, step: number): void => {
             runInsert.values(id, first, n, flags, frame, step === 0 ? 0 : 1);
           };
@@ -158,29 +228,55 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
             encoder.finish();
             return n;
           };
-          let got: number;
+          let got = 0;
           try {
-            got = readWith(ctx.reader);
+            try {
+              got = readWith(ctx.reader);
+            } catch (err) {
+              if (ctx.reader === ctx.fallbackReader || isGone(err)) throw err;
+              // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
+              writer.db.prepare('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
+              got = readWith(ctx.fallbackReader);
+            }
+            if (got < pages && v.start < KERNEL_HALF && !stillRunning()) gone = 'pagemap';
           } catch (err) {
-            if (ctx.reader === ctx.fallbackReader || errCode(err) === 'ESRCH') throw err;
-            // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
-            writer.db.prepare('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
-            got = readWith(ctx.fallbackReader);
+            if (!isGone(err)) throw err;
+            gone = 'pagemap';
           }
-          pagemapStatus = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
-          // Above TASK_SIZE (the kernel-half [vsyscall] page) pagemap has no entries at all.
-          if (got < pages && v.start < KERNEL_HALF) {
-            ctx.warn(pid, `/proc/${pid}/pagemap`, 'pagemap-short', messages.pagemapShortRead(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+          if (gone !== null) {
+            // Never keep runs that stop short of their VMA: this one is unreadable like the rest.
+            writer.db.prepare('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
+            got = 0;
+            pagemapStatus = 'unreadable';
+          } else {
+            pagemapStatus = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
+            // Above TASK_SIZE (the kernel-half [vsyscall] page) pagemap has no entries at all.
+            if (got < pages && v.start < KERNEL_HALF) {
+              ctx.warn(pid, `/proc/${pid}/pagemap`, 'pagemap-short', messages.pagemapShortRead(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+            }
           }
           pageCount += got;
           ctx.onPages(got);
         }
-        smapsRssKb += v.fieldsKb.Rss ?? 0;
+        rssKb += v.fieldsKb.Rss ?? 0;
         vmaInsert.row(vmaRow(id, pid, index, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
         vmaCount++;
       });
     } finally {
       if (pagemapFd !== null) closeQuietly(pagemapFd);
+    }
+    smapsRssKb = rssKb;
+    if (gone !== null) throw new Vanished(gone);
+
+    // 3b. VMAs unmapped or remapped while their pages were read (maps is cheap to read again):
+    // their page-level data may describe another mapping, so each gets a warning.
+    if (pagemapFd !== null && vmas.length > 0) {
+      const after = new Set(read('maps', () => parseMaps(procfs.readText(pid, 'maps')), null)?.map(vmaKey) ?? []);
+      if (after.size > 0) {
+        for (const v of vmas) {
+          if (!after.has(vmaKey(v))) ctx.warn(pid, `/proc/${pid}/maps`, 'vma-changed', messages.vmaChanged(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+        }
+      }
     }
 
     // 4. Shared memory held only through a file descriptor (memfd, /dev/shm files).
@@ -225,49 +321,43 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     const rollup = read('smaps_rollup', () => parseSmapsRollup(procfs.readText(pid, 'smaps_rollup')), null);
     const after = parseStat(procfs.readText(pid, 'stat'));
     if (after.startTimeTicks !== stat.startTimeTicks) {
+      // Another process now owns the pid: what was read may mix both, so none of it is kept.
       ctx.warn(pid, `/proc/${pid}`, 'pid-reused', messages.pidReused(pid));
+      dropProcessData(writer, pid);
       status = 'vanished';
+      smapsRssKb = null;
+      writeProcessRow(null);
+      return { status, vmas: 0, pages: 0 };
     }
     if (rollup) writer.insert('smaps_rollup').row(rollupRow(pid, rollup.fieldsKb));
-    const statusInsert = writer.insert('process_status');
-    for (const f of statusFields) statusInsert.values(pid, f.field, f.valueText, f.valueKb);
-    const uids = statusValue(statusFields, 'Uid');
-    const ids = uids ? parseUidLine(uids.valueText) : { real: -1, effective: -1 };
-    const kb = (name: string): number | null => statusValue(statusFields, name)?.valueKb ?? null;
-    const threads = statusValue(statusFields, 'Threads');
-    writer.insert('processes').row({
-      pid,
-      start_time_ticks: stat.startTimeTicks,
-      ppid: stat.ppid,
-      comm: stat.comm,
-      cmdline_json: JSON.stringify(cmdline),
-      exe,
-      uid: ids.real,
-      euid: ids.effective,
-      cgroup,
-      state: stat.state,
-      threads_count: threads ? Number(threads.valueText) : null,
-      vm_size_kb: kb('VmSize'),
-      vm_rss_kb: kb('VmRSS'),
-      rss_anon_kb: kb('RssAnon'),
-      rss_file_kb: kb('RssFile'),
-      rss_shmem_kb: kb('RssShmem'),
-      vm_swap_kb: kb('VmSwap'),
-      smaps_rss_before_kb: smapsRssKb,
-      rollup_rss_after_kb: rollup ? rollup.fieldsKb.Rss ?? null : null,
-      pagemap_method: pagemapFd !== null && ctx.reader ? ctx.reader.method : 'none',
-      capture_status: status,
-      read_started_ns: startedNs,
-      read_finished_ns: process.hrtime.bigint(),
-    });
+    writeProcessRow(rollup ? rollup.fieldsKb.Rss ?? null : null);
     return { status, vmas: vmaCount, pages: pageCount };
   } catch (err) {
-    if (!(err instanceof Vanished) && errCode(err) !== 'ESRCH' && errCode(err) !== 'ENOENT') throw err;
+    if (!isGone(err)) throw err;
     ctx.warn(pid, `/proc/${pid}`, 'vanished', messages.processVanished(pid, err instanceof Vanished ? err.message : 'pagemap'));
-    return { status: 'vanished', vmas: vmaCount, pages: pageCount };
+    status = 'vanished';
+    writeProcessRow(null);
+    return { status, vmas: vmaCount, pages: pageCount };
   } finally {
     resume();
   }
+}
+
+/** The process exited (or its pid is gone) under a read. */
+function isGone(err: unknown): boolean {
+  return err instanceof Vanished || errCode(err) === 'ESRCH' || errCode(err) === 'ENOENT';
+}
+
+/** The identity of a VMA across two reads of its process's maps. */
+function vmaKey(v: MapsHeader): string {
+  return `${v.start}-${v.end} ${v.perms} ${v.offsetBytes} ${v.devMajor}:${v.devMinor} ${v.inode}`;
+}
+
+/** Removes what this transaction wrote for pid (VMAs, their runs, fds). */
+function dropProcessData(writer: CaptureWriter, pid: number): void {
+  writer.db.prepare('DELETE FROM pagemap_runs WHERE vma_id IN (SELECT id FROM vmas WHERE pid = ?)').run(pid);
+  writer.db.prepare('DELETE FROM vmas WHERE pid = ?').run(pid);
+  writer.db.prepare('DELETE FROM process_fds WHERE pid = ?').run(pid);
 }
 
 function closeQuietly(fd: number): void {

@@ -127,10 +127,17 @@ export interface CaptureWriter {
  */
 export function createCaptureWriter(file: string): CaptureWriter {
   const db = new Database(file, { fileMustExist: false });
-  db.pragma('journal_mode = OFF');
-  db.pragma('synchronous = OFF');
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.exec(readSchema());
+  try {
+    // MEMORY, not OFF: better-sqlite3's defensive mode refuses OFF and would keep a -journal file.
+  db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec(readSchema());
+  } catch (err) {
+    // e.g. SQLITE_FULL: release the file (and its journal) so the caller can remove it.
+    db.close();
+    throw err;
+  }
   const inserters = new Map<string, Inserter>();
   return {
     db,

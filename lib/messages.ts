@@ -25,6 +25,12 @@ export const processVanished = (pid: number, what: string): string =>
 export const pidReused = (pid: number): string =>
   `pid ${pid} was reused by another process during the capture (start time changed); its data is dropped`;
 
+export const vmaChanged = (pid: number, range: string): string =>
+  `VMA ${range} of process ${pid} was unmapped or remapped while its pages were read; its page-level data may not match smaps (use --freeze for a consistent snapshot)`;
+
+export const freezeRefused = (pid: number, code: string): string =>
+  `cannot stop process ${pid} for --freeze (${code}); it was read while running, so its pages may have changed during the read; run capture as root or as the process's owner`;
+
 export const permissionDenied = (pid: number, what: string, code: string): string =>
   `cannot read ${what} of process ${pid} (${code}); run capture as root or as the process's owner`;
 

@@ -4,12 +4,8 @@
 import type Database from 'better-sqlite3';
 import { formatAddress } from '../lib/address.js';
 import { countStates, overlay, residencySegments, unionSegments, type PageState, type ResidencyRun, type Segment } from './page-states.js';
+import { REAL_SWAP_SQL as REAL_SWAP } from '../analyze/pagemap-category.js';
 
-/** Swap types at or above this are not swap devices (migration, hwpoison, markers); as reconcile. */
-const MAX_SWAPFILES = 24;
-// A real swap entry: bit 62 without uffd-wp/guard markers and not a file-page migration entry.
-const REAL_SWAP = `swap = 1 AND uffd_wp = 0 AND guard = 0 AND file_shared = 0
-  AND (swap_type IS NULL OR swap_type < ${MAX_SWAPFILES})`;
 
 /** One object's pages, by state. */
 export interface ObjectStrip {

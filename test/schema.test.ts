@@ -76,7 +76,7 @@ describe('schema.sql', () => {
   it('gives every quantity a unit suffix', () => {
     const quantity = /(size|rss|swap|pss|pages|bytes|count|time|ns|kb|offset)/;
     const unit = /(_kb|_bytes|_pages|_count|_ns|_ticks|_s|_utc|_json|_address)$/;
-    const exempt = new Set(['swap', 'swap_type', 'swap_offset', 'first_page', 'pages', 'state', 'reason', 'value_text']);
+    const exempt = new Set(['swap', 'real_swap', 'swap_type', 'swap_offset', 'first_page', 'pages', 'state', 'reason', 'value_text']);
     for (const t of tables) {
       for (const c of t.columns) {
         if (exempt.has(c.name) || !quantity.test(c.name)) continue;

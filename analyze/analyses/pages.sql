@@ -115,9 +115,8 @@ vma_rows AS (
     CASE
       WHEN r.vma_id IS NULL THEN NULL
       WHEN r.present = 1 THEN 'present'
-      WHEN r.swap = 1 AND (r.uffd_wp = 1 OR r.guard = 1) THEN 'marker'
-      WHEN r.swap = 1 AND r.file_shared = 0
-        AND (r.swap_type IS NULL OR r.swap_type < 24) THEN 'swap'
+      WHEN r.marker = 1 THEN 'marker'
+      WHEN r.real_swap = 1 THEN 'swap'
       WHEN r.swap = 1 THEN 'other'
       ELSE 'zero'
     END AS pagemap,
@@ -134,8 +133,7 @@ vma_rows AS (
         THEN r.pfn + (g.lo - r.first_page) * r.increments
     END AS pfn,
     CASE
-      WHEN r.present = 0 AND r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0
-        AND r.file_shared = 0 AND r.swap_type < 24 AND v.visible
+      WHEN r.real_swap = 1 AND v.visible
         THEN r.swap_offset + (g.lo - r.first_page) * r.increments
     END AS swap_offset
   FROM vma_segments AS g

@@ -6,17 +6,11 @@
 //   SwapPss rebuilt from swap offsets (interval sweep) ─► verdict + explanation per VMA
 import type Database from 'better-sqlite3';
 import { formatAddress } from '../../lib/address.js';
+import { REAL_SWAP_SQL as REAL_SWAP } from '../pagemap-category.js';
 import { rebuildSwapPss, type SwapRun } from '../reconcile/swap-pss.js';
 import { decideVerdict } from '../reconcile/verdict.js';
 import { countInRange, splitByResidency, type PageRun, type StateRun } from '../reconcile/zero-split.js';
 import type { Analysis, AnalysisContext, AnalysisResult, Cell } from '../types.js';
-
-/** Swap types at or above this are not swap devices (migration, hwpoison, device, markers). */
-const MAX_SWAPFILES = 24;
-
-// A real swap entry: bit 62 without uffd-wp/guard markers and not a file-page migration entry.
-const REAL_SWAP = `swap = 1 AND uffd_wp = 0 AND guard = 0 AND file_shared = 0
-  AND (swap_type IS NULL OR swap_type < ${MAX_SWAPFILES})`;
 
 const COLUMNS = [
   'pid', 'comm', 'start', 'end', 'perms', 'path', 'backing', 'object_id', 'file_offset_pages', 'pages_total',
@@ -119,8 +113,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       `SELECT vma_id,
          sum(CASE WHEN present = 1 THEN pages ELSE 0 END) AS present,
          sum(CASE WHEN ${REAL_SWAP} THEN pages ELSE 0 END) AS real_swap,
-         sum(CASE WHEN swap = 1 AND (uffd_wp = 1 OR guard = 1) THEN pages ELSE 0 END)
-           AS markers,
+         sum(CASE WHEN marker = 1 THEN pages ELSE 0 END) AS markers,
          sum(CASE WHEN present = 1 AND pfn = :zero AND increments = 0 THEN pages ELSE 0 END)
            AS zero_page
        FROM pagemap_runs
@@ -134,7 +127,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
   const swapPss = pfnVisible ? rebuildSwapPss(readSwapRuns(db), pageSize) : null;
   const residencyOf = cachedResidency(db);
   const zeroRunsOf = db.prepare(
-    `SELECT first_page AS firstPage, pages, swap AS marker FROM pagemap_runs
+    `SELECT first_page AS firstPage, pages, marker FROM pagemap_runs
      WHERE vma_id = ? AND present = 0 AND NOT (${REAL_SWAP})
      ORDER BY first_page`,
   );

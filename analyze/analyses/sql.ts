@@ -23,7 +23,16 @@ export const sql: Analysis = {
       throw new UserError(`sql takes exactly one query, got ${ctx.args.length} argument(s)`, 'quote the whole query for the shell: pagescope analyze CAPTURE sql "SELECT pid, comm FROM processes"');
     }
     const stmt = prepareReadOnly(ctx.db, ctx.args[0]);
-    return collect(stmt, ctx.limit);
+    try {
+      return collect(stmt, ctx.limit);
+    } catch (err) {
+      // Errors raised while stepping (load_extension, bad pragma arguments…) are the query's, not ours.
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw err;
+      const message = (err as Error).message;
+      if (code.startsWith('SQLITE_AUTH') || /not authorized/.test(message)) throw new UserError(`refused: ${message}`, READ_HINT);
+      throw new UserError(`query failed: ${message}`, 'see schema.sql for the tables and columns of a capture');
+    }
   },
 };
 

@@ -48,25 +48,17 @@ WITH vma_counts AS (
     SUM(CASE WHEN r.present = 1 THEN r.pages ELSE 0 END) AS present_pages,
     SUM(
       CASE
-        WHEN r.present = 0 AND r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0
-          AND r.file_shared = 0
-          AND (r.swap_type IS NULL OR r.swap_type < 24)
-        THEN r.pages ELSE 0
+        WHEN r.real_swap = 1 THEN r.pages ELSE 0
       END
     ) AS swap_pages,
     SUM(
       CASE
-        WHEN r.present = 0 AND r.swap = 1 AND (r.uffd_wp = 1 OR r.guard = 1)
-        THEN r.pages ELSE 0
+        WHEN r.marker = 1 THEN r.pages ELSE 0
       END
     ) AS marker_pages,
     SUM(
       CASE
-        WHEN r.present = 0 AND NOT (
-          r.swap = 1 AND r.uffd_wp = 0 AND r.guard = 0 AND r.file_shared = 0
-          AND (r.swap_type IS NULL OR r.swap_type < 24)
-        )
-        THEN r.pages ELSE 0
+        WHEN r.present = 0 AND r.real_swap = 0 THEN r.pages ELSE 0
       END
     ) AS zero_pages
   FROM vmas AS v

@@ -1,0 +1,96 @@
+// A target that keeps faulting in new pages while it is captured: the capture records smaps Rss
+// before and smaps_rollup Rss after the page-level reads, and reconcile says "the target changed"
+// for that process instead of reporting a mismatch.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createProcfs, type Procfs } from '../../capture/procfs.js';
+import { captureTo, type Captured } from '../support/capture.js';
+import { analyzeJson } from '../support/cli.js';
+
+// 1 GiB of private anonymous address space (no THP: one page per fault), 16 new pages every ~1 ms.
+const GROWER = String.raw`
+import ctypes, mmap, time
+PAGE = mmap.PAGESIZE
+N = 1 << 18
+m = mmap.mmap(-1, N * PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+m.madvise(mmap.MADV_NOHUGEPAGE)
+start = ctypes.addressof(ctypes.c_char.from_buffer(m))
+for i in range(64):
+    m[i * PAGE] = 1
+print('%x %d' % (start, N), flush=True)
+i = 64
+while i < N:
+    for _ in range(16):
+        m[i * PAGE] = 1
+        i += 1
+    time.sleep(0.001)
+time.sleep(60)
+`;
+
+describe('analyze/reconcile: a target that changes during the capture', function () {
+  this.timeout(30000);
+  let grower: ChildProcess | undefined;
+  let cap: Captured | undefined;
+  let start: bigint;
+  let rows: Array<Record<string, any>>;
+
+  before(async () => {
+    grower = spawn('python3', ['-c', GROWER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      grower!.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
+      });
+      grower!.once('exit', (code) => reject(new Error(`workload exited ${code}`)));
+    });
+    start = BigInt(`0x${line.split(' ')[0]}`);
+    const pid = grower.pid!;
+    // Hold the capture for 30 ms right after the smaps read, so the target changes before its
+    // pagemap is read, every time.
+    const base = createProcfs();
+    const procfs: Procfs = {
+      ...base,
+      readText(p, name) {
+        const text = base.readText(p, name);
+        if (p === pid && name === 'smaps') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+        return text;
+      },
+    };
+    cap = await captureTo([pid], { procfs });
+    rows = analyzeJson(cap.file, 'reconcile', ['--pid', String(pid)]);
+  });
+
+  after(async () => {
+    cap?.dispose();
+    if (grower && grower.exitCode === null && grower.signalCode === null) {
+      const exited = new Promise((r) => grower!.once('exit', r));
+      grower.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  it('records smaps Rss before and smaps_rollup Rss after the page reads, and their drift', () => {
+    const p = cap!.db.prepare('SELECT smaps_rss_before_kb, rollup_rss_after_kb, capture_status FROM processes WHERE pid = ?').get(grower!.pid) as Record<string, number | string | null>;
+    assert.equal(p.capture_status, 'complete');
+    assert.equal(typeof p.smaps_rss_before_kb, 'number');
+    assert.equal(typeof p.rollup_rss_after_kb, 'number');
+    // 30 ms at 16 pages per ms: hundreds of pages, never fewer than one burst.
+    assert.ok((p.rollup_rss_after_kb as number) - (p.smaps_rss_before_kb as number) >= 64, `drift ${(p.rollup_rss_after_kb as number) - (p.smaps_rss_before_kb as number)} kB`);
+  });
+
+  it('explains the growing mapping by the change of the target, not as a mismatch', () => {
+    const r = rows.find((x) => BigInt(`0x${x.start}`) <= start && BigInt(`0x${x.end}`) > start);
+    assert.ok(r, 'a reconcile row for the growing mapping');
+    assert.equal(r.backing, 'anon-private');
+    assert.ok(r.pm_present_pages * 4 > r.smaps_rss_kb, `pagemap ${r.pm_present_pages} pages, smaps ${r.smaps_rss_kb} kB`);
+    assert.equal(r.verdict, 'explained', r.explanation);
+    assert.match(r.explanation, /because the target changed between the smaps and pagemap reads \(process Rss drift \d+ kB\)/);
+  });
+
+  it('reports no mismatch for any VMA of the changing process', () => {
+    assert.ok(rows.length > 5);
+    const bad = rows.filter((r) => r.verdict === 'mismatch');
+    assert.deepEqual(bad.map((r) => `${r.start} ${r.path}: ${r.explanation}`), []);
+  });
+});
