@@ -231,6 +231,9 @@ CREATE TABLE vmas
   object_id INTEGER,
   -- Page offset in the backing file of the VMA's first page (offset_bytes / page size).
   file_offset_pages INTEGER NOT NULL,
+  -- 1 if the VMA was gone from /proc/PID/maps after the page-level reads (unmapped or remapped
+  -- while it was read: its pages may describe another mapping); see capture_warnings vma-changed.
+  changed_during_capture INTEGER NOT NULL DEFAULT 0,
   -- Page-level read of this VMA: captured; skipped (by --pagemap); partial (the kernel ended the
   -- read early, see warnings); unreadable (no entries at all: above TASK_SIZE, i.e. [vsyscall]).
   pagemap_status TEXT NOT NULL,
@@ -482,7 +485,8 @@ CREATE TABLE capture_warnings
   pid INTEGER,
   -- What was being read, e.g. "/proc/1234/pagemap" or "object memfd:cache".
   target TEXT NOT NULL,
-  -- Machine-readable kind, e.g. vanished, permission, pid-reused, pfn-hidden, residency.
+  -- Machine-readable kind: vanished, permission, pid-reused, pfn-hidden, pagemap-short,
+  -- vma-changed, freeze, residency, residency-degraded.
   kind TEXT NOT NULL,
   -- One sentence for people, ending with a remedy where there is one.
   message TEXT NOT NULL

@@ -17,7 +17,8 @@ import { createRunEncoder } from './sources/pagemap.js';
 import { parseSmaps, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
-import { SMAPS_FIELD_COLUMNS, type CaptureWriter, type Row } from './write.js';
+import { rollupRow, vmaRow } from './smaps-rows.js';
+import type { CaptureWriter } from './write.js';
 
 export type PagemapMode = 'all' | 'shared' | 'none';
 
@@ -271,10 +272,13 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     // 3b. VMAs unmapped or remapped while their pages were read (maps is cheap to read again):
     // their page-level data may describe another mapping, so each gets a warning.
     if (pagemapFd !== null && vmas.length > 0) {
+      const markChanged = writer.db.prepare('UPDATE vmas SET changed_during_capture = 1 WHERE pid = ? AND start_address = ? AND end_address = ?');
       const after = new Set(read('maps', () => parseMaps(procfs.readText(pid, 'maps')), null)?.map(vmaKey) ?? []);
       if (after.size > 0) {
         for (const v of vmas) {
-          if (!after.has(vmaKey(v))) ctx.warn(pid, `/proc/${pid}/maps`, 'vma-changed', messages.vmaChanged(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+          if (after.has(vmaKey(v))) continue;
+          ctx.warn(pid, `/proc/${pid}/maps`, 'vma-changed', messages.vmaChanged(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+          markChanged.run(pid, addressToStored(v.start), addressToStored(v.end));
         }
       }
     }
@@ -366,51 +370,4 @@ function closeQuietly(fd: number): void {
   } catch {
     // already closed
   }
-}
-
-function vmaRow(id: number, pid: number, index: number, v: SmapsVma, backing: string, objectId: number | null, pagemapStatus: string, pageSize: number): Row {
-  const row: Row = {
-    id,
-    pid,
-    vma_index: index,
-    start_address: addressToStored(v.start),
-    end_address: addressToStored(v.end),
-    perms: v.perms,
-    offset_bytes: addressToStored(v.offsetBytes),
-    dev_major: v.devMajor,
-    dev_minor: v.devMinor,
-    inode: v.inode,
-    path: v.path,
-    path_deleted: v.deleted ? 1 : 0,
-    backing,
-    object_id: objectId,
-    file_offset_pages: Number(v.offsetBytes / BigInt(pageSize)),
-    pagemap_status: pagemapStatus,
-    thp_eligible: v.thpEligible,
-    protection_key: v.protectionKey,
-    vm_flags: v.vmFlags,
-  };
-  row.extra_fields_json = fillSmapsColumns(row, v.fieldsKb, false);
-  return row;
-}
-
-function rollupRow(pid: number, fieldsKb: Record<string, number>): Row {
-  const row: Row = { pid };
-  row.extra_fields_json = fillSmapsColumns(row, fieldsKb, true);
-  return row;
-}
-
-const ROLLUP_ONLY = new Set(['pss_anon_kb', 'pss_file_kb', 'pss_shmem_kb']);
-const NOT_IN_ROLLUP = new Set(['size_kb', 'kernel_page_size_kb', 'mmu_page_size_kb']);
-
-/** Copies known smaps fields into their columns; returns the unknown ones as JSON (or null). */
-function fillSmapsColumns(row: Row, fieldsKb: Record<string, number>, rollup: boolean): string | null {
-  const extra: Record<string, number> = {};
-  for (const [name, value] of Object.entries(fieldsKb)) {
-    const col = SMAPS_FIELD_COLUMNS[name];
-    const fits = col !== undefined && (rollup ? !NOT_IN_ROLLUP.has(col) : !ROLLUP_ONLY.has(col));
-    if (fits) row[col] = value;
-    else extra[name] = value;
-  }
-  return Object.keys(extra).length ? JSON.stringify(extra) : null;
 }

@@ -45,6 +45,7 @@ interface VmaRow {
   rss_kb: number | null;
   swap_kb: number | null;
   swap_pss_kb: number | null;
+  changed_during_capture: number | null;
   smaps_rss_before_kb: number | null;
   rollup_rss_after_kb: number | null;
   size_bytes: number | null;
@@ -85,7 +86,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
     .prepare(
       `SELECT v.id, v.pid, p.comm, v.start_address, v.end_address, v.perms, v.path,
          v.backing, v.object_id, v.file_offset_pages, v.rss_kb, v.swap_kb,
-         v.swap_pss_kb, p.smaps_rss_before_kb, p.rollup_rss_after_kb,
+         v.swap_pss_kb, v.changed_during_capture, p.smaps_rss_before_kb, p.rollup_rss_after_kb,
          o.size_bytes, o.residency_status, o.method, o.cs_evicted_pages,
          o.beyond_eof_evicted_pages
        FROM vmas AS v
@@ -187,6 +188,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       smapsSwapKb: v.swap_kb ?? 0,
       smapsSwapPssKb: v.swap_pss_kb ?? 0,
       swapPssFromPagemapKb: rebuilt,
+      vmaChanged: v.changed_during_capture === 1,
       processDriftKb: v.rollup_rss_after_kb !== null && v.smaps_rss_before_kb !== null ? v.rollup_rss_after_kb - v.smaps_rss_before_kb : 0,
     });
     rows.push({

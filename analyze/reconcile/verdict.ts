@@ -38,6 +38,8 @@ export interface VmaFacts {
   swapPssFromPagemapKb: number | null;
   /** smaps_rollup Rss after the page reads minus Σ smaps Rss before, in kB (0 = no drift seen). */
   processDriftKb: number;
+  /** The VMA was gone from maps after its pages were read (unmapped or remapped meanwhile). */
+  vmaChanged: boolean;
 }
 
 export interface VerdictResult {
@@ -58,7 +60,10 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
   const notes: string[] = [];
   const problems: string[] = [];
   let unavailable = false;
-  const changed = f.processDriftKb !== 0;
+  // The target changed between reads: this VMA was remapped, or the process's Rss moved by at
+  // least as much as the difference to explain.
+  const changed = (diffKb: number): boolean => f.vmaChanged || (f.processDriftKb !== 0 && Math.abs(diffKb) <= Math.abs(f.processDriftKb));
+  const why = f.vmaChanged ? 'the VMA was unmapped or remapped while it was read' : `process Rss drift ${f.processDriftKb} kB`;
 
   // Rss: pages mapped by this VMA's page tables.
   const rssFromPagemap = f.present * kb;
@@ -66,8 +71,8 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
     const diff = rssFromPagemap - f.smapsRssKb;
     if (f.zeroPagePresent > 0 && diff === f.zeroPagePresent * kb) {
       notes.push(`${pages(f.zeroPagePresent)} map the shared zero page, which smaps does not count in Rss.`);
-    } else if (changed) {
-      notes.push(`Rss differs from pagemap by ${Math.abs(diff)} kB because the target changed between the smaps and pagemap reads (process Rss drift ${f.processDriftKb} kB).`);
+    } else if (changed(diff)) {
+      notes.push(`Rss differs from pagemap by ${Math.abs(diff)} kB because the target changed between the smaps and pagemap reads (${why}).`);
     } else {
       problems.push(`smaps Rss is ${f.smapsRssKb} kB but pagemap shows ${pages(f.present)} present (${rssFromPagemap} kB).`);
     }
@@ -105,8 +110,8 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
         const hidden = f.rangeSwap - f.zeroSwapcache - f.zeroSwapped;
         notes.push(`Private writable mapping: smaps counts shmem swap only under empty page-table entries${hidden > 0 ? `; ${pages(hidden)} of swapped file pages under COW copies or markers are hidden` : ''}.`);
       }
-    } else if (changed) {
-      notes.push(`smaps Swap is ${f.smapsSwapKb} kB, ${expectedSwap * kb} kB expected; the target changed between reads (process Rss drift ${f.processDriftKb} kB).`);
+    } else if (changed(f.smapsSwapKb - expectedSwap * kb)) {
+      notes.push(`smaps Swap is ${f.smapsSwapKb} kB, ${expectedSwap * kb} kB expected; the target changed between reads (${why}).`);
     } else {
       problems.push(`smaps Swap is ${f.smapsSwapKb} kB but the page tables and the object account for ${expectedSwap * kb} kB.`);
     }
@@ -123,8 +128,8 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
   } else if (f.smapsSwapPssKb !== f.swapPssFromPagemapKb) {
     if (f.smapsSwapPssKb < f.swapPssFromPagemapKb) {
       notes.push(`SwapPss is ${f.smapsSwapPssKb} kB, ${f.swapPssFromPagemapKb} kB when divided among captured processes only: some sharers of these swap slots were not captured.`);
-    } else if (changed) {
-      notes.push(`SwapPss differs (${f.smapsSwapPssKb} vs ${f.swapPssFromPagemapKb} kB); the target changed between reads.`);
+    } else if (changed(f.smapsSwapPssKb - f.swapPssFromPagemapKb)) {
+      notes.push(`SwapPss differs (${f.smapsSwapPssKb} vs ${f.swapPssFromPagemapKb} kB); the target changed between reads (${why}).`);
     } else {
       problems.push(`smaps SwapPss is ${f.smapsSwapPssKb} kB but the swap entries rebuild ${f.swapPssFromPagemapKb} kB.`);
     }

@@ -336,6 +336,9 @@ describe('capture: racing targets', function () {
           assert.equal(vmaAt.get(proc.pid, /^VMA (\S+)/.exec(message)![1]), 1, message);
         }
         flagged += warned.length;
+        // The same VMAs carry the flag reconcile uses to explain them.
+        const marked = c.db.prepare('SELECT count(*) FROM vmas WHERE pid = ? AND changed_during_capture = 1').pluck().get(proc.pid);
+        assert.equal(marked, warned.length, 'every warned VMA is flagged changed_during_capture');
       } finally {
         c.close();
       }
