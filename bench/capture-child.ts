@@ -13,7 +13,7 @@ const result = await runCapture({
   match: null,
   output,
   pagemap: 'all',
-  pagemapMethod: method as 'pread' | 'scan',
+  pagemapMethod: method as 'auto' | 'pread' | 'scan',
   shmFiles: false,
   shmDir: '/dev/shm',
   argv: ['bench'],

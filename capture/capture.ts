@@ -165,6 +165,7 @@ async function captureInto(
     objects,
     reader,
     fallbackReader: pread,
+    adaptive: options.pagemapMethod === 'auto',
     pagemapMode: options.pagemap,
     pageSizeBytes,
     freeze: Boolean(options.freeze),

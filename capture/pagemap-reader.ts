@@ -16,11 +16,11 @@ const COALESCE_GAP_PAGES = 1024;
 export interface PagemapReader {
   readonly method: PagemapMethod;
   /**
-   * Called once per process before its VMAs are read, with the page spans that will be read, so
-   * a reader can do one pass over the whole address space (one PAGEMAP_SCAN ioctl per process
-   * instead of one per VMA).
+   * Called once per process before its VMAs are read, with the page spans it will read, in
+   * groups of consecutive VMAs, so a reader can do one pass per group (one PAGEMAP_SCAN ioctl
+   * per group instead of one per VMA).
    */
-  beginProcess?(fd: number, spans: Array<[startVpn: number, endVpn: number]>): void;
+  beginProcess?(fd: number, groups: Array<Array<[startVpn: number, endVpn: number]>>): void;
   /**
    * Encodes pages [startVpn, startVpn + pages) of the open pagemap `fd`.
    * @returns pages actually read (fewer if the kernel ended the file early, e.g. above TASK_SIZE)
@@ -50,10 +50,10 @@ export function createPreadReader(procfs: Procfs): PagemapReader {
 export function createScanReader(procfs: Procfs, pageSizeBytes: number): PagemapReader {
   const pread = createPreadReader(procfs);
   // Regions of the current process from one scan over its address space (sorted, disjoint).
-  let prepared: { fd: number; from: number; to: number; regions: ScanRegion[] } | null = null;
+  let prepared: { fd: number; spans: Array<[number, number]>; regions: ScanRegion[] } | null = null;
 
   const regionsOf = (fd: number, startVpn: number, endVpn: number): ScanRegion[] => {
-    if (prepared && prepared.fd === fd && startVpn >= prepared.from && endVpn <= prepared.to) {
+    if (prepared && prepared.fd === fd && prepared.spans.some(([a, b]) => startVpn >= a && endVpn <= b)) {
       const all = prepared.regions;
       // First region ending after startVpn (binary search), then clip to the VMA.
       let lo = 0;
@@ -76,18 +76,21 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number): Pagemap
 
   return {
     method: 'scan',
-    beginProcess(fd, spans) {
+    beginProcess(fd, groups) {
       prepared = null;
-      if (spans.length === 0) return;
-      const from = Math.min(...spans.map((s) => s[0]));
-      const to = Math.max(...spans.map((s) => s[1]));
+      const spans: Array<[number, number]> = [];
       const regions: ScanRegion[] = [];
-      try {
-        scanNonEmpty(fd, from * pageSizeBytes, to * pageSizeBytes, pageSizeBytes, (r) => regions.push(r));
-      } catch {
-        return; // per-VMA scans (and their pread fallback) take over
+      for (const group of groups) {
+        const from = group[0][0];
+        const to = group[group.length - 1][1];
+        try {
+          scanNonEmpty(fd, from * pageSizeBytes, to * pageSizeBytes, pageSizeBytes, (r) => regions.push(r));
+        } catch {
+          continue; // per-VMA scans (and their pread fallback) take over for this group
+        }
+        spans.push([from, to]);
       }
-      prepared = { fd, from, to, regions };
+      prepared = { fd, spans, regions };
     },
     readVma(fd, startVpn, pages, encoder) {
       const regions = regionsOf(fd, startVpn, startVpn + pages);

@@ -29,6 +29,11 @@ export interface ProcessContext {
   reader: PagemapReader | null;
   /** Fallback when the reader fails on a VMA (e.g. PAGEMAP_SCAN refusing a range). */
   fallbackReader: PagemapReader;
+  /**
+   * Read densely populated VMAs (smaps Rss + Swap >= 1/4 of Size) with the fallback pread reader:
+   * PAGEMAP_SCAN only pays off where it can skip empty ranges.
+   */
+  adaptive: boolean;
   pagemapMode: PagemapMode;
   pageSizeBytes: number;
   /** Stop each target (SIGSTOP) while its pages are read, and resume it after. */
@@ -194,10 +199,17 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     }
     if (pagemapFd !== null && ctx.reader) pagemapMethod = ctx.reader.method;
     if (pagemapFd !== null && ctx.reader?.beginProcess) {
-      const spans = classified
-        .filter(({ v, objectId }) => v.start < KERNEL_HALF && wantPagemap(objectId !== null || v.perms[3] === 's'))
-        .map(({ v }): [number, number] => [Number(v.start / BigInt(ctx.pageSizeBytes)), Number(v.end / BigInt(ctx.pageSizeBytes))]);
-      ctx.reader.beginProcess(pagemapFd, spans);
+      // Groups of consecutive VMAs the scan reader will read; a VMA read otherwise (dense, not
+      // wanted, kernel half) ends a group, so no ioctl walks pages that pread reads anyway.
+      const groups: Array<Array<[number, number]>> = [[]];
+      for (const { v, objectId } of classified) {
+        if (v.start < KERNEL_HALF && wantPagemap(objectId !== null || v.perms[3] === 's') && !(ctx.adaptive && dense(v))) {
+          groups[groups.length - 1].push([Number(v.start / BigInt(ctx.pageSizeBytes)), Number(v.end / BigInt(ctx.pageSizeBytes))]);
+        } else if (groups[groups.length - 1].length > 0) {
+          groups.push([]);
+        }
+      }
+      ctx.reader.beginProcess(pagemapFd, groups.filter((g) => g.length > 0));
     }
     // A read that ends early below TASK_SIZE: did the process exit (a zombie's pagemap reads empty)?
     const stillRunning = (): boolean => {
@@ -209,7 +221,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       }
     };
     const vmaInsert = writer.insert('vmas');
-    const runInsert = writer.insert('pagemap_runs');
+    const runInsert = writer.batch('pagemap_runs');
     let rssKb = 0;
     try {
       classified.forEach(({ v, c, objectId }, index) => {
@@ -221,18 +233,25 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           pagemapStatus = 'unreadable';
         } else if (pagemapFd !== null && ctx.reader && wantPagemap(objectId !== null || v.perms[3] === 's')) {
           const sink = (first: number, n: number, flags: number, frame: number, step: number): void => {
-            runInsert.values(id, first, n, flags, frame, step === 0 ? 0 : 1);
+            runInsert.push(id, first, n, flags, frame, step === 0 ? 0 : 1);
           };
           const readWith = (reader: PagemapReader): number => {
             const encoder = createRunEncoder(sink);
-            const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder);
-            encoder.finish();
+            let n: number;
+            try {
+              n = reader.readVma(pagemapFd as number, startVpn, pages, encoder);
+              encoder.finish();
+            } catch (err) {
+              runInsert.discard();
+              throw err;
+            }
+            runInsert.flush();
             return n;
           };
           let got = 0;
           try {
             try {
-              got = readWith(ctx.reader);
+              got = readWith(ctx.adaptive && dense(v) ? ctx.fallbackReader : ctx.reader);
             } catch (err) {
               if (ctx.reader === ctx.fallbackReader || isGone(err)) throw err;
               // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
@@ -348,6 +367,12 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
 }
 
 /** The process exited (or its pid is gone) under a read. */
+/** smaps says at least a quarter of the VMA is present or swapped. */
+function dense(v: SmapsVma): boolean {
+  const size = v.fieldsKb.Size ?? 0;
+  return size > 0 && ((v.fieldsKb.Rss ?? 0) + (v.fieldsKb.Swap ?? 0)) * 4 >= size;
+}
+
 function isGone(err: unknown): boolean {
   return err instanceof Vanished || errCode(err) === 'ESRCH' || errCode(err) === 'ENOENT';
 }
