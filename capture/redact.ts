@@ -79,6 +79,14 @@ export function redactCapture(db: Database.Database): void {
     for (const s of db.prepare('SELECT path FROM host_swaps ORDER BY path').pluck().all() as string[]) {
       db.prepare('UPDATE host_swaps SET path = ? WHERE path = ?').run(r.path(s), s);
     }
+    // The command line may name targets (--match REGEX, paths): keep options, token the rest.
+    const argv = db.prepare("SELECT value FROM capture_meta WHERE key = 'argv_json'").pluck().get() as string | undefined;
+    if (argv) {
+      const args = (JSON.parse(argv) as string[]).map((a) => (a.startsWith('-') || /^\d+$/.test(a) || a === 'capture' ? a : r.token(a)));
+      db.prepare("UPDATE capture_meta SET value = ? WHERE key = 'argv_json'").run(JSON.stringify(args));
+    }
+    const targets = db.prepare("SELECT value FROM capture_meta WHERE key = 'targets_requested'").pluck().get() as string | undefined;
+    if (targets?.startsWith('match:')) db.prepare("UPDATE capture_meta SET value = ? WHERE key = 'targets_requested'").run(`match:${r.token(targets.slice(6))}`);
     const host = db.prepare("SELECT value FROM capture_meta WHERE key = 'hostname'").pluck().get() as string | undefined;
     if (host) db.prepare("UPDATE capture_meta SET value = ? WHERE key = 'hostname'").run(r.token(host));
     for (const w of db.prepare('SELECT id, target, message FROM capture_warnings ORDER BY id').all() as Array<{ id: number; target: string; message: string }>) {

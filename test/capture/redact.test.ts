@@ -26,7 +26,7 @@ describe('capture --redact', function () {
     });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-redact-'));
     file = path.join(dir, 'r.db');
-    const r = runCli(['capture', '--pid', String(w.pid), '--redact', '-o', file, '--quiet']);
+    const r = runCli(['capture', '--pid', String(w.pid), '--match', 'pagescope-secret-regex', '--redact', '-o', file, '--quiet']);
     assert.equal(r.status, 0, r.stderr);
   });
   after(async () => {
@@ -36,7 +36,7 @@ describe('capture --redact', function () {
 
   it('leaves no original name, command line, executable or path in the file bytes', () => {
     const bytes = fs.readFileSync(file).toString('latin1');
-    for (const secret of ['pagescope-secret', 'workload.js', process.execPath, 'ledger', 'vault', os.hostname().length > 3 ? os.hostname() : 'pagescope-secret']) {
+    for (const secret of ['pagescope-secret', 'pagescope-secret-regex', 'workload.js', process.execPath, 'ledger', 'vault', os.hostname().length > 3 ? os.hostname() : 'pagescope-secret']) {
       assert.ok(!bytes.includes(secret), `${secret} survives in the file`);
     }
   });
