@@ -65,7 +65,9 @@ describe('capture/residency (real kernel)', function () {
     const states = objectStates(cap.db, v.object_id);
     const kinds = vmaPageKinds(cap.db, v.id);
     assert.deepEqual(indexes(kinds, 'present'), range(16, 20));
-    assert.deepEqual(indexes(states, 'cached'), range(0, 20));
+    // Data pages: cached (the kernel may have reclaimed one meanwhile: then it is swap, never a hole).
+    assert.deepEqual(states.map((s, i) => (['cached', 'swapcache', 'swapped'].includes(s) ? i : -1)).filter((i) => i >= 0), range(0, 20));
+    assert.ok(count(states, (s) => s === 'cached') >= 16, states.join(','));
     assert.deepEqual(indexes(states, 'hole'), range(20, 32));
     assert.equal(v.rss_kb, 16);
   });
