@@ -3,7 +3,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { openCapture, type CaptureDb } from '../lib/capture-db.js';
 import type { Logger } from '../lib/log.js';
-import { diffCaptures } from './diff.js';
 import { FORMAT_DESCRIPTION, FORMATS, formatResult, type Format } from './format/format-result.js';
 import { writeProcessStdout } from './write-stdout.js';
 
@@ -49,7 +48,7 @@ export function diffCommand(makeLogger: (quiet: boolean) => Logger, writeStdout:
         opened.push(a);
         const b = openCapture(args.after);
         opened.push(b);
-        const result = diffCaptures({ file: args.before, ...a }, { file: args.after, ...b }, { force: Boolean(args.force), logger });
+        const result = (await import('./diff.js')).diffCaptures({ file: args.before, ...a }, { file: args.after, ...b }, { force: Boolean(args.force), logger });
         text = formatResult(result, args.format);
       } finally {
         for (const c of opened) c.close();

@@ -96,8 +96,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   let smapsRssKb: number | null = null;
   let pagemapMethod = 'none';
   const writeProcessRow = (rollupRssKb: number | null): void => {
-    const statusInsert = writer.insert('process_status');
-    for (const f of statusFields) statusInsert.values(pid, f.field, f.valueText, f.valueKb);
+    const statusInsert = writer.batch('process_status');
+    for (const f of statusFields) statusInsert.push(pid, f.field, f.valueText, f.valueKb);
+    statusInsert.flush();
     const uids = statusValue(statusFields, 'Uid');
     const ids = uids ? parseUidLine(uids.valueText) : { real: -1, effective: -1 };
     const kb = (name: string): number | null => statusValue(statusFields, name)?.valueKb ?? null;

@@ -150,6 +150,7 @@ export function createCaptureWriter(file: string): CaptureWriter {
     throw err;
   }
   const inserters = new Map<string, Inserter>();
+  const batches = new Map<string, BatchInserter>();
   return {
     db,
     insert(table) {
@@ -169,13 +170,17 @@ export function createCaptureWriter(file: string): CaptureWriter {
       return ins;
     },
     batch(table, rowsPerStatement = 64) {
+      // One batch (and its two prepared statements) per table: callers flush before reuse.
+      const key = `${table}/${rowsPerStatement}`;
+      const known = batches.get(key);
+      if (known) return known;
       const cols = INSERT_COLUMNS[table];
       const one = `(${cols.map(() => '?').join(', ')})`;
       const full = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${Array(rowsPerStatement).fill(one).join(', ')}`);
       const single = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${one}`);
       const width = cols.length;
       let buf: Value[] = [];
-      return {
+      const created: BatchInserter = {
         push(...values) {
           for (const v of values) buf.push(v);
           if (buf.length === width * rowsPerStatement) {
@@ -191,6 +196,8 @@ export function createCaptureWriter(file: string): CaptureWriter {
           buf = [];
         },
       };
+      batches.set(key, created);
+      return created;
     },
     transaction: (fn) => db.transaction(fn)(),
     close: () => db.close(),
