@@ -28,6 +28,8 @@ export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string
   const word = columns.map((c) => Math.min(MIN_TEXT_WIDTH, Math.max(...headerWords(c).map(textWidth))));
   const floors = columns.map((_, i) => (numeric[i] ? Math.max(widest[i], word[i]) : Math.min(natural[i], Math.max(MIN_TEXT_WIDTH, word[i]))));
   const widths = fitWidths(natural, floors, width);
+  // Still too wide (many numeric columns): one record per row, like psql's expanded display.
+  if (rows.length > 0 && widths.reduce((a, b) => a + b, 0) + GAP.length * (columns.length - 1) > width) return formatRecords(columns, cells, width);
   const align = (text: string, i: number): string => {
     const cut = truncate(text, widths[i]);
     const pad = ' '.repeat(widths[i] - textWidth(cut));
@@ -42,6 +44,41 @@ export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string
   out.push(widths.map((w) => '-'.repeat(w)).join(GAP));
   for (const row of cells) out.push(line(row));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Rows as records: a rule naming the row, then one `column  value` line per column, long values
+ * wrapped at spaces under their column.
+ */
+function formatRecords(columns: string[], cells: string[][], width: number): string {
+  const keyWidth = Math.max(...columns.map(textWidth));
+  const room = Math.max(20, width - keyWidth - GAP.length);
+  const out: string[] = [];
+  cells.forEach((row, r) => {
+    const title = `-[ row ${r + 1} ]`;
+    out.push(title + '-'.repeat(Math.max(0, Math.min(width, keyWidth + GAP.length + 40) - textWidth(title))));
+    columns.forEach((c, i) => {
+      const lines = wrapText(row[i], room);
+      out.push(`${c}${' '.repeat(keyWidth - textWidth(c))}${GAP}${lines[0]}`.trimEnd());
+      for (const more of lines.slice(1)) out.push(`${' '.repeat(keyWidth)}${GAP}${more}`);
+    });
+  });
+  return `${out.join('\n')}\n`;
+}
+
+/** Splits text into lines of at most `width` characters, at spaces where possible. */
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (textWidth(rest) > width) {
+    const chars = [...rest];
+    let cut = chars.lastIndexOf(' ', width);
+    if (cut <= 0) cut = width;
+    lines.push(chars.slice(0, cut).join('').trimEnd());
+    rest = chars.slice(cut).join('').trimStart();
+  }
+  lines.push(rest);
+  return lines;
 }
 
 /** A header split after each underscore: "swap_pss_kb" → ["swap_", "pss_", "kb"]. */

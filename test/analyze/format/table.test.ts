@@ -32,11 +32,15 @@ describe('analyze/format/table', () => {
     assert.match(row, /^ 42 {2}\/usr\/lib\/x86_64-linux-gnu\/.*… {2}n+…$/);
   });
 
-  it('never cuts a number, even when the table cannot fit', () => {
+  it('never cuts a number: a table that cannot fit turns into one record per row', () => {
     const columns = Array.from({ length: 15 }, (_, i) => `c${i}`);
     const row = Object.fromEntries(columns.map((c) => [c, 123456789]));
-    const out = formatTable({ columns, rows: [row] });
-    assert.equal(out.split('\n')[2].split(/ +/).length, 15);
+    const out = formatTable({ columns, rows: [row, row] });
+    const lines = out.trimEnd().split('\n');
+    assert.equal(lines[0].startsWith('-[ row 1 ]'), true);
+    assert.equal(lines[1], 'c0   123456789');
+    assert.equal(lines.filter((l) => l.startsWith('-[ row ')).length, 2);
+    for (const w of widths(out)) assert.ok(w <= 100, `line of ${w} columns`);
     assert.ok(!out.includes('…'));
   });
 
