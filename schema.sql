@@ -20,7 +20,7 @@ CREATE TABLE capture_meta
 -- cap_eff_hex, pfn_visible (1 if PFNs and swap offsets are visible: CAP_SYS_ADMIN),
 -- map_files_allowed (1 if CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), pagemap_mode
 -- (all|shared|none), pagemap_method (pread|scan|none), targets_requested, redacted (0|1),
--- freeze (sigstop|none),
+-- freeze (cgroup2-or-sigstop|none),
 -- processes_captured, processes_failed.
 (
   -- Metadata key (see the table comment for the list).
@@ -122,6 +122,9 @@ CREATE TABLE processes
   -- "complete", "partial" (some reads failed; see capture_warnings) or "vanished" (exited or
   -- pid reused during the capture).
   capture_status TEXT NOT NULL,
+  -- How --freeze stopped it while it was read: cgroup2 (cgroup.freeze of its own cgroup, which
+  -- held only captured processes), sigstop, or NULL (not frozen, or already stopped).
+  frozen_by TEXT,
   -- Monotonic clock when this process's reads started, in ns.
   read_started_ns INTEGER NOT NULL,
   -- Monotonic clock when this process's reads ended, in ns.

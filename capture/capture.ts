@@ -17,6 +17,7 @@ import { classifyVma } from './classify.js';
 import { captureHost, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
 import { nativeResidencyBackend } from './native/residency-backend.js';
 import { filesystemType } from './native/syscalls.js';
+import { createFreezer } from './freeze.js';
 import { createObjectRegistry } from './objects.js';
 import { createPreadReader, createScanReader, type PagemapReader } from './pagemap-reader.js';
 import { captureProcess, type PagemapMode } from './process.js';
@@ -168,7 +169,7 @@ async function captureInto(
     adaptive: options.pagemapMethod === 'auto',
     pagemapMode: options.pagemap,
     pageSizeBytes,
-    freeze: Boolean(options.freeze),
+    freezer: options.freeze ? createFreezer(procfs, new Set(pids)) : null,
     nextVmaId: () => ++vmaId,
     warn,
     onPages: (n: number) => {
@@ -235,7 +236,7 @@ async function captureInto(
     pagemap_method: reader?.method ?? 'none',
     targets_requested: options.all ? 'all' : options.match ? `match:${options.match.source}` : options.pids.join(','),
     redacted: '0',
-    freeze: options.freeze ? 'sigstop' : 'none',
+    freeze: options.freeze ? 'cgroup2-or-sigstop' : 'none',
     processes_captured: String(captured),
     processes_failed: String(failed),
   };

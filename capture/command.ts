@@ -38,7 +38,7 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
         .option('pagemap', { choices: ['all', 'shared', 'none'] as const, default: 'all' as PagemapMode, describe: 'Which VMAs get page-level pagemap runs: all, only shared memory, or none' })
         .option('pagemap-method', { choices: ['auto', 'pread', 'scan'] as const, default: 'auto' as const, describe: 'Read pagemap with pread, or find non-empty ranges with PAGEMAP_SCAN (Linux 6.7+) first' })
         .option('shm-files', { type: 'boolean', describe: 'Also probe every file under /dev/shm, mapped or not (implied by --all)' })
-        .option('freeze', { type: 'boolean', describe: 'Stop each target (SIGSTOP) while its pages are read, for a consistent snapshot; always resumed (SIGCONT), also on error or Ctrl-C' })
+        .option('freeze', { type: 'boolean', describe: 'Stop each target while its pages are read, for a consistent snapshot: the cgroup v2 freezer when its cgroup holds only targets, else SIGSTOP; always resumed, also on error or Ctrl-C' })
         .option('redact', { type: 'boolean', describe: 'Replace process names, command lines, executables, paths, object names, cgroups and the host name with stable tokens (same name, same token; the key is not stored). Sizes, flags, page states and kernel facts stay' })
         .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress or summary on stderr (errors still shown)' })
         .example('$0 capture --pid 1234 -o app.db', 'Capture one process')

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { addressToStored } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
 import { classifyVma, mayBeShmemFdTarget } from './classify.js';
-import { freezeProcess } from './freeze.js';
+import type { Freezer, FreezeMethod } from './freeze.js';
 import type { ObjectRegistry } from './objects.js';
 import type { PagemapReader } from './pagemap-reader.js';
 import { mapFilesName, splitDev, type Procfs } from './procfs.js';
@@ -37,7 +37,7 @@ export interface ProcessContext {
   pagemapMode: PagemapMode;
   pageSizeBytes: number;
   /** Stop each target (SIGSTOP) while its pages are read, and resume it after. */
-  freeze: boolean;
+  freezer: Freezer | null;
   nextVmaId: () => number;
   warn(pid: number | null, target: string, kind: string, message: string): void;
   /** Called between VMAs so the caller can yield to signals and show progress. */
@@ -125,16 +125,20 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       rollup_rss_after_kb: rollupRssKb,
       pagemap_method: pagemapMethod,
       capture_status: status,
+      frozen_by: frozenBy,
       read_started_ns: startedNs,
       read_finished_ns: process.hrtime.bigint(),
     });
   };
   // Never stop ourselves or init; always resume, whatever happens below.
   let resume = (): void => {};
+  let frozenBy: FreezeMethod | null = null;
   try {
-    if (ctx.freeze && pid !== process.pid && pid !== 1) {
+    if (ctx.freezer && pid !== process.pid && pid !== 1) {
       try {
-        resume = freezeProcess(procfs, pid);
+        const frozen = ctx.freezer.freeze(pid);
+        resume = frozen.resume;
+        frozenBy = frozen.method;
       } catch (err) {
         // ESRCH: it exited after its stat was read. EPERM: another user's process, read unfrozen.
         if (errCode(err) === 'ESRCH') throw new Vanished('stat');
