@@ -1,18 +1,10 @@
 // The tool's own version, read once from package.json.
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from './package-file.js';
 
 let cached: string | undefined;
 /** The pagescope version from package.json. */
 export function toolVersion(): string {
-  if (cached) return cached;
-  for (const rel of ['../../package.json', '../package.json']) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'pagescope' && pkg.version) return (cached = pkg.version);
-    } catch {
-      // try the next location
-    }
-  }
-  return (cached = '0.0.0');
+  cached ??= (JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+  return cached;
 }

@@ -1,17 +1,10 @@
 // Finds and fills report/templates/report.html, the one template (markup and {{placeholders}} only).
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../lib/package-file.js';
 
-/**
- * Absolute path of the template: next to this module in the sources, or in the package's
- * report/templates when running from dist/report (tsc does not copy .html files; package.json ships them).
- */
+/** Absolute path of the template (tsc does not copy .html files; package.json ships them). */
 export function templatePath(): string {
-  for (const rel of ['./templates/report.html', '../../report/templates/report.html']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (fs.existsSync(p)) return p;
-  }
-  throw new Error('report/templates/report.html not found next to the installed pagescope');
+  return packageFile('report/templates/report.html');
 }
 
 /** @returns the template text */

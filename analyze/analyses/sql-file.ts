@@ -1,7 +1,7 @@
 // Loads the query of a named analysis from analyze/analyses/<id>.sql, runs it with the shared
 // parameters, and parses its header comment (title, paragraph, :params, columns; style §2.4).
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../lib/package-file.js';
 import type { AnalysisContext, AnalysisResult, Cell } from '../types.js';
 import { UserError } from '../../lib/errors.js';
 
@@ -16,16 +16,11 @@ export interface SqlHeader {
 const cache = new Map<string, string>();
 
 /**
- * Absolute path of `<id>.sql`: next to this module in the sources, or at the package root's
- * analyze/analyses/ when running from dist/ (tsc does not copy .sql files; package.json ships them).
+ * Absolute path of `<id>.sql` (tsc does not copy .sql files; package.json ships them).
  * @param id analysis id
  */
 export function analysisSqlPath(id: string): string {
-  for (const rel of [`./${id}.sql`, `../../../analyze/analyses/${id}.sql`]) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (fs.existsSync(p)) return p;
-  }
-  throw new Error(`analyze/analyses/${id}.sql not found next to the installed pagescope`);
+  return packageFile(`analyze/analyses/${id}.sql`);
 }
 
 /**
