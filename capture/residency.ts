@@ -161,17 +161,10 @@ export function probeResidency(
       }
     };
 
-    const labelMincoreRun = (first: number, pages: number, resident: boolean): void => {
-      if (!whole) {
-        // §12 fallback: data & resident = page cache or swap cache; data & not resident = swapped.
-        return emit(first, pages, resident ? 'cached-or-swapcache' : 'swapped', resident ? 'swap cache and page cache look alike without cachestat' : null);
-      }
-      bisect(first, pages, (k) =>
-        k === 'cache' ? ['cached', null]
-          : k === 'evicted' ? [resident ? 'swapcache' : 'swapped', null]
-          : ['unknown', 'data range without cache or swap (changed while probing)'],
-      );
-    };
+    // Only the seek+mincore method gets here (the full method labels whole windows): §12 fallback,
+    // data & resident = page cache or swap cache; data & not resident = swapped.
+    const labelMincoreRun = (first: number, pages: number, resident: boolean): void =>
+      emit(first, pages, resident ? 'cached-or-swapcache' : 'swapped', resident ? 'swap cache and page cache look alike without cachestat' : null);
 
     /**
      * Full method: label a window by mincore runs, each split by cachestat. Holes inside the

@@ -1,0 +1,88 @@
+// The residency probe's methods over a model file (the backend is injectable): the full method
+// gives exact states; without cachestat or without a trustworthy mincore it records merged
+// states, never a guess (kernel-semantics.md §5-§7, §12 fallback).
+import assert from 'node:assert/strict';
+import { probeResidency, type PageState, type ResidencyBackend } from '../../capture/residency.js';
+
+const PS = 4096;
+type Truth = 'cached' | 'swapcache' | 'swapped' | 'hole' | 'fallocated';
+
+function modelBackend(pages: Truth[], cachestatError: string | null): ResidencyBackend {
+  const isData = (t: Truth): boolean => t === 'cached' || t === 'swapcache' || t === 'swapped';
+  const fail = (code: string): never => {
+    throw Object.assign(new Error(code), { code });
+  };
+  return {
+    cachestat(_fd, off, len) {
+      if (cachestatError) fail(cachestatError);
+      const first = off / PS;
+      const end = len === 0 ? pages.length : Math.min(pages.length, (off + len) / PS);
+      const slice = pages.slice(first, end);
+      return {
+        cachePages: slice.filter((t) => t === 'cached' || t === 'fallocated').length,
+        dirtyPages: 0,
+        writebackPages: 0,
+        evictedPages: slice.filter((t) => t === 'swapcache' || t === 'swapped').length,
+        recentlyEvictedPages: 0,
+      };
+    },
+    seekData(_fd, off) {
+      const i = pages.findIndex((t, p) => p >= off / PS && isData(t));
+      return i < 0 ? null : i * PS;
+    },
+    seekHole(_fd, off) {
+      const i = pages.findIndex((t, p) => p >= off / PS && !isData(t));
+      return (i < 0 ? pages.length : i) * PS;
+    },
+    mapNone: () => 0x10000000,
+    unmap: () => {},
+    mincore(addr, len, vec) {
+      const first = (addr - 0x10000000) / PS;
+      for (let i = 0; i < len / PS; i++) vec[i] = pages[first + i] === 'cached' || pages[first + i] === 'swapcache' ? 1 : 0;
+    },
+  };
+}
+
+function probe(pages: Truth[], cachestatError: string | null, mincoreTrusted: boolean): { states: PageState[]; method: string } {
+  const states: PageState[] = [];
+  const summary = probeResidency(modelBackend(pages, cachestatError), 3, pages.length * PS, { pageSizeBytes: PS, mincoreTrusted, mincoreDistrustReason: 'not owner' }, (first, n, state) => {
+    assert.equal(first, states.length, 'runs are contiguous and ordered');
+    for (let i = 0; i < n; i++) states.push(state);
+  });
+  assert.equal(states.length, pages.length, 'runs cover the file');
+  return { states, method: summary.method };
+}
+
+const FILE: Truth[] = [
+  ...Array<Truth>(5).fill('cached'), ...Array<Truth>(3).fill('swapcache'), ...Array<Truth>(4).fill('swapped'),
+  ...Array<Truth>(6).fill('hole'), ...Array<Truth>(2).fill('fallocated'), 'cached', 'swapped', 'swapcache', 'hole',
+];
+
+describe('capture/residency methods (model backend)', () => {
+  it('gives every page its exact state with cachestat, SEEK_DATA and a trusted mincore', () => {
+    const { states, method } = probe(FILE, null, true);
+    assert.equal(method, 'cachestat+seek+mincore');
+    assert.deepEqual(states, FILE);
+  });
+
+  it('merges page cache and swap cache without cachestat (Linux < 6.5)', () => {
+    const { states, method } = probe(FILE, 'ENOSYS', true);
+    assert.equal(method, 'seek+mincore');
+    const expected = FILE.map((t) => (t === 'cached' || t === 'swapcache' ? 'cached-or-swapcache' : t === 'swapped' ? 'swapped' : 'hole-or-fallocated'));
+    assert.deepEqual(states, expected);
+  });
+
+  it('merges swap cache and swapped when mincore would lie (caller neither owns nor may write the file)', () => {
+    const { states, method } = probe(FILE, null, false);
+    assert.equal(method, 'cachestat+seek');
+    const expected = FILE.map((t) => (t === 'swapcache' || t === 'swapped' ? 'swapcache-or-swapped' : t));
+    assert.deepEqual(states, expected);
+  });
+
+  it('records unknown, never cached, when cachestat is refused (EPERM, 6.14+) and mincore would lie', () => {
+    const { states, method } = probe(FILE, 'EPERM', false);
+    assert.equal(method, 'seek');
+    const expected = FILE.map((t) => (t === 'hole' || t === 'fallocated' ? 'hole-or-fallocated' : 'unknown'));
+    assert.deepEqual(states, expected);
+  });
+});
