@@ -7,6 +7,7 @@ import { silentLogger } from '../lib/log.js';
 
 const [pidsArg, output, method, all] = process.argv.slice(2);
 const started = process.hrtime.bigint();
+const cpuBefore = process.cpuUsage();
 const result = await runCapture({
   pids: pidsArg ? pidsArg.split(',').map(Number) : [],
   all: all === 'all',
@@ -20,8 +21,10 @@ const result = await runCapture({
   logger: silentLogger,
 });
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 // The residency probe's share, so the pagemap part can be compared with the pread floor.
 const db = new Database(output, { readonly: true });
 const probeMs = Number(db.prepare('SELECT coalesce(sum(probe_ns), 0) FROM shm_objects').pluck().get()) / 1e6;
 db.close();
-process.stdout.write(`${JSON.stringify({ ms, probeMs, maxRssKb: process.resourceUsage().maxRSS, bytes: fs.statSync(output).size, pages: result.pages })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs, probeMs, maxRssKb: process.resourceUsage().maxRSS, bytes: fs.statSync(output).size, pages: result.pages })}\n`);

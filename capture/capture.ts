@@ -1,6 +1,6 @@
 // The capture orchestrator.
 //
-//   resolve targets ─► temp file (schema.sql) ─► host context ─► per process, one transaction:
+//   resolve targets ─► temp file (schema.sql) ─► host context ─► per process, one savepoint:
 //     stat/status/cmdline/smaps ─► shmem objects (probed once each) ─► pagemap runs ─► fds ─►
 //     smaps_rollup + stat again ─► /dev/shm files ─► sysvipc links ─► metadata ─► fsync + rename
 //
@@ -135,6 +135,11 @@ async function captureInto(
     if (options.signal?.aborted) throw new CaptureAborted('capture interrupted');
   };
 
+  // One transaction for the whole file: each step below is a savepoint inside it (better-sqlite3
+  // nests db.transaction() that way), so a process that fails rolls back alone, and the
+  // growing last pages of each table are written once at the end instead of at every commit.
+  writer.db.exec('BEGIN');
+
   // 2. Host context (before any probe touches SysV attach counts).
   const sysv = writer.transaction(() => captureHost(procfs, writer));
   if (!self.sysAdmin) warn(null, '/proc/PID/pagemap', 'pfn-hidden', messages.pfnHidden());
@@ -177,7 +182,7 @@ async function captureInto(
     },
   };
 
-  // 4. Processes, one transaction each.
+  // 4. Processes, one savepoint each.
   for (const [i, pid] of pids.entries()) {
     await checkpoint();
     logger.progress(`capture: process ${i + 1}/${pids.length} (pid ${pid}), ${pages} pages, ${objects.count()} shm objects`);
@@ -208,7 +213,7 @@ async function captureInto(
   // 6. SysV segments, linked to the objects probed through a mapping (inode = shmid).
   writer.transaction(() => {
     const ins = writer.insert('sysvipc_shm');
-    const shmMajorMinor = writer.db.prepare("SELECT id FROM shm_objects WHERE kind = 'sysv' AND inode = ?").pluck();
+    const shmMajorMinor = writer.statement("SELECT id FROM shm_objects WHERE kind = 'sysv' AND inode = ?").pluck();
     for (const s of sysv) {
       const objectId = (shmMajorMinor.get(s.shmid) as number | undefined) ?? null;
       ins.values(s.shmid, s.key, s.perms, s.sizeBytes, s.cpid, s.lpid, s.nattch, s.uid, s.gid, s.cuid, s.cgid, s.atimeS, s.dtimeS, s.ctimeS, s.rssBytes ?? 0, s.swapBytes ?? 0, objectId);
@@ -244,6 +249,7 @@ async function captureInto(
     const ins = writer.insert('capture_meta');
     for (const [k, v] of Object.entries(meta)) ins.values(k, v);
   });
+  writer.db.exec('COMMIT');
   if (options.redact) redactCapture(writer.db);
   const finalPath = await finish();
   return { path: finalPath, processes: pids.length, failed, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };

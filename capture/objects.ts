@@ -132,6 +132,7 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       env.writer.insert('shm_objects').row(row);
       return;
     }
+    const runs = env.writer.batch('shm_residency_runs');
     try {
       row.opened_via = opened.via;
       row.opened_pid = opened.pid;
@@ -144,14 +145,14 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
         return;
       }
       const trust = mincoreTrust(opened);
-      const runs = env.writer.insert('shm_residency_runs');
       const summary = probeResidency(
         env.backend,
         opened.fd,
         size,
         { pageSizeBytes: env.pageSizeBytes, mincoreTrusted: trust.trusted, mincoreDistrustReason: trust.reason },
-        (first, pages, state, reason) => runs.values(id, first, pages, state, reason),
+        (first, pages, state, reason) => runs.push(id, first, pages, state, reason),
       );
+      runs.flush();
       row.method = summary.method;
       row.residency_status = 'complete';
       row.unavailable_reason = summary.degradedReason;
@@ -169,7 +170,8 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       }
     } catch (err) {
       // Never keep half a probe: the runs must cover the object or not exist.
-      env.writer.db.prepare('DELETE FROM shm_residency_runs WHERE object_id = ?').run(id);
+      runs.discard();
+      env.writer.statement('DELETE FROM shm_residency_runs WHERE object_id = ?').run(id);
       row.method = 'none';
       row.residency_status = 'unavailable';
       row.unavailable_reason = `probe failed: ${(err as Error).message}`;

@@ -28,10 +28,22 @@ export interface PagemapReader {
   readVma(fd: number, startVpn: number, pages: number, encoder: RunEncoder): number;
 }
 
-/** Plain chunked pread of every entry. */
+/**
+ * Planned VMAs closer than this many pages share one pread (the kernel fills the gap with zero
+ * entries cheaply): a process's small VMAs cost one syscall per window instead of one each.
+ */
+const WINDOW_GAP_PAGES = 256;
+
+/** Plain chunked pread of every entry; small planned VMAs are read together in windows. */
 export function createPreadReader(procfs: Procfs): PagemapReader {
   const buf = Buffer.from(new ArrayBuffer(CHUNK_PAGES * 8));
   const words = new Uint32Array(buf.buffer, buf.byteOffset, CHUNK_PAGES * 2);
+  const windowBuf = Buffer.from(new ArrayBuffer(CHUNK_PAGES * 8));
+  const windowWords = new Uint32Array(windowBuf.buffer, windowBuf.byteOffset, CHUNK_PAGES * 2);
+  // The current process's windows (sorted, disjoint), the next one to consider, the loaded one.
+  let plan: { fd: number; windows: Array<[number, number]>; next: number } | null = null;
+  let loaded: { fd: number; startVpn: number; pages: number } | null = null;
+
   const readRange = (fd: number, vpn: number, pages: number, encoder: RunEncoder): number => {
     let done = 0;
     while (done < pages) {
@@ -43,7 +55,41 @@ export function createPreadReader(procfs: Procfs): PagemapReader {
     }
     return done;
   };
-  return { method: 'pread', readVma: readRange };
+
+  /** The planned window holding [vpn, vpn + pages), or null. */
+  const windowOf = (fd: number, vpn: number, pages: number): [number, number] | null => {
+    if (!plan || plan.fd !== fd) return null;
+    while (plan.next < plan.windows.length && plan.windows[plan.next][1] <= vpn) plan.next++;
+    const w = plan.windows[plan.next];
+    return w && w[0] <= vpn && vpn + pages <= w[1] ? w : null;
+  };
+
+  return {
+    method: 'pread',
+    beginProcess(fd, groups) {
+      loaded = null;
+      const windows: Array<[number, number]> = [];
+      const spans = groups.flat().sort((a, b) => a[0] - b[0]);
+      for (const [start, end] of spans) {
+        const last = windows[windows.length - 1];
+        if (last && start - last[1] <= WINDOW_GAP_PAGES && end - last[0] <= CHUNK_PAGES) last[1] = Math.max(last[1], end);
+        else if (end - start < CHUNK_PAGES) windows.push([start, end]);
+        else windows.push([start, start]); // too large for a window: read on its own
+      }
+      plan = { fd, windows: windows.filter(([a, b]) => b > a), next: 0 };
+    },
+    readVma(fd, startVpn, pages, encoder) {
+      const w = windowOf(fd, startVpn, pages);
+      if (w === null) return readRange(fd, startVpn, pages, encoder);
+      if (!loaded || loaded.fd !== fd || loaded.startVpn !== w[0]) {
+        loaded = { fd, startVpn: w[0], pages: procfs.readPagemap(fd, w[0], w[1] - w[0], windowBuf) };
+      }
+      const offset = startVpn - loaded.startVpn;
+      const got = Math.max(0, Math.min(pages, loaded.pages - offset));
+      if (got > 0) encoder.pushEntries(offset === 0 ? windowWords : windowWords.subarray(offset * 2), got);
+      return got;
+    },
+  };
 }
 
 /** PAGEMAP_SCAN to skip empty ranges, then pread of the (coalesced) non-empty ones. */

@@ -1,6 +1,6 @@
 // Captures one process: stat, status, cmdline, smaps (maps + fields), pagemap of each VMA as runs,
 // its shared-memory objects and fds, then smaps_rollup and stat again to detect drift and pid
-// reuse. Everything for one process is written in one transaction by the caller.
+// reuse. Everything for one process is written in one savepoint by the caller.
 import * as fs from 'node:fs';
 import { addressToStored } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
@@ -59,7 +59,7 @@ function errCode(err: unknown): string {
 }
 
 /**
- * Captures pid into ctx.writer (the caller wraps this in a transaction).
+ * Captures pid into ctx.writer (the caller wraps this in a savepoint).
  * @returns what was captured; 'skipped' when the process was gone before anything was read
  */
 export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome {
@@ -203,18 +203,23 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       }
     }
     if (pagemapFd !== null && ctx.reader) pagemapMethod = ctx.reader.method;
-    if (pagemapFd !== null && ctx.reader?.beginProcess) {
-      // Groups of consecutive VMAs the scan reader will read; a VMA read otherwise (dense, not
-      // wanted, kernel half) ends a group, so no ioctl walks pages that pread reads anyway.
-      const groups: Array<Array<[number, number]>> = [[]];
-      for (const { v, objectId } of classified) {
-        if (v.start < KERNEL_HALF && wantPagemap(objectId !== null || v.perms[3] === 's') && !(ctx.adaptive && dense(v))) {
-          groups[groups.length - 1].push([Number(v.start / BigInt(ctx.pageSizeBytes)), Number(v.end / BigInt(ctx.pageSizeBytes))]);
-        } else if (groups[groups.length - 1].length > 0) {
-          groups.push([]);
+    const readerOf = (v: SmapsVma): PagemapReader | null => (ctx.adaptive && dense(v) ? ctx.fallbackReader : ctx.reader);
+    if (pagemapFd !== null && ctx.reader) {
+      // Each reader gets the groups of consecutive VMAs it will read: a VMA read by the other
+      // reader (or not at all) ends a group, so no PAGEMAP_SCAN walks pages that pread reads
+      // anyway, and pread joins neighbouring VMAs into one read.
+      for (const reader of new Set([ctx.reader, ctx.fallbackReader])) {
+        if (!reader.beginProcess) continue;
+        const groups: Array<Array<[number, number]>> = [[]];
+        for (const { v, objectId } of classified) {
+          if (v.start < KERNEL_HALF && wantPagemap(objectId !== null || v.perms[3] === 's') && readerOf(v) === reader) {
+            groups[groups.length - 1].push([Number(v.start / BigInt(ctx.pageSizeBytes)), Number(v.end / BigInt(ctx.pageSizeBytes))]);
+          } else if (groups[groups.length - 1].length > 0) {
+            groups.push([]);
+          }
         }
+        reader.beginProcess(pagemapFd, groups.filter((g) => g.length > 0));
       }
-      ctx.reader.beginProcess(pagemapFd, groups.filter((g) => g.length > 0));
     }
     // A read that ends early below TASK_SIZE: did the process exit (a zombie's pagemap reads empty)?
     const stillRunning = (): boolean => {
@@ -240,27 +245,26 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           const sink = (first: number, n: number, flags: number, frame: number, step: number): void => {
             runInsert.push(id, first, n, flags, frame, step === 0 ? 0 : 1);
           };
+          // Runs stay buffered across VMAs (flushed per process); this VMA's can be dropped alone.
+          const vmaMark = runInsert.mark();
+          const dropRuns = (): void => {
+            runInsert.truncate(vmaMark);
+            writer.statement('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
+          };
           const readWith = (reader: PagemapReader): number => {
             const encoder = createRunEncoder(sink);
-            let n: number;
-            try {
-              n = reader.readVma(pagemapFd as number, startVpn, pages, encoder);
-              encoder.finish();
-            } catch (err) {
-              runInsert.discard();
-              throw err;
-            }
-            runInsert.flush();
+            const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder);
+            encoder.finish();
             return n;
           };
           let got = 0;
           try {
             try {
-              got = readWith(ctx.adaptive && dense(v) ? ctx.fallbackReader : ctx.reader);
+              got = readWith(readerOf(v) as PagemapReader);
             } catch (err) {
-              if (ctx.reader === ctx.fallbackReader || isGone(err)) throw err;
+              if (readerOf(v) === ctx.fallbackReader || isGone(err)) throw err;
               // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
-              writer.db.prepare('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
+              dropRuns();
               got = readWith(ctx.fallbackReader);
             }
             if (got < pages && v.start < KERNEL_HALF && !stillRunning()) gone = 'pagemap';
@@ -270,7 +274,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           }
           if (gone !== null) {
             // Never keep runs that stop short of their VMA: this one is unreadable like the rest.
-            writer.db.prepare('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
+            dropRuns();
             got = 0;
             pagemapStatus = 'unreadable';
           } else {
@@ -287,6 +291,10 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
         vmaInsert.row(vmaRow(id, pid, index, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
         vmaCount++;
       });
+      runInsert.flush();
+    } catch (err) {
+      runInsert.discard();
+      throw err;
     } finally {
       if (pagemapFd !== null) closeQuietly(pagemapFd);
     }
@@ -296,7 +304,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     // 3b. VMAs unmapped or remapped while their pages were read (maps is cheap to read again):
     // their page-level data may describe another mapping, so each gets a warning.
     if (pagemapFd !== null && vmas.length > 0) {
-      const markChanged = writer.db.prepare('UPDATE vmas SET changed_during_capture = 1 WHERE pid = ? AND start_address = ? AND end_address = ?');
+      const markChanged = writer.statement('UPDATE vmas SET changed_during_capture = 1 WHERE pid = ? AND start_address = ? AND end_address = ?');
       const after = new Set(read('maps', () => parseMaps(procfs.readText(pid, 'maps')), null)?.map(vmaKey) ?? []);
       if (after.size > 0) {
         for (const v of vmas) {
@@ -387,11 +395,11 @@ function vmaKey(v: MapsHeader): string {
   return `${v.start}-${v.end} ${v.perms} ${v.offsetBytes} ${v.devMajor}:${v.devMinor} ${v.inode}`;
 }
 
-/** Removes what this transaction wrote for pid (VMAs, their runs, fds). */
+/** Removes what this savepoint wrote for pid (VMAs, their runs, fds). */
 function dropProcessData(writer: CaptureWriter, pid: number): void {
-  writer.db.prepare('DELETE FROM pagemap_runs WHERE vma_id IN (SELECT id FROM vmas WHERE pid = ?)').run(pid);
-  writer.db.prepare('DELETE FROM vmas WHERE pid = ?').run(pid);
-  writer.db.prepare('DELETE FROM process_fds WHERE pid = ?').run(pid);
+  writer.statement('DELETE FROM pagemap_runs WHERE vma_id IN (SELECT id FROM vmas WHERE pid = ?)').run(pid);
+  writer.statement('DELETE FROM vmas WHERE pid = ?').run(pid);
+  writer.statement('DELETE FROM process_fds WHERE pid = ?').run(pid);
 }
 
 function closeQuietly(fd: number): void {

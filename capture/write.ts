@@ -115,11 +115,24 @@ export interface Inserter {
 
 /** Rows buffered and inserted many per statement: fewer JS-to-SQLite crossings on hot tables. */
 export interface BatchInserter {
+  /** Buffers one row (values in the order of the table's insert columns). */
   push(...values: Value[]): void;
-  /** Inserts the buffered rows. */
+  /** Inserts the buffered rows (a leftover of n rows takes at most log2(n) + 1 statements). */
   flush(): void;
   /** Drops the buffered rows. */
   discard(): void;
+  /** A position in the stream of rows, for truncate(). */
+  mark(): BatchMark;
+  /**
+   * Drops the rows buffered since `mark` that were not inserted yet (rows a full batch already
+   * inserted are the caller's to delete).
+   */
+  truncate(mark: BatchMark): void;
+}
+
+export interface BatchMark {
+  readonly generation: number;
+  readonly length: number;
 }
 
 export interface CaptureWriter {
@@ -127,6 +140,8 @@ export interface CaptureWriter {
   insert(table: string): Inserter;
   /** A batch inserter over all insert columns of `table` (flush before reading the table). */
   batch(table: string, rowsPerStatement?: number): BatchInserter;
+  /** A prepared statement, cached by its text (for statements run once per process or VMA). */
+  statement(sql: string): Database.Statement;
   /** Runs fn inside one transaction. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -151,6 +166,7 @@ export function createCaptureWriter(file: string): CaptureWriter {
   }
   const inserters = new Map<string, Inserter>();
   const batches = new Map<string, BatchInserter>();
+  const statements = new Map<string, Database.Statement>();
   return {
     db,
     insert(table) {
@@ -170,34 +186,70 @@ export function createCaptureWriter(file: string): CaptureWriter {
       return ins;
     },
     batch(table, rowsPerStatement = 64) {
-      // One batch (and its two prepared statements) per table: callers flush before reuse.
+      // One batch (and its prepared statements) per table: callers flush before reuse.
       const key = `${table}/${rowsPerStatement}`;
       const known = batches.get(key);
       if (known) return known;
       const cols = INSERT_COLUMNS[table];
+      if (!cols) throw new Error(`no insert column list for table ${table}`);
+      if (rowsPerStatement < 1 || (rowsPerStatement & (rowsPerStatement - 1)) !== 0) throw new Error(`rows per statement must be a power of two, not ${rowsPerStatement}`);
       const one = `(${cols.map(() => '?').join(', ')})`;
-      const full = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${Array(rowsPerStatement).fill(one).join(', ')}`);
-      const single = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${one}`);
       const width = cols.length;
-      let buf: Value[] = [];
+      // Statements for 2^k rows, prepared on first use; the full batch is the largest.
+      const statements = new Map<number, Database.Statement>();
+      const statementFor = (rows: number): Database.Statement => {
+        let stmt = statements.get(rows);
+        if (!stmt) {
+          stmt = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${Array(rows).fill(one).join(', ')}`);
+          statements.set(rows, stmt);
+        }
+        return stmt;
+      };
+      const full = width * rowsPerStatement;
+      // The buffer is reused: better-sqlite3 copies bound values, so nothing is allocated per row.
+      const buf: Value[] = new Array<Value>(full).fill(null);
+      let length = 0;
+      let generation = 0;
       const created: BatchInserter = {
         push(...values) {
-          for (const v of values) buf.push(v);
-          if (buf.length === width * rowsPerStatement) {
-            full.run(buf);
-            buf = [];
+          for (let i = 0; i < width; i++) buf[length + i] = values[i] ?? null;
+          length += width;
+          if (length === full) {
+            statementFor(rowsPerStatement).run(buf);
+            length = 0;
+            generation++;
           }
         },
         flush() {
-          for (let i = 0; i < buf.length; i += width) single.run(buf.slice(i, i + width));
-          buf = [];
+          let offset = 0;
+          let rows = length / width;
+          for (let size = rowsPerStatement >> 1; rows > 0; size >>= 1) {
+            if (rows < size) continue;
+            statementFor(size).run(buf.slice(offset, offset + size * width));
+            offset += size * width;
+            rows -= size;
+          }
+          if (length > 0) generation++;
+          length = 0;
         },
         discard() {
-          buf = [];
+          length = 0;
+        },
+        mark: () => ({ generation, length }),
+        truncate(mark) {
+          length = mark.generation === generation ? mark.length : 0;
         },
       };
       batches.set(key, created);
       return created;
+    },
+    statement(sql) {
+      let stmt = statements.get(sql);
+      if (!stmt) {
+        stmt = db.prepare(sql);
+        statements.set(sql, stmt);
+      }
+      return stmt;
     },
     transaction: (fn) => db.transaction(fn)(),
     close: () => db.close(),

@@ -1,0 +1,83 @@
+// The pread reader joins neighbouring VMAs into one read (a window) without changing a single run:
+// checked against one read per VMA over a synthetic pagemap, including a read cut short.
+import assert from 'node:assert/strict';
+import { CHUNK_PAGES, createPreadReader } from '../../capture/pagemap-reader.js';
+import type { Procfs } from '../../capture/procfs.js';
+import { createRunEncoder } from '../../capture/sources/pagemap.js';
+
+/** Entry of page vpn: present with pfn 1000 + vpn on even 8-page blocks, swap on odd ones. */
+function entryOf(vpn: number): [lo: number, hi: number] {
+  if (vpn % 5 === 0) return [0, 0];
+  return Math.floor(vpn / 8) % 2 === 0 ? [1000 + vpn, 0x80000000 | (1 << 29)] : [(vpn << 5) | 1, 0x40000000];
+}
+
+/** A Procfs whose pagemap is entryOf, ending at `endVpn`, counting reads. */
+function fakeProcfs(endVpn = Infinity): Procfs & { reads: Array<[number, number]> } {
+  const reads: Array<[number, number]> = [];
+  return {
+    reads,
+    readPagemap(_fd: number, vpn: number, count: number, buf: Buffer): number {
+      reads.push([vpn, count]);
+      const n = Math.max(0, Math.min(count, endVpn - vpn));
+      for (let i = 0; i < n; i++) {
+        const [lo, hi] = entryOf(vpn + i);
+        buf.writeUInt32LE(lo >>> 0, i * 8);
+        buf.writeUInt32LE(hi >>> 0, i * 8 + 4);
+      }
+      return n;
+    },
+  } as unknown as Procfs & { reads: Array<[number, number]> };
+}
+
+type Run = [number, number, number, number, number];
+
+function readAll(procfs: Procfs, vmas: Array<[number, number]>, plan: boolean): Array<{ got: number; runs: Run[] }> {
+  const reader = createPreadReader(procfs);
+  if (plan) reader.beginProcess?.(3, [vmas]);
+  return vmas.map(([start, end]) => {
+    const runs: Run[] = [];
+    const enc = createRunEncoder((...r) => runs.push(r));
+    const got = reader.readVma(3, start, end - start, enc);
+    enc.finish();
+    return { got, runs };
+  });
+}
+
+describe('capture/pagemap-reader windows', () => {
+  // Library-like neighbours, a gap too wide to bridge, a VMA larger than a window, then more.
+  const vmas: Array<[number, number]> = [
+    [100, 103], [103, 140], [140, 141], [141, 300], [400, 420],
+    [100000, 100010], [100010, 100010 + CHUNK_PAGES + 7], [300000, 300004], [300004, 300020],
+  ];
+
+  it('gives the same runs as one read per VMA, in fewer reads', () => {
+    const planned = fakeProcfs();
+    const plain = fakeProcfs();
+    const a = readAll(planned, vmas, true);
+    const b = readAll(plain, vmas, false);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a.map((x) => x.got), vmas.map(([s, e]) => e - s));
+    // [100, 420) is one window; [100000, 100010) alone (its neighbour is too large); the large
+    // VMA in two chunks; [300000, 300020) one window.
+    assert.equal(planned.reads.length, 5, JSON.stringify(planned.reads));
+    assert.equal(plain.reads.length, vmas.length + 1);
+  });
+
+  it('reports a read cut short (the process exited) for exactly the VMAs past the end', () => {
+    const a = readAll(fakeProcfs(142), vmas.slice(0, 5), true);
+    const b = readAll(fakeProcfs(142), vmas.slice(0, 5), false);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a.map((x) => x.got), [3, 37, 1, 1, 0]);
+  });
+
+  it('reads a VMA outside the plan (a retry after PAGEMAP_SCAN failed) on its own', () => {
+    const procfs = fakeProcfs();
+    const reader = createPreadReader(procfs);
+    reader.beginProcess?.(3, [[[100, 103], [103, 140]]]);
+    const runs: Run[] = [];
+    const enc = createRunEncoder((...r) => runs.push(r));
+    assert.equal(reader.readVma(3, 50, 10, enc), 10);
+    enc.finish();
+    assert.deepEqual(procfs.reads, [[50, 10]]);
+  });
+});
