@@ -25,7 +25,7 @@ import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procf
 import { parseCmdline } from './sources/cmdline.js';
 import { parseStat } from './sources/stat.js';
 import { redactCapture } from './redact.js';
-import { createCaptureWriter, type CaptureWriter } from './write.js';
+import { createCaptureWriter, type CaptureSink, type CaptureWriter } from './write.js';
 
 export interface CaptureOptions {
   pids: number[];
@@ -80,8 +80,9 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
     writer = createCaptureWriter(temp);
     const open = writer;
     return await captureInto(procfs, open, pids, options, async () => {
-      // 8. Durable, then visible: fsync the finished file and rename it into place.
+      if (options.redact) redactCapture(open.db);
       open.close();
+      // 8. Durable, then visible: fsync the finished file and rename it into place.
       const fd = fs.openSync(temp, 'r');
       fs.fsyncSync(fd);
       fs.closeSync(fd);
@@ -110,7 +111,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
 
 async function captureInto(
   procfs: Procfs,
-  writer: ReturnType<typeof createCaptureWriter>,
+  writer: CaptureSink,
   pids: number[],
   options: CaptureOptions,
   finish: () => Promise<string>,
@@ -138,7 +139,7 @@ async function captureInto(
   // One transaction for the whole file: each step below is a savepoint inside it (better-sqlite3
   // nests db.transaction() that way), so a process that fails rolls back alone, and the
   // growing last pages of each table are written once at the end instead of at every commit.
-  writer.db.exec('BEGIN');
+  writer.exec('BEGIN');
 
   // 2. Host context (before any probe touches SysV attach counts).
   const sysv = writer.transaction(() => captureHost(procfs, writer));
@@ -213,9 +214,8 @@ async function captureInto(
   // 6. SysV segments, linked to the objects probed through a mapping (inode = shmid).
   writer.transaction(() => {
     const ins = writer.insert('sysvipc_shm');
-    const shmMajorMinor = writer.statement("SELECT id FROM shm_objects WHERE kind = 'sysv' AND inode = ?").pluck();
     for (const s of sysv) {
-      const objectId = (shmMajorMinor.get(s.shmid) as number | undefined) ?? null;
+      const objectId = objects.findSysv(s.shmid) ?? null;
       ins.values(s.shmid, s.key, s.perms, s.sizeBytes, s.cpid, s.lpid, s.nattch, s.uid, s.gid, s.cuid, s.cgid, s.atimeS, s.dtimeS, s.ctimeS, s.rssBytes ?? 0, s.swapBytes ?? 0, objectId);
     }
   });
@@ -249,8 +249,7 @@ async function captureInto(
     const ins = writer.insert('capture_meta');
     for (const [k, v] of Object.entries(meta)) ins.values(k, v);
   });
-  writer.db.exec('COMMIT');
-  if (options.redact) redactCapture(writer.db);
+  writer.exec('COMMIT');
   const finalPath = await finish();
   return { path: finalPath, processes: pids.length, failed, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
 }

@@ -10,7 +10,7 @@ import { parseSmaps } from './sources/smaps.js';
 import {
   CAP_CHECKPOINT_RESTORE, CAP_FOWNER, CAP_SYS_ADMIN, hasCapability, parseCapabilityMask, parseStatus, statusValue,
 } from './sources/status.js';
-import type { CaptureWriter } from './write.js';
+import type { CaptureSink } from './write.js';
 
 export interface SelfPrivileges {
   uid: number;
@@ -57,7 +57,7 @@ const SETTINGS: ReadonlyArray<[string, string]> = [
  * Writes host_meminfo, host_vmstat, host_swaps, host_settings and returns the SysV segments
  * (written later, once they are linked to objects).
  */
-export function captureHost(procfs: Procfs, writer: CaptureWriter): SysvShmRow[] {
+export function captureHost(procfs: Procfs, writer: CaptureSink): SysvShmRow[] {
   const mem = writer.insert('host_meminfo');
   for (const r of parseMeminfo(procfs.readText(null, 'meminfo'))) mem.values(r.field, r.valueKb, r.valueCount);
   const vm = writer.insert('host_vmstat');

@@ -5,7 +5,7 @@ import { objectName, type ObjectKind } from './classify.js';
 import type { Procfs } from './procfs.js';
 import { splitDev } from './procfs.js';
 import { probeResidency, type ResidencyBackend } from './residency.js';
-import type { CaptureWriter } from './write.js';
+import type { CaptureSink } from './write.js';
 import { HUGETLBFS_MAGIC, TMPFS_MAGIC } from './native/syscalls.js';
 import * as messages from '../lib/messages.js';
 
@@ -35,7 +35,7 @@ export interface Privileges {
 
 export interface ObjectEnv {
   procfs: Procfs;
-  writer: CaptureWriter;
+  writer: CaptureSink;
   backend: ResidencyBackend;
   /** fstatfs f_type of an open descriptor. */
   filesystemType(fd: number): number;
@@ -49,6 +49,8 @@ export interface ObjectRegistry {
   resolve(candidate: ObjectCandidate): number;
   /** The id of an already known object, if any. */
   find(devMajor: number, devMinor: number, inode: number): number | undefined;
+  /** The id of the SysV segment object with this shmid (its inode), if a mapping was seen. */
+  findSysv(shmid: number): number | undefined;
   count(): number;
 }
 
@@ -63,6 +65,7 @@ interface Opened {
 /** Creates the registry; every object is written when first resolved. */
 export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
   const ids = new Map<string, number>();
+  const sysvIds = new Map<number, number>();
   const key = (ma: number, mi: number, ino: number): string => `${ma}:${mi}:${ino}`;
 
   function tryOpen(c: ObjectCandidate): { opened: Opened | null; problems: string[] } {
@@ -190,10 +193,12 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       if (known !== undefined) return known;
       const id = ids.size + 1;
       ids.set(k, id);
+      if (c.kind === 'sysv') sysvIds.set(c.inode, id);
       probe(id, c);
       return id;
     },
     find: (ma, mi, ino) => ids.get(key(ma, mi, ino)),
+    findSysv: (shmid) => sysvIds.get(shmid),
     count: () => ids.size,
   };
 }

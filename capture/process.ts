@@ -17,14 +17,14 @@ import { createRunEncoder } from './sources/pagemap.js';
 import { parseSmaps, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
-import { rollupRow, vmaRow } from './smaps-rows.js';
-import type { CaptureWriter } from './write.js';
+import { rollupRow, vmaValues } from './smaps-rows.js';
+import type { CaptureSink } from './write.js';
 
 export type PagemapMode = 'all' | 'shared' | 'none';
 
 export interface ProcessContext {
   procfs: Procfs;
-  writer: CaptureWriter;
+  writer: CaptureSink;
   objects: ObjectRegistry;
   reader: PagemapReader | null;
   /** Fallback when the reader fails on a VMA (e.g. PAGEMAP_SCAN refusing a range). */
@@ -288,7 +288,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           ctx.onPages(got);
         }
         rssKb += v.fieldsKb.Rss ?? 0;
-        vmaInsert.row(vmaRow(id, pid, index, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
+        vmaInsert.values(...vmaValues(id, pid, index, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
         vmaCount++;
       });
       runInsert.flush();
@@ -396,7 +396,7 @@ function vmaKey(v: MapsHeader): string {
 }
 
 /** Removes what this savepoint wrote for pid (VMAs, their runs, fds). */
-function dropProcessData(writer: CaptureWriter, pid: number): void {
+function dropProcessData(writer: CaptureSink, pid: number): void {
   writer.statement('DELETE FROM pagemap_runs WHERE vma_id IN (SELECT id FROM vmas WHERE pid = ?)').run(pid);
   writer.statement('DELETE FROM vmas WHERE pid = ?').run(pid);
   writer.statement('DELETE FROM process_fds WHERE pid = ?').run(pid);

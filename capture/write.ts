@@ -102,13 +102,13 @@ export const INSERT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   host_settings: SETTINGS_COLUMNS,
 };
 
-type Value = number | bigint | string | null;
+export type Value = number | bigint | string | null;
 export type Row = Record<string, Value>;
 
 /** A prepared INSERT taking values positionally, in the order of its column list. */
 export interface Inserter {
   /** Inserts one row given as an object keyed by column name (missing keys are NULL). */
-  row(values: Row): number | bigint;
+  row(values: Row): void;
   /** Inserts one row from positional values, for hot paths. */
   values(...values: Value[]): void;
 }
@@ -117,7 +117,7 @@ export interface Inserter {
 export interface BatchInserter {
   /** Buffers one row (values in the order of the table's insert columns). */
   push(...values: Value[]): void;
-  /** Inserts the buffered rows (a leftover of n rows takes at most log2(n) + 1 statements). */
+  /** Inserts the buffered rows. */
   flush(): void;
   /** Drops the buffered rows. */
   discard(): void;
@@ -135,16 +135,78 @@ export interface BatchMark {
   readonly length: number;
 }
 
-export interface CaptureWriter {
-  readonly db: Database.Database;
+/** A statement that is only run (DELETE, UPDATE): nothing is read back while capturing. */
+export interface RunStatement {
+  run(...params: Value[]): void;
+}
+
+/** What the capture writes through: a file written here, or by a writer thread. */
+export interface CaptureSink {
   insert(table: string): Inserter;
-  /** A batch inserter over all insert columns of `table` (flush before reading the table). */
-  batch(table: string, rowsPerStatement?: number): BatchInserter;
-  /** A prepared statement, cached by its text (for statements run once per process or VMA). */
-  statement(sql: string): Database.Statement;
-  /** Runs fn inside one transaction. */
+  /** A batch inserter over all insert columns of `table` (flush before deleting from the table). */
+  batch(table: string): BatchInserter;
+  /** A statement, prepared once per text (for statements run once per process or VMA). */
+  statement(sql: string): RunStatement;
+  /**
+   * Runs fn inside a transaction (a savepoint when one is open): rolled back if fn throws.
+   * Batches are flushed when it ends, or discarded when it is rolled back.
+   */
   transaction<T>(fn: () => T): T;
+  /** Runs SQL without parameters (BEGIN, COMMIT). */
+  exec(sql: string): void;
+}
+
+export interface CaptureWriter extends CaptureSink {
+  readonly db: Database.Database;
+  /** Inserts `rows` rows of `table` from flat positional values, 64 rows per statement. */
+  insertRows(table: string, values: ArrayLike<Value>, rows: number): void;
   close(): void;
+}
+
+/** Rows per multi-row INSERT statement. */
+const ROWS_PER_STATEMENT = 64;
+
+/** The insert column list of a table, or an error naming it. */
+export function insertColumns(table: string): readonly string[] {
+  const cols = INSERT_COLUMNS[table];
+  if (!cols) throw new Error(`no insert column list for table ${table}`);
+  return cols;
+}
+
+/**
+ * A row buffer of `width` values per row that hands `rowsPerEmit` rows at a time (and the rest on
+ * flush) to `emit`. The buffer is reused: emit must copy or consume the values before returning.
+ */
+export function createBatch(width: number, rowsPerEmit: number, emit: (values: Value[], rows: number) => void): BatchInserter & { pending(): number } {
+  const full = width * rowsPerEmit;
+  const buf: Value[] = new Array<Value>(full).fill(null);
+  let length = 0;
+  let generation = 0;
+  return {
+    push(...values) {
+      for (let i = 0; i < width; i++) buf[length + i] = values[i] ?? null;
+      length += width;
+      if (length === full) {
+        emit(buf, rowsPerEmit);
+        length = 0;
+        generation++;
+      }
+    },
+    flush() {
+      if (length === 0) return;
+      emit(buf, length / width);
+      length = 0;
+      generation++;
+    },
+    discard() {
+      length = 0;
+    },
+    mark: () => ({ generation, length }),
+    truncate(mark) {
+      length = mark.generation === generation ? mark.length : 0;
+    },
+    pending: () => length / width,
+  };
 }
 
 /**
@@ -155,7 +217,7 @@ export function createCaptureWriter(file: string): CaptureWriter {
   const db = new Database(file, { fileMustExist: false });
   try {
     // MEMORY, not OFF: better-sqlite3's defensive mode refuses OFF and would keep a -journal file.
-  db.pragma('journal_mode = MEMORY');
+    db.pragma('journal_mode = MEMORY');
     db.pragma('synchronous = OFF');
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec(readSchema());
@@ -165,18 +227,59 @@ export function createCaptureWriter(file: string): CaptureWriter {
     throw err;
   }
   const inserters = new Map<string, Inserter>();
-  const batches = new Map<string, BatchInserter>();
+  const batches = new Map<string, ReturnType<typeof createBatch>>();
   const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string): Database.Statement => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
+  // INSERT of 2^k rows, so any count takes at most log2(64) + 1 statements.
+  const inserts = new Map<string, Database.Statement[]>();
+  const insertStatement = (table: string, rows: number): Database.Statement => {
+    let byRows = inserts.get(table);
+    if (!byRows) {
+      byRows = [];
+      inserts.set(table, byRows);
+    }
+    let stmt = byRows[rows];
+    if (!stmt) {
+      const cols = insertColumns(table);
+      const one = `(${cols.map(() => '?').join(', ')})`;
+      stmt = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${Array(rows).fill(one).join(', ')}`);
+      byRows[rows] = stmt;
+    }
+    return stmt;
+  };
+  const insertRows = (table: string, values: ArrayLike<Value>, rows: number): void => {
+    const width = insertColumns(table).length;
+    let offset = 0;
+    let left = rows;
+    const slice = (from: number, to: number): Value[] => (Array.isArray(values) ? values.slice(from, to) : Array.prototype.slice.call(values, from, to));
+    while (left > 0) {
+      let size = ROWS_PER_STATEMENT;
+      while (size > left) size >>= 1;
+      const stmt = insertStatement(table, size);
+      const n = size * width;
+      stmt.run(offset === 0 && n === values.length && Array.isArray(values) ? values : slice(offset, offset + n));
+      offset += n;
+      left -= size;
+    }
+  };
   return {
     db,
     insert(table) {
       let ins = inserters.get(table);
       if (!ins) {
-        const cols = INSERT_COLUMNS[table];
-        if (!cols) throw new Error(`no insert column list for table ${table}`);
-        const stmt = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+        const cols = insertColumns(table);
+        const stmt = insertStatement(table, 1);
         ins = {
-          row: (values) => stmt.run(cols.map((c) => values[c] ?? null)).lastInsertRowid,
+          row: (values) => {
+            stmt.run(cols.map((c) => values[c] ?? null));
+          },
           values: (...values) => {
             stmt.run(values);
           },
@@ -185,73 +288,39 @@ export function createCaptureWriter(file: string): CaptureWriter {
       }
       return ins;
     },
-    batch(table, rowsPerStatement = 64) {
-      // One batch (and its prepared statements) per table: callers flush before reuse.
-      const key = `${table}/${rowsPerStatement}`;
-      const known = batches.get(key);
-      if (known) return known;
-      const cols = INSERT_COLUMNS[table];
-      if (!cols) throw new Error(`no insert column list for table ${table}`);
-      if (rowsPerStatement < 1 || (rowsPerStatement & (rowsPerStatement - 1)) !== 0) throw new Error(`rows per statement must be a power of two, not ${rowsPerStatement}`);
-      const one = `(${cols.map(() => '?').join(', ')})`;
-      const width = cols.length;
-      // Statements for 2^k rows, prepared on first use; the full batch is the largest.
-      const statements = new Map<number, Database.Statement>();
-      const statementFor = (rows: number): Database.Statement => {
-        let stmt = statements.get(rows);
-        if (!stmt) {
-          stmt = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${Array(rows).fill(one).join(', ')}`);
-          statements.set(rows, stmt);
-        }
-        return stmt;
-      };
-      const full = width * rowsPerStatement;
-      // The buffer is reused: better-sqlite3 copies bound values, so nothing is allocated per row.
-      const buf: Value[] = new Array<Value>(full).fill(null);
-      let length = 0;
-      let generation = 0;
-      const created: BatchInserter = {
-        push(...values) {
-          for (let i = 0; i < width; i++) buf[length + i] = values[i] ?? null;
-          length += width;
-          if (length === full) {
-            statementFor(rowsPerStatement).run(buf);
-            length = 0;
-            generation++;
-          }
-        },
-        flush() {
-          let offset = 0;
-          let rows = length / width;
-          for (let size = rowsPerStatement >> 1; rows > 0; size >>= 1) {
-            if (rows < size) continue;
-            statementFor(size).run(buf.slice(offset, offset + size * width));
-            offset += size * width;
-            rows -= size;
-          }
-          if (length > 0) generation++;
-          length = 0;
-        },
-        discard() {
-          length = 0;
-        },
-        mark: () => ({ generation, length }),
-        truncate(mark) {
-          length = mark.generation === generation ? mark.length : 0;
-        },
-      };
-      batches.set(key, created);
-      return created;
+    batch(table) {
+      // One batch per table: callers flush before reuse.
+      let b = batches.get(table);
+      if (!b) {
+        b = createBatch(insertColumns(table).length, ROWS_PER_STATEMENT, (values, rows) => insertRows(table, values, rows));
+        batches.set(table, b);
+      }
+      return b;
     },
     statement(sql) {
-      let stmt = statements.get(sql);
-      if (!stmt) {
-        stmt = db.prepare(sql);
-        statements.set(sql, stmt);
-      }
-      return stmt;
+      const stmt = prepared(sql);
+      return {
+        run: (...params) => {
+          stmt.run(...params);
+        },
+      };
     },
-    transaction: (fn) => db.transaction(fn)(),
+    transaction(fn) {
+      return db.transaction(() => {
+        try {
+          const result = fn();
+          for (const b of batches.values()) b.flush();
+          return result;
+        } catch (err) {
+          for (const b of batches.values()) b.discard();
+          throw err;
+        }
+      })();
+    },
+    exec(sql) {
+      db.exec(sql);
+    },
+    insertRows,
     close: () => db.close(),
   };
 }
