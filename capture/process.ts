@@ -230,7 +230,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
         return false;
       }
     };
-    const vmaInsert = writer.insert('vmas');
+    const vmaInsert = writer.batch('vmas');
     const runInsert = writer.batch('pagemap_runs');
     let rssKb = 0;
     try {
@@ -288,12 +288,14 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           ctx.onPages(got);
         }
         rssKb += v.fieldsKb.Rss ?? 0;
-        vmaInsert.values(...vmaValues(id, pid, index, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
+        vmaInsert.push(...vmaValues(id, pid, index, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
         vmaCount++;
       });
       runInsert.flush();
+      vmaInsert.flush();
     } catch (err) {
       runInsert.discard();
+      vmaInsert.discard();
       throw err;
     } finally {
       if (pagemapFd !== null) closeQuietly(pagemapFd);

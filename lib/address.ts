@@ -3,13 +3,13 @@
 // without 0x, as /proc/PID/maps prints them.
 
 const U64 = (1n << 64n) - 1n;
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** An unsigned 64-bit address as the signed value SQLite stores (two's complement). */
 export function addressToStored(address: bigint): bigint | number {
   const signed = BigInt.asIntN(64, address);
-  return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(signed)
-    : signed;
+  return signed >= MIN_SAFE && signed <= MAX_SAFE ? Number(signed) : signed;
 }
 
 /** A stored address back to its unsigned value. */
