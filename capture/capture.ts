@@ -262,7 +262,7 @@ function scanAvailable(procfs: Procfs, pageSizeBytes: number): boolean {
     const fd = procfs.openPagemap(process.pid);
     try {
       const reader = createScanReader(procfs, pageSizeBytes);
-      reader.readVma(fd, 1, 1, { pushEntries: () => {}, pushZeros: () => {}, finish: () => 0 });
+      reader.readVma(fd, 1, 1, { pushEntries: () => {}, pushZeros: () => {}, finish: () => 0, reset: () => {} });
       scanProbe = true;
     } finally {
       fs.closeSync(fd);

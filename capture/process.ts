@@ -18,7 +18,7 @@ import { parseSmaps, parseSmapsRollup, type SmapsVma } from './sources/smaps.js'
 import { parseStat } from './sources/stat.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
 import { rollupRow, vmaValues } from './smaps-rows.js';
-import type { CaptureSink } from './write.js';
+import type { BatchMark, CaptureSink } from './write.js';
 
 export type PagemapMode = 'all' | 'shared' | 'none';
 
@@ -167,6 +167,8 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       return tmpfsDevs;
     };
     const noTmpfs = new Set<string>();
+    const pageSize = BigInt(ctx.pageSizeBytes);
+    const wantPagemap = (shared: boolean): boolean => ctx.pagemapMode === 'all' || (ctx.pagemapMode === 'shared' && shared);
     const classified = vmas.map((v) => {
       // Only files on an anonymous-device (major 0) filesystem can be tmpfs: skip mountinfo otherwise.
       const c = classifyVma(v, v.devMajor === 0 && v.inode !== 0 && v.path.startsWith('/') ? tmpfs() : noTmpfs);
@@ -185,16 +187,19 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           ],
         });
       }
-      return { v, c, objectId };
+      // Page numbers once per VMA (bigint arithmetic is slow, and a host has ~10^4 VMAs).
+      const startVpn = Number(v.start / pageSize);
+      const endVpn = Number(v.end / pageSize);
+      const wanted = wantPagemap(objectId !== null || v.perms[3] === 's');
+      return { v, c, objectId, startVpn, endVpn, wanted };
     });
 
     // 3. Pagemap of each VMA as runs.
-    const wantPagemap = (shared: boolean): boolean => ctx.pagemapMode === 'all' || (ctx.pagemapMode === 'shared' && shared);
     let pagemapFd: number | null = null;
     // Set when the process exits during the page-level reads: its smaps rows are still kept, the
     // VMAs not read yet are marked unreadable, and the process is recorded as vanished.
     let gone: string | null = null;
-    if (ctx.reader && classified.some(({ v, objectId }) => wantPagemap(objectId !== null || v.perms[3] === 's'))) {
+    if (ctx.reader && classified.some(({ wanted }) => wanted)) {
       try {
         pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
       } catch (err) {
@@ -211,9 +216,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       for (const reader of new Set([ctx.reader, ctx.fallbackReader])) {
         if (!reader.beginProcess) continue;
         const groups: Array<Array<[number, number]>> = [[]];
-        for (const { v, objectId } of classified) {
-          if (v.start < KERNEL_HALF && wantPagemap(objectId !== null || v.perms[3] === 's') && readerOf(v) === reader) {
-            groups[groups.length - 1].push([Number(v.start / BigInt(ctx.pageSizeBytes)), Number(v.end / BigInt(ctx.pageSizeBytes))]);
+        for (const { v, wanted, startVpn, endVpn } of classified) {
+          if (v.start < KERNEL_HALF && wanted && readerOf(v) === reader) {
+            groups[groups.length - 1].push([startVpn, endVpn]);
           } else if (groups[groups.length - 1].length > 0) {
             groups.push([]);
           }
@@ -232,40 +237,42 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     };
     const vmaInsert = writer.batch('vmas');
     const runInsert = writer.batch('pagemap_runs');
+    // One encoder per process, reset per VMA; its sink writes the runs of the current VMA.
+    let currentVmaId = 0;
+    const encoder = createRunEncoder((first, n, flags, frame, step) => {
+      runInsert.push(currentVmaId, first, n, flags, frame, step === 0 ? 0 : 1);
+    });
+    const readWith = (reader: PagemapReader, startVpn: number, pages: number): number => {
+      encoder.reset();
+      const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder);
+      encoder.finish();
+      return n;
+    };
+    // Runs stay buffered across VMAs (flushed per process); one VMA's can be dropped alone.
+    const dropRuns = (id: number, mark: BatchMark): void => {
+      runInsert.truncate(mark);
+      writer.statement('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
+    };
     let rssKb = 0;
     try {
-      classified.forEach(({ v, c, objectId }, index) => {
+      classified.forEach(({ v, c, objectId, startVpn, endVpn, wanted }, index) => {
         const id = ctx.nextVmaId();
-        const pages = Number((v.end - v.start) / BigInt(ctx.pageSizeBytes));
-        const startVpn = Number(v.start / BigInt(ctx.pageSizeBytes));
+        const pages = endVpn - startVpn;
         let pagemapStatus = 'skipped';
-        if (gone !== null && ctx.reader && wantPagemap(objectId !== null || v.perms[3] === 's')) {
+        if (gone !== null && ctx.reader && wanted) {
           pagemapStatus = 'unreadable';
-        } else if (pagemapFd !== null && ctx.reader && wantPagemap(objectId !== null || v.perms[3] === 's')) {
-          const sink = (first: number, n: number, flags: number, frame: number, step: number): void => {
-            runInsert.push(id, first, n, flags, frame, step === 0 ? 0 : 1);
-          };
-          // Runs stay buffered across VMAs (flushed per process); this VMA's can be dropped alone.
+        } else if (pagemapFd !== null && ctx.reader && wanted) {
+          currentVmaId = id;
           const vmaMark = runInsert.mark();
-          const dropRuns = (): void => {
-            runInsert.truncate(vmaMark);
-            writer.statement('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
-          };
-          const readWith = (reader: PagemapReader): number => {
-            const encoder = createRunEncoder(sink);
-            const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder);
-            encoder.finish();
-            return n;
-          };
           let got = 0;
           try {
             try {
-              got = readWith(readerOf(v) as PagemapReader);
+              got = readWith(readerOf(v) as PagemapReader, startVpn, pages);
             } catch (err) {
               if (readerOf(v) === ctx.fallbackReader || isGone(err)) throw err;
               // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
-              dropRuns();
-              got = readWith(ctx.fallbackReader);
+              dropRuns(id, vmaMark);
+              got = readWith(ctx.fallbackReader, startVpn, pages);
             }
             if (got < pages && v.start < KERNEL_HALF && !stillRunning()) gone = 'pagemap';
           } catch (err) {
@@ -274,7 +281,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           }
           if (gone !== null) {
             // Never keep runs that stop short of their VMA: this one is unreadable like the rest.
-            dropRuns();
+            dropRuns(id, vmaMark);
             got = 0;
             pagemapStatus = 'unreadable';
           } else {

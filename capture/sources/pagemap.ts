@@ -29,6 +29,8 @@ export interface RunEncoder {
   pushZeros(count: number): void;
   /** Flush the last run. Returns the number of pages encoded. */
   finish(): number;
+  /** Starts a new VMA: pages count from 0 again (call finish() first). */
+  reset(): void;
 }
 
 /**
@@ -117,6 +119,11 @@ export function createRunEncoder(sink: RunSink): RunEncoder {
       flush();
       runPages = 0;
       return page;
+    },
+    reset() {
+      page = 0;
+      runPages = 0;
+      runStep = -1;
     },
   };
 }

@@ -80,4 +80,28 @@ describe('capture/pagemap-reader windows', () => {
     enc.finish();
     assert.deepEqual(procfs.reads, [[50, 10]]);
   });
+
+  it('gives the same runs from one encoder reset per VMA as from a fresh encoder per VMA', () => {
+    const procfs = fakeProcfs();
+    const reader = createPreadReader(procfs);
+    const fresh = vmas.map(([start, end]) => {
+      const runs: Run[] = [];
+      const enc = createRunEncoder((...r) => runs.push(r));
+      reader.readVma(3, start, end - start, enc);
+      enc.finish();
+      return runs;
+    });
+    let runs: Run[] = [];
+    const shared = createRunEncoder((...r) => runs.push(r));
+    // A VMA abandoned mid-way (its read failed) leaves nothing behind after reset().
+    reader.readVma(3, 500, 77, shared);
+    const reused = vmas.map(([start, end]) => {
+      runs = [];
+      shared.reset();
+      reader.readVma(3, start, end - start, shared);
+      assert.equal(shared.finish(), end - start);
+      return runs;
+    });
+    assert.deepEqual(reused, fresh);
+  });
 });
