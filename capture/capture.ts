@@ -15,12 +15,8 @@ import { SCHEMA_VERSION } from '../lib/schema.js';
 import { toolVersion } from '../lib/version.js';
 import { classifyVma } from './classify.js';
 import { captureHost, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
-import { nativeResidencyBackend } from './native/residency-backend.js';
-import { filesystemType } from './native/syscalls.js';
-import { createFreezer } from './freeze.js';
-import { createObjectRegistry } from './objects.js';
-import { createPreadReader, createScanReader, type PagemapReader } from './pagemap-reader.js';
-import { captureProcess, type PagemapMode } from './process.js';
+import type { PagemapMode } from './process.js';
+import { createSession } from './session.js';
 import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procfs.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseStat } from './sources/stat.js';
@@ -145,52 +141,33 @@ async function captureInto(
   const sysv = writer.transaction(() => captureHost(procfs, writer));
   if (!self.sysAdmin) warn(null, '/proc/PID/pagemap', 'pfn-hidden', messages.pfnHidden());
 
-  // 3. Page-level reader: PAGEMAP_SCAN when asked or available, pread otherwise.
-  const pread = createPreadReader(procfs);
-  const reader: PagemapReader | null =
-    options.pagemap === 'none' ? null
-      : options.pagemapMethod === 'pread' ? pread
-      : options.pagemapMethod === 'scan' || scanAvailable(procfs, pageSizeBytes) ? createScanReader(procfs, pageSizeBytes)
-      : pread;
-
-  const objects = createObjectRegistry({
+  // 3. Readers, object registry and per-process context.
+  const session = createSession(
     procfs,
     writer,
-    backend: nativeResidencyBackend(),
-    filesystemType,
-    pageSizeBytes,
-    privileges: { mapFiles: self.mapFiles, fowner: self.fowner, euid: self.euid },
+    {
+      pagemap: options.pagemap,
+      pagemapMethod: options.pagemapMethod,
+      freeze: Boolean(options.freeze),
+      pageSizeBytes,
+      privileges: { mapFiles: self.mapFiles, fowner: self.fowner, euid: self.euid },
+      targets: pids,
+    },
     warn,
-  });
-  let vmaId = 0;
-  let pages = 0;
+  );
+  const { objects, reader } = session;
   let failed = 0;
   let captured = 0;
-  const ctx = {
-    procfs,
-    writer,
-    objects,
-    reader,
-    fallbackReader: pread,
-    adaptive: options.pagemapMethod === 'auto',
-    pagemapMode: options.pagemap,
-    pageSizeBytes,
-    freezer: options.freeze ? createFreezer(procfs, new Set(pids)) : null,
-    nextVmaId: () => ++vmaId,
-    warn,
-    onPages: (n: number) => {
-      pages += n;
-    },
-  };
 
   // 4. Processes, one savepoint each.
   for (const [i, pid] of pids.entries()) {
     await checkpoint();
-    logger.progress(`capture: process ${i + 1}/${pids.length} (pid ${pid}), ${pages} pages, ${objects.count()} shm objects`);
-    const outcome = writer.transaction(() => captureProcess(ctx, pid));
+    logger.progress(`capture: process ${i + 1}/${pids.length} (pid ${pid}), ${session.pages()} pages, ${objects.count()} shm objects`);
+    const outcome = session.capture(pid);
     if (outcome.status === 'complete') captured++;
     else if (outcome.status !== 'skipped' || options.pids.includes(pid)) failed++;
   }
+  const pages = session.pages();
 
   // 5. Files under /dev/shm that no captured process maps (with --all or --shm-files).
   if (options.shmFiles) {
@@ -252,25 +229,6 @@ async function captureInto(
   writer.exec('COMMIT');
   const finalPath = await finish();
   return { path: finalPath, processes: pids.length, failed, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
-}
-
-let scanProbe: boolean | undefined;
-/** Whether PAGEMAP_SCAN works here (Linux 6.7+): one call on our own pagemap. */
-function scanAvailable(procfs: Procfs, pageSizeBytes: number): boolean {
-  if (scanProbe !== undefined) return scanProbe;
-  try {
-    const fd = procfs.openPagemap(process.pid);
-    try {
-      const reader = createScanReader(procfs, pageSizeBytes);
-      reader.readVma(fd, 1, 1, { pushEntries: () => {}, pushZeros: () => {}, finish: () => 0, reset: () => {} });
-      scanProbe = true;
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    scanProbe = false;
-  }
-  return scanProbe;
 }
 
 /** The pids to capture, in ascending order; never our own unless named with --pid. */

@@ -66,6 +66,7 @@ interface Opened {
 export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
   const ids = new Map<string, number>();
   const sysvIds = new Map<number, number>();
+  let lastId = 0;
   const key = (ma: number, mi: number, ino: number): string => `${ma}:${mi}:${ino}`;
 
   function tryOpen(c: ObjectCandidate): { opened: Opened | null; problems: string[] } {
@@ -191,7 +192,7 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       const k = key(c.devMajor, c.devMinor, c.inode);
       const known = ids.get(k);
       if (known !== undefined) return known;
-      const id = ids.size + 1;
+      const id = ++lastId;
       ids.set(k, id);
       if (c.kind === 'sysv') sysvIds.set(c.inode, id);
       probe(id, c);

@@ -1,0 +1,99 @@
+// What captures processes into one writer: the pagemap readers (PAGEMAP_SCAN or pread), the
+// shared-memory object registry and the per-process context.
+import * as fs from 'node:fs';
+import { createFreezer } from './freeze.js';
+import type { SelfPrivileges } from './host.js';
+import { nativeResidencyBackend } from './native/residency-backend.js';
+import { filesystemType } from './native/syscalls.js';
+import { createObjectRegistry, type ObjectRegistry } from './objects.js';
+import { createPreadReader, createScanReader, type PagemapReader } from './pagemap-reader.js';
+import { captureProcess, type PagemapMode, type ProcessOutcome } from './process.js';
+import type { Procfs } from './procfs.js';
+import type { CaptureSink } from './write.js';
+
+export interface SessionOptions {
+  pagemap: PagemapMode;
+  pagemapMethod: 'auto' | 'pread' | 'scan';
+  freeze: boolean;
+  pageSizeBytes: number;
+  privileges: Pick<SelfPrivileges, 'mapFiles' | 'fowner' | 'euid'>;
+  /** Every pid of the capture (the freezer needs to know which processes are targets). */
+  targets: number[];
+}
+
+export interface Session {
+  readonly objects: ObjectRegistry;
+  /** pread, scan, or null with --pagemap none. */
+  readonly reader: PagemapReader | null;
+  /** Captures one process inside a savepoint of the writer. */
+  capture(pid: number): ProcessOutcome;
+  /** Pages read so far. */
+  pages(): number;
+}
+
+/**
+ * Creates a session writing through `writer`.
+ * @param warn records a capture warning
+ */
+export function createSession(procfs: Procfs, writer: CaptureSink, options: SessionOptions, warn: (pid: number | null, target: string, kind: string, message: string) => void): Session {
+  const { pageSizeBytes } = options;
+  // Page-level reader: PAGEMAP_SCAN when asked or available, pread otherwise.
+  const pread = createPreadReader(procfs);
+  const reader: PagemapReader | null =
+    options.pagemap === 'none' ? null
+      : options.pagemapMethod === 'pread' ? pread
+      : options.pagemapMethod === 'scan' || scanAvailable(procfs, pageSizeBytes) ? createScanReader(procfs, pageSizeBytes)
+      : pread;
+  const objects = createObjectRegistry({
+    procfs,
+    writer,
+    backend: nativeResidencyBackend(),
+    filesystemType,
+    pageSizeBytes,
+    privileges: options.privileges,
+    warn,
+  });
+  let vmaId = 0;
+  let pages = 0;
+  const ctx = {
+    procfs,
+    writer,
+    objects,
+    reader,
+    fallbackReader: pread,
+    adaptive: options.pagemapMethod === 'auto',
+    pagemapMode: options.pagemap,
+    pageSizeBytes,
+    freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : null,
+    nextVmaId: () => ++vmaId,
+    warn,
+    onPages: (n: number) => {
+      pages += n;
+    },
+  };
+  return {
+    objects,
+    reader,
+    capture: (pid) => writer.transaction(() => captureProcess(ctx, pid)),
+    pages: () => pages,
+  };
+}
+
+let scanProbe: boolean | undefined;
+/** Whether PAGEMAP_SCAN works here (Linux 6.7+): one call on our own pagemap. */
+function scanAvailable(procfs: Procfs, pageSizeBytes: number): boolean {
+  if (scanProbe !== undefined) return scanProbe;
+  try {
+    const fd = procfs.openPagemap(process.pid);
+    try {
+      const reader = createScanReader(procfs, pageSizeBytes);
+      reader.readVma(fd, 1, 1, { pushEntries: () => {}, pushZeros: () => {}, finish: () => 0, reset: () => {} });
+      scanProbe = true;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    scanProbe = false;
+  }
+  return scanProbe;
+}
