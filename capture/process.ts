@@ -208,7 +208,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       }
     }
     if (pagemapFd !== null && ctx.reader) pagemapMethod = ctx.reader.method;
-    const readerOf = (v: SmapsVma): PagemapReader | null => (ctx.adaptive && dense(v) ? ctx.fallbackReader : ctx.reader);
+    // Above TASK_SIZE ([vsyscall]) PAGEMAP_SCAN fails with EFAULT and pread returns nothing at
+    // once: pread it is, without a failed ioctl (and its error) per process.
+    const readerOf = (v: SmapsVma): PagemapReader | null => (v.start >= KERNEL_HALF || (ctx.adaptive && dense(v)) ? ctx.fallbackReader : ctx.reader);
     if (pagemapFd !== null && ctx.reader) {
       // Each reader gets the groups of consecutive VMAs it will read: a VMA read by the other
       // reader (or not at all) ends a group, so no PAGEMAP_SCAN walks pages that pread reads
