@@ -140,7 +140,7 @@ export interface RunStatement {
   run(...params: Value[]): void;
 }
 
-/** What the capture writes through: a file written here, or by a writer thread. */
+/** What capturing code writes through: the capture file's writer, without its database handle. */
 export interface CaptureSink {
   insert(table: string): Inserter;
   /** A batch inserter over all insert columns of `table` (flush before deleting from the table). */
@@ -158,8 +158,6 @@ export interface CaptureSink {
 
 export interface CaptureWriter extends CaptureSink {
   readonly db: Database.Database;
-  /** Inserts `rows` rows of `table` from flat positional values, 64 rows per statement. */
-  insertRows(table: string, values: ArrayLike<Value>, rows: number): void;
   close(): void;
 }
 
@@ -167,7 +165,7 @@ export interface CaptureWriter extends CaptureSink {
 const ROWS_PER_STATEMENT = 64;
 
 /** The insert column list of a table, or an error naming it. */
-export function insertColumns(table: string): readonly string[] {
+function insertColumns(table: string): readonly string[] {
   const cols = INSERT_COLUMNS[table];
   if (!cols) throw new Error(`no insert column list for table ${table}`);
   return cols;
@@ -177,7 +175,7 @@ export function insertColumns(table: string): readonly string[] {
  * A row buffer of `width` values per row that hands `rowsPerEmit` rows at a time (and the rest on
  * flush) to `emit`. The buffer is reused: emit must copy or consume the values before returning.
  */
-export function createBatch(width: number, rowsPerEmit: number, emit: (values: Value[], rows: number) => void): BatchInserter & { pending(): number } {
+function createBatch(width: number, rowsPerEmit: number, emit: (values: Value[], rows: number) => void): BatchInserter {
   const full = width * rowsPerEmit;
   const buf: Value[] = new Array<Value>(full).fill(null);
   let length = 0;
@@ -205,7 +203,6 @@ export function createBatch(width: number, rowsPerEmit: number, emit: (values: V
     truncate(mark) {
       length = mark.generation === generation ? mark.length : 0;
     },
-    pending: () => length / width,
   };
 }
 
@@ -227,7 +224,7 @@ export function createCaptureWriter(file: string): CaptureWriter {
     throw err;
   }
   const inserters = new Map<string, Inserter>();
-  const batches = new Map<string, ReturnType<typeof createBatch>>();
+  const batches = new Map<string, BatchInserter>();
   const statements = new Map<string, Database.Statement>();
   const prepared = (sql: string): Database.Statement => {
     let stmt = statements.get(sql);
@@ -254,17 +251,16 @@ export function createCaptureWriter(file: string): CaptureWriter {
     }
     return stmt;
   };
-  const insertRows = (table: string, values: ArrayLike<Value>, rows: number): void => {
+  // The first `rows` rows of `values` (flat, positional), in statements of 2^k rows.
+  const insertRows = (table: string, values: Value[], rows: number): void => {
     const width = insertColumns(table).length;
     let offset = 0;
     let left = rows;
-    const slice = (from: number, to: number): Value[] => (Array.isArray(values) ? values.slice(from, to) : Array.prototype.slice.call(values, from, to));
     while (left > 0) {
       let size = ROWS_PER_STATEMENT;
       while (size > left) size >>= 1;
-      const stmt = insertStatement(table, size);
       const n = size * width;
-      stmt.run(offset === 0 && n === values.length && Array.isArray(values) ? values : slice(offset, offset + n));
+      insertStatement(table, size).run(offset === 0 && n === values.length ? values : values.slice(offset, offset + n));
       offset += n;
       left -= size;
     }
@@ -320,7 +316,6 @@ export function createCaptureWriter(file: string): CaptureWriter {
     exec(sql) {
       db.exec(sql);
     },
-    insertRows,
     close: () => db.close(),
   };
 }
