@@ -58,16 +58,22 @@ describe('capture/command', function () {
 
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     it(`leaves no file and no temp file when interrupted with ${signal}`, async () => {
-      const out = path.join(dir, 'all.db');
-      const child = startCli(['capture', '--all', '-o', out, '--quiet']);
-      // Interrupt once the temp file exists (the capture is under way).
-      const deadline = Date.now() + 20000;
-      while (!fs.readdirSync(dir).some((f) => f.includes('.tmp-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      child.kill(signal);
-      const status = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-      if (status === 0) return; // finished before the signal landed: nothing to check
-      assert.equal(status, code);
-      assert.deepEqual(fs.readdirSync(dir), []);
+      // Enough processes that --all is still under way when the signal lands (a capture of this
+      // VM's own ~70 processes can end first).
+      const sleepers = Array.from({ length: 300 }, () => spawn('sleep', ['60'], { stdio: 'ignore' }));
+      try {
+        const out = path.join(dir, 'all.db');
+        const child = startCli(['capture', '--all', '-o', out, '--quiet']);
+        // Interrupt once the temp file exists (the capture is under way).
+        const deadline = Date.now() + 20000;
+        while (!fs.readdirSync(dir).some((f) => f.includes('.tmp-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        child.kill(signal);
+        const status = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+        assert.equal(status, code, 'interrupted, not finished');
+        assert.deepEqual(fs.readdirSync(dir), []);
+      } finally {
+        for (const s of sleepers) s.kill();
+      }
     });
   }
 
