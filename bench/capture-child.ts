@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { runCapture } from '../capture/capture.js';
 import { silentLogger } from '../lib/log.js';
 
-const [pidsArg, output, method, all] = process.argv.slice(2);
+const [pidsArg, output, method, all, pagemap] = process.argv.slice(2);
 const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
 const result = await runCapture({
@@ -13,7 +13,7 @@ const result = await runCapture({
   all: all === 'all',
   match: null,
   output,
-  pagemap: 'all',
+  pagemap: (pagemap || 'all') as 'all' | 'shared' | 'none',
   pagemapMethod: method as 'auto' | 'pread' | 'scan',
   shmFiles: false,
   shmDir: '/dev/shm',

@@ -140,9 +140,9 @@ interface CaptureRun {
   pages: number;
 }
 
-function captureOnce(pids: number[], method: string, all = false): CaptureRun {
+function captureOnce(pids: number[], method: string, all = false, pagemap = 'all'): CaptureRun {
   const out = path.join(dir, `c-${method}-${Date.now()}.db`);
-  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : ''], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : '', pagemap], { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) throw new Error(`capture failed: ${r.stderr}`);
   fs.rmSync(out, { force: true });
   return JSON.parse(r.stdout) as CaptureRun;
@@ -188,6 +188,9 @@ async function measureAll(n: number) {
   try {
     await new Promise((r) => setTimeout(r, 300));
     const ours = best(repeat(2, () => captureOnce([], 'auto', true)));
+    // The lighter captures a user can ask for: page-level runs of shared memory only, or none.
+    const shared = best(repeat(2, () => captureOnce([], 'auto', true, 'shared')));
+    const none = best(repeat(2, () => captureOnce([], 'auto', true, 'none')));
     // What a user waits for: the command, with Node's start-up and module loading.
     const cli = fileURLToPath(new URL('../bin/pagescope.js', import.meta.url));
     const commandMs = Math.min(
@@ -212,7 +215,7 @@ async function measureAll(n: number) {
     }
     const procs = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
     const reads = repeat(2, sourcesReadMs).reduce((a, b) => (b.allMs < a.allMs ? b : a));
-    return { processes: procs, oursMs: ours.ms, oursCpuMs: ours.cpuMs, commandMs, smemMs, sourcesReadMs: reads.allMs, smapsReadMs: reads.smapsMs };
+    return { processes: procs, oursMs: ours.ms, oursCpuMs: ours.cpuMs, sharedMs: shared.ms, noneMs: none.ms, commandMs, smemMs, sourcesReadMs: reads.allMs, smapsReadMs: reads.smapsMs };
   } finally {
     for (const s of sleepers) s.kill();
   }
@@ -283,6 +286,8 @@ const results = {
     capture_ms: all.oursMs,
     capture_cpu_ms: all.oursCpuMs,
     command_ms: all.commandMs,
+    pagemap_shared_ms: all.sharedMs,
+    pagemap_none_ms: all.noneMs,
     smem_ms: all.smemMs,
     ratio: all.smemMs ? all.oursMs / all.smemMs : null,
     // Reading (not parsing) the files a capture reads per process, and smaps alone (what smem reads).
@@ -314,6 +319,7 @@ if (json) {
     `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms = ${f(results.all.ratio, 2)}x   <= 1x`,
     ...(results.all.smem_ms === null ? ['  (no smem baseline: apt-get install smem)'] : []),
     `  as a command (Node start-up, module loading) ${f(results.all.command_ms)} ms = ${f(results.all.smem_ms ? results.all.command_ms / results.all.smem_ms : null, 2)}x smem`,
+    `  --pagemap shared / none                     ${f(results.all.pagemap_shared_ms)} / ${f(results.all.pagemap_none_ms)} ms = ${f(results.all.smem_ms ? results.all.pagemap_shared_ms / results.all.smem_ms : null, 2)}x / ${f(results.all.smem_ms ? results.all.pagemap_none_ms / results.all.smem_ms : null, 2)}x smem`,
     `  reading the capture's /proc files unparsed  ${f(results.all.sources_read_ms)} ms (smaps alone, as smem reads: ${f(results.all.smaps_read_ms)} ms)`,
     `reconcile over ${results.analysis.runs} runs                ${f(results.analysis.reconcileMs)} ms                          <= 5000 ms`,
     `report over ${results.analysis.runs} runs                   ${f(results.analysis.reportMs)} ms                          <= 10000 ms`,
