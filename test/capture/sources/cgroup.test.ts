@@ -1,20 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseCgroupV2Path } from '../../../capture/sources/cgroup.js';
-
-// /proc/self/cgroup on this machine (Linux 6.18.44): v1 controllers plus the unified hierarchy.
-const CGROUP_HYBRID_6_18 = [
-  '9:name=systemd:/',
-  '8:pids:/',
-  '7:blkio:/',
-  '6:freezer:/',
-  '5:devices:/',
-  '4:memory:/process_api/43cfb6866081e5e6786d6c5f82ddfd16',
-  '3:cpuset:/',
-  '2:cpuacct:/',
-  '1:cpu:/',
-  '0::/',
-  '',
-].join('\n');
+import { CGROUP_HYBRID_6_18 } from './fixtures.js';
 
 // A pure cgroup v2 host prints a single line (format of proc_cgroup_show()).
 const CGROUP_V2_ONLY = '0::/user.slice/user-1000.slice/session-2.scope\n';

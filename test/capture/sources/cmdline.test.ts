@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseCmdline } from '../../../capture/sources/cmdline.js';
-
-// /proc/self/cmdline of `cat /proc/self/cmdline '' 'a b' 'é'` (Linux 6.18.44), as bytes: every
-// argument, the empty one included, ends with a NUL.
-const CMDLINE_6_18 = Buffer.from([
-  0x63, 0x61, 0x74, 0x00, // cat
-  0x2f, 0x70, 0x72, 0x6f, 0x63, 0x2f, 0x73, 0x65, 0x6c, 0x66, 0x2f, 0x63, 0x6d, 0x64, 0x6c, 0x69, 0x6e, 0x65, 0x00,
-  0x00, // ''
-  0x61, 0x20, 0x62, 0x00, // a b
-  0xc3, 0xa9, 0x00, // é
-]);
+import { CMDLINE_6_18 } from './fixtures.js';
 
 describe('capture/sources/cmdline', () => {
   it('splits on NUL, ignores the trailing NUL and keeps empty arguments', () => {

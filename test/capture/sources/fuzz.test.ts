@@ -11,199 +11,27 @@ import { parseCapabilityMask, parseStatus, parseUidLine } from '../../../capture
 import { parseSwaps } from '../../../capture/sources/swaps.js';
 import { parseSysvShm } from '../../../capture/sources/sysvipc-shm.js';
 import { parseVmstat } from '../../../capture/sources/vmstat.js';
+import {
+  CGROUP_HYBRID_6_18,
+  CMDLINE_6_18,
+  MAPS_6_18,
+  MEMINFO_6_18,
+  MOUNTINFO_6_18,
+  ROLLUP_6_18,
+  SHM_6_18,
+  SMAPS_6_18,
+  STAT_PAREN_6_18,
+  STATUS_ROOT_6_18,
+  SWAPS_6_18,
+  VMSTAT_6_18,
+} from './fixtures.js';
 
 // Property tests: every parser, fed thousands of randomly mutated real /proc snippets, either
 // returns rows without NaN/Infinity or throws a ParseError, and never hangs.
-// Seed snippets are real text from Linux 6.18.44 (x86_64), trimmed from the per-parser tests.
+// Seeds are the real Linux 6.18.44 text of the parser tests (fixtures.ts).
 
-const MAPS_6_18 = [
-  '5591f00b7000-5591f00b8000 r--p 00000000 fe:00 2146428                    /tmp/psc/demo',
-  '7fa211d17000-7fa211d19000 rw-s 00000000 00:01 27                         /dev/zero (deleted)',
-  '7fa211d19000-7fa211d1c000 rw-p 00000000 00:00 0 ',
-  '7fa211d1c000-7fa211d24000 rw-s 00000000 00:01 1                          /SYSV0000abcd (deleted)',
-  '7fa211f09000-7fa211f0b000 rw-s 00000000 00:01 26                         /dev/zero (deleted)',
-  '7fa211f0b000-7fa211f0f000 rw-s 00000000 00:01 24                         /memfd:demo-memfd (deleted)',
-  '7fa211f0f000-7fa211f10000 rw-s 00000000 fe:00 2146444                    /tmp/psc/gone (deleted)',
-  '7fa211f10000-7fa211f11000 r--s 00000000 fe:00 2146443                    /tmp/psc/new\\012line',
-  '7fa211f11000-7fa211f12000 r--s 00000000 fe:00 2146422                    /tmp/psc/a b c',
-  'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
-  '',
-].join('\n');
-
-const SMAPS_6_18 = [
-  '7fa211d1c000-7fa211d24000 rw-s 00000000 00:01 1                          /SYSV0000abcd (deleted)',
-  'Size:                 32 kB',
-  'KernelPageSize:        4 kB',
-  'MMUPageSize:           4 kB',
-  'Rss:                  12 kB',
-  'Pss:                  12 kB',
-  'Pss_Dirty:            12 kB',
-  'Shared_Clean:          0 kB',
-  'Shared_Dirty:          0 kB',
-  'Private_Clean:         0 kB',
-  'Private_Dirty:        12 kB',
-  'Referenced:           12 kB',
-  'Anonymous:             0 kB',
-  'KSM:                   0 kB',
-  'LazyFree:              0 kB',
-  'AnonHugePages:         0 kB',
-  'ShmemPmdMapped:        0 kB',
-  'FilePmdMapped:         0 kB',
-  'Shared_Hugetlb:        0 kB',
-  'Private_Hugetlb:       0 kB',
-  'Swap:                  0 kB',
-  'SwapPss:               0 kB',
-  'Locked:                0 kB',
-  'THPeligible:           0',
-  'VmFlags: rd wr sh mr mw me ms ',
-  '7fa211f10000-7fa211f11000 r--s 00000000 fe:00 2146443                    /tmp/psc/new\\012line',
-  'Size:                  4 kB',
-  'KernelPageSize:        4 kB',
-  'MMUPageSize:           4 kB',
-  'Rss:                   0 kB',
-  'Pss:                   0 kB',
-  'Pss_Dirty:             0 kB',
-  'Shared_Clean:          0 kB',
-  'Shared_Dirty:          0 kB',
-  'Private_Clean:         0 kB',
-  'Private_Dirty:         0 kB',
-  'Referenced:            0 kB',
-  'Anonymous:             0 kB',
-  'KSM:                   0 kB',
-  'LazyFree:              0 kB',
-  'AnonHugePages:         0 kB',
-  'ShmemPmdMapped:        0 kB',
-  'FilePmdMapped:         0 kB',
-  'Shared_Hugetlb:        0 kB',
-  'Private_Hugetlb:       0 kB',
-  'Swap:                  0 kB',
-  'SwapPss:               0 kB',
-  'Locked:                0 kB',
-  'THPeligible:           0',
-  'VmFlags: rd sh mr mw me ms ',
-  '',
-].join('\n');
-
-const ROLLUP_6_18 = [
-  '5591f00b7000-7ffd346d9000 ---p 00000000 00:00 0                          [rollup]',
-  'Rss:                1588 kB',
-  'Pss:                 423 kB',
-  'Pss_Dirty:           136 kB',
-  'Pss_Anon:             96 kB',
-  'Pss_File:            299 kB',
-  'Pss_Shmem:            28 kB',
-  'Shared_Clean:       1444 kB',
-  'Shared_Dirty:          0 kB',
-  'Private_Clean:         8 kB',
-  'Private_Dirty:       136 kB',
-  'Referenced:         1588 kB',
-  'Anonymous:            96 kB',
-  'KSM:                   0 kB',
-  'LazyFree:              0 kB',
-  'AnonHugePages:         0 kB',
-  'ShmemPmdMapped:        0 kB',
-  'FilePmdMapped:         0 kB',
-  'Shared_Hugetlb:        0 kB',
-  'Private_Hugetlb:       0 kB',
-  'Swap:                  0 kB',
-  'SwapPss:               0 kB',
-  'Locked:                0 kB',
-  '',
-].join('\n');
-
-const STATUS_6_18 = [
-  'Name:\ta) b (c',
-  'Umask:\t0022',
-  'State:\tS (sleeping)',
-  'Uid:\t0\t0\t0\t0',
-  'Gid:\t0\t0\t0\t0',
-  'FDSize:\t256',
-  'Kthread:\t0',
-  'VmPeak:\t    2468 kB',
-  'RssShmem:\t      28 kB',
-  'VmSwap:\t       0 kB',
-  'untag_mask:\t0xffffffffffffffff',
-  'CapPrm:\t000001fffeffffff',
-  'CapEff:\t000001fffeffffff',
-  'Seccomp:\t0',
-  '',
-].join('\n');
-
-const STAT_6_18 = [
-  '3191 (a) b (c) S 3183 3183 2722 0 -1 4194304 90 546 0 0 0 0 2 0 20 0 1 0 60272 2490368 350 18446744073709551615 94085285904384 94085285905957 140725483044224 0 0 0 65536 6 0 1 0 0 17 0 0 0 0 0 0 94085285916112 94085285916800 94085737828352 140725483047473 140725483047480 140725483047480 140725483048945 0',
-  '',
-].join('\n');
-
-const MEMINFO_6_18 = [
-  'MemTotal:       24683620 kB',
-  'MemFree:        24419056 kB',
-  'MemAvailable:   24382460 kB',
-  'Buffers:             876 kB',
-  'Cached:           151276 kB',
-  'SwapCached:            4 kB',
-  'SwapTotal:       2097148 kB',
-  'SwapFree:        2096688 kB',
-  'Shmem:              8492 kB',
-  'HugePages_Total:       0',
-  'HugePages_Free:        0',
-  '',
-].join('\n');
-
-const VMSTAT_6_18 = [
-  'nr_free_pages 1038200',
-  'nr_free_pages_blocks 1001472',
-  'nr_zone_inactive_anon 796',
-  'nr_zone_active_anon 263',
-  'nr_shmem_hugepages 0',
-  'nr_shmem_pmdmapped 0',
-  'nr_swapcached 1',
-  'pswpin 0',
-  'pswpout 131',
-  'thp_split_page 0',
-  '',
-].join('\n');
-
-const SWAPS_6_18 = [
-  'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority',
-  '/var/tmp/pagescope-dev.swap             file\t\t2097148\t\t460\t\t-2',
-  '',
-].join('\n');
-
-const SHM_6_18 = [
-  '       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap',
-  '     43981          1   600                 32768  3191  3191      1     0     0     0     0 1795627880          0 1795627880                 12288                     0',
-  '         0          3  1600                  8192  3339  3339      1     0     0     0     0 1795627911          0 1795627911                  4096                     0',
-  '',
-].join('\n');
-
-const MOUNTINFO_6_18 = [
-  '21 26 0:20 / /proc rw,relatime - proc proc rw',
-  '22 26 0:21 / /sys rw,relatime - sysfs sysfs rw',
-  '24 23 0:22 / /dev/shm rw,relatime - tmpfs tmpfs rw,size=24683620k',
-  '25 23 0:23 / /dev/pts rw,relatime - devpts devpts rw,mode=600,ptmxmode=000',
-  '26 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard,resv_strict,resuid=65534,resgid=65534',
-  '62 42 0:38 / /tmp/psc/mnt\\040dir rw,relatime shared:21 - tmpfs my\\040src rw',
-  '63 42 0:39 / /tmp/psc/e rw,relatime shared:22 - tmpfs  rw',
-  '64 42 0:38 /sub /tmp/psc/b rw,relatime master:21 - tmpfs my\\040src rw',
-  '',
-].join('\n');
-
-const CGROUP_6_18 = [
-  '9:name=systemd:/',
-  '8:pids:/',
-  '7:blkio:/',
-  '6:freezer:/',
-  '5:devices:/',
-  '4:memory:/process_api/43cfb6866081e5e6786d6c5f82ddfd16',
-  '3:cpuset:/',
-  '2:cpuacct:/',
-  '1:cpu:/',
-  '0::/',
-  '',
-].join('\n');
-
-// `cat /proc/self/cmdline '' 'a b' 'é'`, NUL-separated, as latin1 text so it can be mutated.
-const CMDLINE_6_18 = 'cat\0/proc/self/cmdline\0\0a b\0\xc3\xa9\0';
+// cmdline as latin1 text so it can be mutated like the others.
+const CMDLINE_SEED = CMDLINE_6_18.toString('latin1');
 
 const ITERATIONS = 3000;
 /** Wall-clock budget for one parser's whole batch; a hang or quadratic blow-up exceeds it. */
@@ -401,7 +229,7 @@ const TARGETS: FuzzTarget[] = [
   },
   { name: 'parseSmaps', seeds: [SMAPS_6_18], parse: parseSmaps, canThrow: true },
   { name: 'parseSmapsRollup', seeds: [ROLLUP_6_18], parse: parseSmapsRollup, canThrow: true },
-  { name: 'parseStatus', seeds: [STATUS_6_18], parse: parseStatus, canThrow: true },
+  { name: 'parseStatus', seeds: [STATUS_ROOT_6_18], parse: parseStatus, canThrow: true },
   {
     name: 'parseUidLine',
     seeds: ['0\t0\t0\t0', '65534\t65534\t65534\t65534'],
@@ -414,10 +242,10 @@ const TARGETS: FuzzTarget[] = [
     parse: parseCapabilityMask,
     canThrow: true,
   },
-  { name: 'parseStat', seeds: [STAT_6_18], parse: parseStat, canThrow: true },
+  { name: 'parseStat', seeds: [STAT_PAREN_6_18], parse: parseStat, canThrow: true },
   {
     name: 'parseCmdline',
-    seeds: [CMDLINE_6_18],
+    seeds: [CMDLINE_SEED],
     parse: (text) => parseCmdline(Buffer.from(text, 'latin1')),
     canThrow: false,
   },
@@ -426,7 +254,7 @@ const TARGETS: FuzzTarget[] = [
   { name: 'parseSwaps', seeds: [SWAPS_6_18], parse: parseSwaps, canThrow: true },
   { name: 'parseSysvShm', seeds: [SHM_6_18], parse: parseSysvShm, canThrow: true },
   { name: 'parseMountinfo', seeds: [MOUNTINFO_6_18], parse: parseMountinfo, canThrow: true },
-  { name: 'parseCgroupV2Path', seeds: [CGROUP_6_18], parse: parseCgroupV2Path, canThrow: false },
+  { name: 'parseCgroupV2Path', seeds: [CGROUP_HYBRID_6_18], parse: parseCgroupV2Path, canThrow: false },
 ];
 
 describe('capture/sources/fuzz', () => {

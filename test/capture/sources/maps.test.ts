@@ -1,46 +1,9 @@
 import assert from 'node:assert/strict';
 import { ParseError } from '../../../lib/errors.js';
 import { isMapsHeaderLine, parseMaps, parseMapsLine, unescapeOctal } from '../../../capture/sources/maps.js';
+import { MAPS_6_18 } from './fixtures.js';
 
-// /proc/PID/maps of a small C program (Linux 6.18.44, x86_64) that mapped: /dev/zero-style
-// shared anonymous memory, a SysV segment (key 0xabcd), a memfd, an unlinked file, a file
-// named "new<LF>line" and a file named "a b c".
-const MAPS_6_18 = [
-  '5591f00b7000-5591f00b8000 r--p 00000000 fe:00 2146428                    /tmp/psc/demo',
-  '5591f00b8000-5591f00b9000 r-xp 00001000 fe:00 2146428                    /tmp/psc/demo',
-  '5591f00b9000-5591f00ba000 r--p 00002000 fe:00 2146428                    /tmp/psc/demo',
-  '5591f00ba000-5591f00bb000 r--p 00002000 fe:00 2146428                    /tmp/psc/demo',
-  '5591f00bb000-5591f00bc000 rw-p 00003000 fe:00 2146428                    /tmp/psc/demo',
-  '7fa211d17000-7fa211d19000 rw-s 00000000 00:01 27                         /dev/zero (deleted)',
-  '7fa211d19000-7fa211d1c000 rw-p 00000000 00:00 0 ',
-  '7fa211d1c000-7fa211d24000 rw-s 00000000 00:01 1                          /SYSV0000abcd (deleted)',
-  '7fa211d24000-7fa211d27000 rw-p 00000000 00:00 0 ',
-  '7fa211d27000-7fa211d4d000 r--p 00000000 fe:00 339380                     /usr/lib/x86_64-linux-gnu/libc.so.6',
-  '7fa211d4d000-7fa211ea3000 r-xp 00026000 fe:00 339380                     /usr/lib/x86_64-linux-gnu/libc.so.6',
-  '7fa211ea3000-7fa211ef6000 r--p 0017c000 fe:00 339380                     /usr/lib/x86_64-linux-gnu/libc.so.6',
-  '7fa211ef6000-7fa211efa000 r--p 001cf000 fe:00 339380                     /usr/lib/x86_64-linux-gnu/libc.so.6',
-  '7fa211efa000-7fa211efc000 rw-p 001d3000 fe:00 339380                     /usr/lib/x86_64-linux-gnu/libc.so.6',
-  '7fa211efc000-7fa211f09000 rw-p 00000000 00:00 0 ',
-  '7fa211f09000-7fa211f0b000 rw-s 00000000 00:01 26                         /dev/zero (deleted)',
-  '7fa211f0b000-7fa211f0f000 rw-s 00000000 00:01 24                         /memfd:demo-memfd (deleted)',
-  '7fa211f0f000-7fa211f10000 rw-s 00000000 fe:00 2146444                    /tmp/psc/gone (deleted)',
-  '7fa211f10000-7fa211f11000 r--s 00000000 fe:00 2146443                    /tmp/psc/new\\012line',
-  '7fa211f11000-7fa211f12000 r--s 00000000 fe:00 2146422                    /tmp/psc/a b c',
-  '7fa211f12000-7fa211f14000 rw-p 00000000 00:00 0 ',
-  '7fa211f14000-7fa211f18000 r--p 00000000 00:00 0                          [vvar]',
-  '7fa211f18000-7fa211f1a000 r--p 00000000 00:00 0                          [vvar_vclock]',
-  '7fa211f1a000-7fa211f1c000 r-xp 00000000 00:00 0                          [vdso]',
-  '7fa211f1c000-7fa211f1d000 r--p 00000000 fe:00 338944                     /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
-  '7fa211f1d000-7fa211f43000 r-xp 00001000 fe:00 338944                     /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
-  '7fa211f43000-7fa211f4d000 r--p 00027000 fe:00 338944                     /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
-  '7fa211f4d000-7fa211f4f000 r--p 00031000 fe:00 338944                     /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
-  '7fa211f4f000-7fa211f51000 rw-p 00033000 fe:00 338944                     /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
-  '7ffd346b8000-7ffd346d9000 rw-p 00000000 00:00 0                          [stack]',
-  'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
-  '',
-].join('\n');
-
-// Lines from `cat /proc/self/maps` on the same kernel.
+// Lines from `cat /proc/self/maps` (Linux 6.18.44).
 const HEAP_LINE_6_18 = '55e7dbbdb000-55e7dbbfc000 rw-p 00000000 00:00 0                          [heap]';
 const VDSO_LINE_6_18 = '7fe5a2a0e000-7fe5a2a10000 r-xp 00000000 00:00 0                          [vdso]';
 

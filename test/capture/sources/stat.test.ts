@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ParseError } from '../../../lib/errors.js';
 import { parseStat } from '../../../capture/sources/stat.js';
+import { STAT_PAREN_6_18 } from './fixtures.js';
 
 // /proc/PID/stat of `cat /proc/self/stat` (Linux 6.18.44).
 const STAT_CAT_6_18 = [
@@ -8,19 +9,13 @@ const STAT_CAT_6_18 = [
   '',
 ].join('\n');
 
-// /proc/PID/stat of a program that named itself "a) b (c" with prctl(PR_SET_NAME) (Linux 6.18.44).
-const STAT_PAREN_6_18 = [
-  '3191 (a) b (c) S 3183 3183 2722 0 -1 4194304 90 546 0 0 0 0 2 0 20 0 1 0 60272 2490368 350 18446744073709551615 94085285904384 94085285905957 140725483044224 0 0 0 65536 6 0 1 0 0 17 0 0 0 0 0 0 94085285916112 94085285916800 94085737828352 140725483047473 140725483047480 140725483047480 140725483048945 0',
-  '',
-].join('\n');
-
-// Same kernel, comm "x) R 1 2 (y": looks like the start of the real fields.
+// Linux 6.18.44, comm "x) R 1 2 (y": looks like the start of the real fields.
 const STAT_FAKE_FIELDS_6_18 = [
   '6143 (x) R 1 2 (y) S 6135 6135 2722 0 -1 4194304 82 0 0 0 0 0 0 0 20 0 1 0 117972 2400256 345 18446744073709551615 94438815567872 94438815568437 140736520632512 0 0 0 65536 6 0 1 0 0 17 0 0 0 0 0 0 94438815579600 94438815580208 94439106183168 140736520641045 140736520641080 140736520641080 140736520642545 0',
   '',
 ].join('\n');
 
-// Same kernel, comm "nl<LF>) z": stat prints the comm unescaped, newline included.
+// Linux 6.18.44, comm "nl<LF>) z": stat prints the comm unescaped, newline included.
 const STAT_NEWLINE_6_18 = [
   '6147 (nl',
   ') z) S 6135 6135 2722 0 -1 4194304 81 0 0 0 0 0 0 0 20 0 1 0 117973 2400256 339 18446744073709551615 94652502589440 94652502590005 140729520737408 0 0 0 65536 6 0 1 0 0 17 0 0 0 0 0 0 94652502601168 94652502601776 94653292699648 140729520740894 140729520740920 140729520740920 140729520742385 0',

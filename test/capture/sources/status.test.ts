@@ -11,70 +11,7 @@ import {
   parseUidLine,
   statusValue,
 } from '../../../capture/sources/status.js';
-
-// /proc/PID/status of a root program that named itself "a) b (c" (Linux 6.18.44, x86_64).
-const STATUS_ROOT_6_18 = [
-  'Name:\ta) b (c',
-  'Umask:\t0022',
-  'State:\tS (sleeping)',
-  'Tgid:\t3191',
-  'Ngid:\t0',
-  'Pid:\t3191',
-  'PPid:\t3183',
-  'TracerPid:\t0',
-  'Uid:\t0\t0\t0\t0',
-  'Gid:\t0\t0\t0\t0',
-  'FDSize:\t256',
-  'Groups:\t ',
-  'NStgid:\t3191',
-  'NSpid:\t3191',
-  'NSpgid:\t3183',
-  'NSsid:\t2722',
-  'Kthread:\t0',
-  'VmPeak:\t    2468 kB',
-  'VmSize:\t    2432 kB',
-  'VmLck:\t       0 kB',
-  'VmPin:\t       0 kB',
-  'VmHWM:\t    1588 kB',
-  'VmRSS:\t    1588 kB',
-  'RssAnon:\t      96 kB',
-  'RssFile:\t    1464 kB',
-  'RssShmem:\t      28 kB',
-  'VmData:\t     104 kB',
-  'VmStk:\t     132 kB',
-  'VmExe:\t       4 kB',
-  'VmLib:\t    1528 kB',
-  'VmPTE:\t      36 kB',
-  'VmSwap:\t       0 kB',
-  'HugetlbPages:\t       0 kB',
-  'CoreDumping:\t0',
-  'THP_enabled:\t1',
-  'untag_mask:\t0xffffffffffffffff',
-  'Threads:\t1',
-  'SigQ:\t0/96364',
-  'SigPnd:\t0000000000000000',
-  'ShdPnd:\t0000000000000000',
-  'SigBlk:\t0000000000010000',
-  'SigIgn:\t0000000000000006',
-  'SigCgt:\t0000000000000000',
-  'CapInh:\t0000000000000000',
-  'CapPrm:\t000001fffeffffff',
-  'CapEff:\t000001fffeffffff',
-  'CapBnd:\t000001fffeffffff',
-  'CapAmb:\t0000000000000000',
-  'NoNewPrivs:\t0',
-  'Seccomp:\t0',
-  'Seccomp_filters:\t0',
-  'Speculation_Store_Bypass:\tvulnerable',
-  'SpeculationIndirectBranch:\talways enabled',
-  'Cpus_allowed:\t3',
-  'Cpus_allowed_list:\t0-1',
-  'Mems_allowed:\t00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000000,00000001',
-  'Mems_allowed_list:\t0',
-  'voluntary_ctxt_switches:\t12',
-  'nonvoluntary_ctxt_switches:\t0',
-  '',
-].join('\n');
+import { STATUS_ROOT_6_18 } from './fixtures.js';
 
 // Lines of /proc/self/status for `setpriv --reuid=65534 --regid=65534 --clear-groups cat`
 // (Linux 6.18.44).
@@ -92,7 +29,7 @@ const STATUS_NOBODY_6_18 = [
   '',
 ].join('\n');
 
-// Four memory lines of the root program above, as a kernel before 4.5 prints them: without
+// Four memory lines of the root program of STATUS_ROOT_6_18 (fixtures.ts), as a kernel before 4.5 prints them: without
 // RssAnon, RssFile and RssShmem (added in 4.5).
 const STATUS_MEM_4_4 = [
   'VmPeak:\t    2468 kB',

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { ParseError } from '../../../lib/errors.js';
 import { parseSwaps } from '../../../capture/sources/swaps.js';
-
-// /proc/swaps with one swap file (Linux 6.18.44).
-const SWAPS_6_18 = [
-  'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority',
-  '/var/tmp/pagescope-dev.swap             file\t\t2097148\t\t460\t\t-2',
-  '',
-].join('\n');
+import { SWAPS_6_18 } from './fixtures.js';
 
 // Rows in the swap_show() format of mm/swapfile.c, reconstructed rather than captured (adding
 // swap areas to this machine was not an option): a partition, a file whose name holds a space,

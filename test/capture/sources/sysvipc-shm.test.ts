@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { ParseError } from '../../../lib/errors.js';
 import { parseSysvShm } from '../../../capture/sources/sysvipc-shm.js';
+import { SHM_6_18 } from './fixtures.js';
 
-// /proc/sysvipc/shm with one 32 KiB segment, key 0xabcd, 3 pages touched (Linux 6.18.44).
-const SHM_6_18 = [
-  '       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap',
-  '     43981          1   600                 32768  3191  3191      1     0     0     0     0 1795627880          0 1795627880                 12288                     0',
-  '',
-].join('\n');
-
-// Same kernel: key 0xdeadbeef (printed signed) with 4 of 16 pages touched, and an IPC_PRIVATE
+// Linux 6.18.44: key 0xdeadbeef (printed signed) with 4 of 16 pages touched, and an IPC_PRIVATE
 // segment marked for destruction (IPC_RMID while attached: perms 1600 = SHM_DEST | 0600).
 const SHM_RMID_6_18 = [
   '       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap',
