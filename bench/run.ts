@@ -17,6 +17,8 @@ const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
 const child = fileURLToPath(new URL('./capture-child.js', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-bench-'));
+// Removed also when a measurement throws.
+process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 const log = (m: string): void => {
   if (!json) process.stderr.write(`${m}\n`);
 };
@@ -296,8 +298,6 @@ const results = {
   },
   analysis,
 };
-fs.rmSync(dir, { recursive: true, force: true });
-
 if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } else {
