@@ -297,13 +297,10 @@ CREATE TABLE vmas
 CREATE INDEX vmas_by_pid ON vmas (pid, start_address);
 CREATE INDEX vmas_by_object ON vmas (object_id);
 
-CREATE TABLE pagemap_runs
--- Lossless run-length encoding of /proc/PID/pagemap over each captured VMA. A run is a maximal
--- sequence of pages with equal flag bits whose frame (PFN, or swap offset) either stays equal or
--- grows by one per page. Entry i of a run (from 0) is rebuilt as:
---   flags<<55 | (frame + i*increments*(swap ? 32 : 1)).
--- Only flags and frame are stored; the named bit columns below are VIRTUAL (computed on read, no
--- storage). Every page of a captured VMA is covered by exactly one run.
+CREATE TABLE pagemap_run_rows
+-- The stored part of pagemap_runs (query that view: it adds the named bits, pfn, swap type and
+-- offset). Plain columns only: generated columns, even VIRTUAL ones, are computed on every INSERT,
+-- which made storing runs about a third slower.
 (
   -- The VMA (vmas.id).
   vma_id INTEGER NOT NULL,
@@ -319,37 +316,63 @@ CREATE TABLE pagemap_runs
   frame INTEGER NOT NULL,
   -- 1 if the PFN (or the swap offset) grows by one page per page along the run, 0 if constant.
   increments INTEGER NOT NULL,
+  PRIMARY KEY (vma_id, first_page)
+) STRICT, WITHOUT ROWID;
+
+CREATE VIEW pagemap_runs
+-- Lossless run-length encoding of /proc/PID/pagemap over each captured VMA. A run is a maximal
+-- sequence of pages with equal flag bits whose frame (PFN, or swap offset) either stays equal or
+-- grows by one per page. Entry i of a run (from 0) is rebuilt as:
+--   flags<<55 | (frame + i*increments*(swap ? 32 : 1)).
+-- Every page of a captured VMA is covered by exactly one run. Columns: vma_id, first_page, pages,
+-- flags, frame and increments as stored in pagemap_run_rows; present, swap, file_shared,
+-- reserved_bits, guard, uffd_wp, exclusive and soft_dirty (bits 63 to 55), pfn, swap_type,
+-- swap_offset, real_swap and marker computed on read, each described at its expression below.
+-- Captures written before pagemap_run_rows existed have a pagemap_runs table with these columns.
+AS
+SELECT
+  -- The VMA (vmas.id).
+  vma_id,
+  -- First page of the run, counted in pages from the VMA's start.
+  first_page,
+  -- Length of the run in pages.
+  pages,
+  -- Bits 55-63 of the entries, shifted down by 55 (see pagemap_run_rows).
+  flags,
+  -- Bits 0-54 of the first page (see pagemap_run_rows).
+  frame,
+  -- 1 if the PFN (or the swap offset) grows by one page per page along the run, 0 if constant.
+  increments,
   -- Bit 63: page present in RAM and mapped by this process.
-  present INTEGER GENERATED ALWAYS AS ((flags >> 8) & 1) VIRTUAL,
+  (flags >> 8) & 1 AS present,
   -- Bit 62: a non-present, non-none pte: real swap, migration, or a uffd-wp/guard marker.
-  swap INTEGER GENERATED ALWAYS AS ((flags >> 7) & 1) VIRTUAL,
+  (flags >> 7) & 1 AS swap,
   -- Bit 61: page-cache or shared-anon page (PM_FILE).
-  file_shared INTEGER GENERATED ALWAYS AS ((flags >> 6) & 1) VIRTUAL,
+  (flags >> 6) & 1 AS file_shared,
   -- Bits 59-60, zero on every known kernel; kept so the encoding stays lossless.
-  reserved_bits INTEGER GENERATED ALWAYS AS ((flags >> 4) & 3) VIRTUAL,
+  (flags >> 4) & 3 AS reserved_bits,
   -- Bit 58: guard region marker (6.15+).
-  guard INTEGER GENERATED ALWAYS AS ((flags >> 3) & 1) VIRTUAL,
+  (flags >> 3) & 1 AS guard,
   -- Bit 57: uffd-wp protected, or a uffd-wp pte marker when swap = 1.
-  uffd_wp INTEGER GENERATED ALWAYS AS ((flags >> 2) & 1) VIRTUAL,
+  (flags >> 2) & 1 AS uffd_wp,
   -- Bit 56: page mapped exclusively (present pages only since 6.11).
-  exclusive INTEGER GENERATED ALWAYS AS ((flags >> 1) & 1) VIRTUAL,
+  (flags >> 1) & 1 AS exclusive,
   -- Bit 55: soft-dirty.
-  soft_dirty INTEGER GENERATED ALWAYS AS (flags & 1) VIRTUAL,
+  flags & 1 AS soft_dirty,
   -- The page frame number of the first page when swap = 0 (0 when hidden or not present); NULL
   -- when swap = 1.
-  pfn INTEGER GENERATED ALWAYS AS (CASE WHEN (flags >> 7) & 1 THEN NULL ELSE frame END) VIRTUAL,
+  CASE WHEN (flags >> 7) & 1 THEN NULL ELSE frame END AS pfn,
   -- Swap type of the first page when swap = 1 (31 = pte marker on x86_64); else NULL.
-  swap_type INTEGER GENERATED ALWAYS AS (CASE WHEN (flags >> 7) & 1 THEN frame & 31 END) VIRTUAL,
+  CASE WHEN (flags >> 7) & 1 THEN frame & 31 END AS swap_type,
   -- Swap slot offset of the first page in pages when swap = 1 (0 when hidden); else NULL.
-  swap_offset INTEGER GENERATED ALWAYS AS (CASE WHEN (flags >> 7) & 1 THEN frame >> 5 END) VIRTUAL,
+  CASE WHEN (flags >> 7) & 1 THEN frame >> 5 END AS swap_offset,
   -- 1 for a real swap entry: bit 62 without a uffd-wp (57) or guard (58) marker, without the file
   -- bit (61: a file-page migration entry), with a swap type below MAX_SWAPFILES (24 on x86_64;
   -- higher types are migration, hwpoison, device and marker entries). kernel-semantics.md §2.4.
-  real_swap INTEGER GENERATED ALWAYS AS ((flags & 0xcc) = 0x80 AND (frame & 31) < 24) VIRTUAL,
+  (flags & 0xcc) = 0x80 AND (frame & 31) < 24 AS real_swap,
   -- 1 for a uffd-wp or guard pte marker (bit 62 with bit 57 or 58): not swap, reads as empty.
-  marker INTEGER GENERATED ALWAYS AS ((flags >> 7) & 1 AND (flags & 12) <> 0) VIRTUAL,
-  PRIMARY KEY (vma_id, first_page)
-) STRICT, WITHOUT ROWID;
+  (flags >> 7) & 1 AND (flags & 12) <> 0 AS marker
+FROM pagemap_run_rows;
 
 CREATE TABLE shm_objects
 -- One row per shared-memory object (a shmem inode), deduplicated by (device, inode) however many

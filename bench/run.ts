@@ -96,7 +96,7 @@ function storeFloorMs(runs: number): number {
   db.exec(readSchema());
   const t0 = process.hrtime.bigint();
   db.exec(`WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < ${runs - 1})
-    INSERT INTO pagemap_runs (vma_id, first_page, pages, flags, frame, increments)
+    INSERT INTO pagemap_run_rows (vma_id, first_page, pages, flags, frame, increments)
     SELECT 1, i * 2, 2, 322, 1000000 + i * 7919, i % 2 FROM g`);
   const ms = msSince(t0);
   db.close();

@@ -22,7 +22,7 @@ export function buildSyntheticCapture(file: string, totalRuns: number): void {
     }
     const procs = w.insert('processes');
     const vmas = w.insert('vmas');
-    const runs = w.insert('pagemap_runs');
+    const runs = w.insert('pagemap_run_rows');
     let vmaId = 0;
     for (let p = 1; p <= processes; p++) {
       procs.row({ pid: p, start_time_ticks: p, ppid: 1, comm: `proc${p}`, cmdline_json: '[]', uid: 0, euid: 0, state: 'S', smaps_rss_before_kb: 0, rollup_rss_after_kb: 0, pagemap_method: 'scan', capture_status: 'complete', read_started_ns: 0, read_finished_ns: 0 });

@@ -238,7 +238,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       }
     };
     const vmaInsert = writer.batch('vmas');
-    const runInsert = writer.batch('pagemap_runs');
+    const runInsert = writer.batch('pagemap_run_rows');
     // One encoder per process, reset per VMA; its sink writes the runs of the current VMA.
     let currentVmaId = 0;
     const encoder = createRunEncoder((first, n, flags, frame, step) => {
@@ -253,7 +253,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     // Runs stay buffered across VMAs (flushed per process); one VMA's can be dropped alone.
     const dropRuns = (id: number, mark: BatchMark): void => {
       runInsert.truncate(mark);
-      writer.statement('DELETE FROM pagemap_runs WHERE vma_id = ?').run(id);
+      writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
     };
     let rssKb = 0;
     try {
@@ -408,7 +408,7 @@ function vmaKey(v: MapsHeader): string {
 
 /** Removes what this savepoint wrote for pid (VMAs, their runs, fds). */
 function dropProcessData(writer: CaptureSink, pid: number): void {
-  writer.statement('DELETE FROM pagemap_runs WHERE vma_id IN (SELECT id FROM vmas WHERE pid = ?)').run(pid);
+  writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id IN (SELECT id FROM vmas WHERE pid = ?)').run(pid);
   writer.statement('DELETE FROM vmas WHERE pid = ?').run(pid);
   writer.statement('DELETE FROM process_fds WHERE pid = ?').run(pid);
 }

@@ -88,7 +88,7 @@ export const INSERT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   processes: PROCESS_COLUMNS,
   vmas: VMA_COLUMNS,
   smaps_rollup: ROLLUP_COLUMNS,
-  pagemap_runs: PAGEMAP_RUN_COLUMNS,
+  pagemap_run_rows: PAGEMAP_RUN_COLUMNS,
   shm_objects: OBJECT_COLUMNS,
   shm_residency_runs: RESIDENCY_RUN_COLUMNS,
   process_status: PROCESS_STATUS_COLUMNS,

@@ -27,8 +27,8 @@ function schemaViews(): Map<string, string> {
 describe('schema.sql views', () => {
   const views = schemaViews();
 
-  it('defines object_states and vma_page_counts', () => {
-    assert.deepEqual([...views.keys()], ['object_states', 'vma_page_counts']);
+  it('defines object_states, pagemap_runs and vma_page_counts', () => {
+    assert.deepEqual([...views.keys()], ['object_states', 'pagemap_runs', 'vma_page_counts']);
   });
 
   for (const sample of samples) {
@@ -45,7 +45,8 @@ describe('schema.sql views', () => {
 
       before(() => {
         db = new Database(path.join(SAMPLES, sample), { readonly: true, fileMustExist: true });
-        for (const sql of views.values()) db.exec(sql.replace(/^CREATE VIEW/, 'CREATE TEMP VIEW'));
+        // pagemap_runs: the samples have it as a table (with the same columns, checked below).
+        for (const [name, sql] of views) if (name !== 'pagemap_runs') db.exec(sql.replace(/^CREATE VIEW/, 'CREATE TEMP VIEW'));
       });
 
       after(() => db.close());
@@ -64,6 +65,23 @@ describe('schema.sql views', () => {
           assert.equal(total, f.size_pages, `object ${f.id}: the states cover the file`);
           for (const s of states.filter((x) => x.object_id === f.id)) assert.deepEqual([s.kind, s.path], [f.kind, f.path]);
         }
+      });
+
+      it('has the pagemap_runs columns, values included, that the pagemap_runs view computes', () => {
+        // The sample's table (stored columns plus VIRTUAL ones) against the view over the same rows.
+        const columns = (db.prepare("SELECT name FROM pragma_table_xinfo('pagemap_runs')").pluck().all() as string[]);
+        const fresh = new Database(':memory:');
+        fresh.exec(readSchema());
+        assert.deepEqual(fresh.prepare("SELECT name FROM pragma_table_info('pagemap_runs')").pluck().all(), columns);
+        const stored = ['vma_id', 'first_page', 'pages', 'flags', 'frame', 'increments'];
+        const rows = db.prepare(`SELECT ${columns.join(', ')} FROM pagemap_runs ORDER BY vma_id, first_page`).all() as Row[];
+        assert.ok(rows.length > 0);
+        const insert = fresh.prepare(`INSERT INTO pagemap_run_rows (${stored.join(', ')}) VALUES (${stored.map(() => '?').join(', ')})`);
+        fresh.transaction(() => {
+          for (const r of rows) insert.run(stored.map((c) => r[c]));
+        })();
+        assert.deepEqual(fresh.prepare(`SELECT ${columns.join(', ')} FROM pagemap_runs ORDER BY vma_id, first_page`).all(), rows);
+        fresh.close();
       });
 
       it('vma_page_counts holds the start and pagemap counts that vmas shows, for every VMA with runs', () => {

@@ -23,7 +23,7 @@ describe('capture/write', () => {
     w.db.prepare('SELECT first_page, pages FROM pagemap_runs WHERE vma_id = ? ORDER BY first_page').all(vma) as Array<{ first_page: number; pages: number }>;
 
   it('inserts every pushed row, whatever the leftover count', () => {
-    const runs = w.batch('pagemap_runs');
+    const runs = w.batch('pagemap_run_rows');
     let vma = 0;
     for (const count of [1, 2, 3, 37, 63, 64, 65, 127, 200]) {
       vma++;
@@ -34,7 +34,7 @@ describe('capture/write', () => {
   });
 
   it('flushes batches when a transaction ends and drops them when it fails', () => {
-    const runs = w.batch('pagemap_runs');
+    const runs = w.batch('pagemap_run_rows');
     w.exec('BEGIN');
     w.transaction(() => {
       for (let i = 0; i < 10; i++) runs.push(1, i, 1, 0, 0, 0);
@@ -43,7 +43,7 @@ describe('capture/write', () => {
     assert.throws(() =>
       w.transaction(() => {
         for (let i = 0; i < 70; i++) runs.push(2, i, 1, 0, 0, 0); // one full batch inserted, 6 buffered
-        w.statement('DELETE FROM pagemap_runs WHERE vma_id = ?').run(1);
+        w.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(1);
         throw new Error('process failed');
       }),
     );
@@ -55,7 +55,7 @@ describe('capture/write', () => {
   });
 
   it('truncates to a mark: buffered rows after it go, inserted ones are left to the caller', () => {
-    const runs = w.batch('pagemap_runs');
+    const runs = w.batch('pagemap_run_rows');
     for (let i = 0; i < 10; i++) runs.push(1, i, 1, 0, 0, 0);
     const mark = runs.mark();
     for (let i = 0; i < 5; i++) runs.push(2, i, 1, 0, 0, 0);

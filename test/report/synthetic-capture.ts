@@ -125,7 +125,7 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
         const present = kind === 'present' ? 1 : 0;
         const fileShared = present && fields.backing !== 'anon-private' ? 1 : 0;
         // flags are pagemap bits 55-63 shifted down by 55: present 256, file_shared 64, soft_dirty 1.
-        ins('pagemap_runs', {
+        ins('pagemap_run_rows', {
           vma_id: id, first_page: first, pages: count, flags: (present << 8) | (fileShared << 6) | 1,
           frame: present ? pfn : 0, increments: present ? 1 : 0,
         });
