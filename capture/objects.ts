@@ -66,7 +66,6 @@ interface Opened {
 export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
   const ids = new Map<string, number>();
   const sysvIds = new Map<number, number>();
-  let lastId = 0;
   const key = (ma: number, mi: number, ino: number): string => `${ma}:${mi}:${ino}`;
 
   function tryOpen(c: ObjectCandidate): { opened: Opened | null; problems: string[] } {
@@ -192,7 +191,7 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       const k = key(c.devMajor, c.devMinor, c.inode);
       const known = ids.get(k);
       if (known !== undefined) return known;
-      const id = ++lastId;
+      const id = ids.size + 1;
       ids.set(k, id);
       if (c.kind === 'sysv') sysvIds.set(c.inode, id);
       probe(id, c);
