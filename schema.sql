@@ -19,7 +19,12 @@ CREATE TABLE capture_meta
 -- started_at_utc, finished_at_utc, started_monotonic_ns, finished_monotonic_ns, uid, euid,
 -- cap_eff_hex, pfn_visible (1 if PFNs and swap offsets are visible: CAP_SYS_ADMIN),
 -- map_files_allowed (1 if CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), pagemap_mode
--- (all|shared|none), pagemap_method (pread|scan|none), targets_requested, redacted (0|1),
+-- (all|shared|none), pagemap_method (pread|scan|none), pagemap_pfns (all: every present page's
+-- PFN and exclusive bit as the kernel showed them; partial: PAGEMAP_SCAN categories gave present
+-- ranges, so PFNs and the exclusive bit are recorded only for the zero page, anonymous huge pages,
+-- swap entries and VMAs read whole (uffd-wp, hugetlb), 0 elsewhere; none; absent in captures
+-- older than the key: all), smaps_rollup (1 if read, --rollup; absent in older captures, which
+-- always read it), targets_requested, redacted (0|1),
 -- freeze (cgroup2-or-sigstop|none),
 -- processes_captured, processes_failed.
 (
@@ -114,8 +119,13 @@ CREATE TABLE processes
   vm_swap_kb INTEGER,
   -- Sum of smaps Rss over the VMAs, read before the page-level reads, in kB.
   smaps_rss_before_kb INTEGER,
-  -- smaps_rollup Rss read after the page-level reads, in kB (drift = after - before).
+  -- smaps_rollup Rss read after the page-level reads, in kB (drift = after - before); NULL unless
+  -- captured with --rollup (a second walk of every page table).
   rollup_rss_after_kb INTEGER,
+  -- The RSS counter after the page-level reads (stat field 24, the counter status VmRSS prints),
+  -- in kB: drift = rss_after_kb - vm_rss_kb (read before smaps). NULL in captures older than
+  -- the column.
+  rss_after_kb INTEGER,
   -- How pagemap was read: "pread", "scan" (PAGEMAP_SCAN to find non-empty ranges, then pread),
   -- or "none".
   pagemap_method TEXT NOT NULL,
@@ -147,8 +157,9 @@ CREATE TABLE process_status
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE smaps_rollup
--- /proc/PID/smaps_rollup read after the page-level reads, one row per process. Columns as in
--- vmas; Pss_Anon/Pss_File/Pss_Shmem exist only here.
+-- /proc/PID/smaps_rollup read after the page-level reads, one row per process, when captured
+-- with --rollup (a second walk of every page table; without it, analyses sum the VMAs' smaps
+-- fields instead). Columns as in vmas; Pss_Anon/Pss_File/Pss_Shmem exist only here.
 (
   -- Process id (processes.pid).
   pid INTEGER PRIMARY KEY,
@@ -311,7 +322,8 @@ CREATE TABLE pagemap_run_rows
   -- Bits 55-63 of the entries, shifted down by 55 (present = 256, swap = 128, file_shared = 64,
   -- guard = 8, uffd_wp = 4, exclusive = 2, soft_dirty = 1).
   flags INTEGER NOT NULL,
-  -- Bits 0-54 of the first page: the PFN when present (0 when hidden without CAP_SYS_ADMIN), or
+  -- Bits 0-54 of the first page: the PFN when present (0 when hidden without CAP_SYS_ADMIN or
+  -- not recorded: capture_meta pagemap_pfns = partial), or
   -- swap type (bits 0-4) and swap offset (bits 5-54) when swap = 1; 0 otherwise.
   frame INTEGER NOT NULL,
   -- 1 if the PFN (or the swap offset) grows by one page per page along the run, 0 if constant.
@@ -320,7 +332,8 @@ CREATE TABLE pagemap_run_rows
 ) STRICT, WITHOUT ROWID;
 
 CREATE VIEW pagemap_runs
--- Lossless run-length encoding of /proc/PID/pagemap over each captured VMA. A run is a maximal
+-- Lossless run-length encoding of /proc/PID/pagemap over each captured VMA (of every bit when
+-- capture_meta pagemap_pfns = all; else PFNs and the exclusive bit only where recorded). A run is a maximal
 -- sequence of pages with equal flag bits whose frame (PFN, or swap offset) either stays equal or
 -- grows by one per page. Entry i of a run (from 0) is rebuilt as:
 --   flags<<55 | (frame + i*increments*(swap ? 32 : 1)).
@@ -355,12 +368,12 @@ SELECT
   (flags >> 3) & 1 AS guard,
   -- Bit 57: uffd-wp protected, or a uffd-wp pte marker when swap = 1.
   (flags >> 2) & 1 AS uffd_wp,
-  -- Bit 56: page mapped exclusively (present pages only since 6.11).
+  -- Bit 56: page mapped exclusively (present pages only since 6.11; 0 where PFNs are not recorded).
   (flags >> 1) & 1 AS exclusive,
   -- Bit 55: soft-dirty.
   flags & 1 AS soft_dirty,
-  -- The page frame number of the first page when swap = 0 (0 when hidden or not present); NULL
-  -- when swap = 1.
+  -- The page frame number of the first page when swap = 0 (0 when hidden, not recorded or not
+  -- present); NULL when swap = 1.
   CASE WHEN (flags >> 7) & 1 THEN NULL ELSE frame END AS pfn,
   -- Swap type of the first page when swap = 1 (31 = pte marker on x86_64); else NULL.
   CASE WHEN (flags >> 7) & 1 THEN frame & 31 END AS swap_type,

@@ -15,7 +15,7 @@
 //   path                VMA path or object path (B's; A's when gone)
 //   pages_delta         size in pages: VMA size, object size, or the sum over a process's VMAs
 //   present_pages_delta, swap_pages_delta, zero_pages_delta   pagemap pages per category
-//   rss_kb_delta, swap_kb_delta, swap_pss_kb_delta            smaps (smaps_rollup for processes)
+//   rss_kb_delta, swap_kb_delta, swap_pss_kb_delta            smaps (per process: smaps_rollup, or VMA sums)
 //   moved_pages         pages whose state differs page by page (pagemap category, residency state)
 //   moves               those pages by move, `from->to:pages`, largest first; `outside` is a page
 //                       the VMA or object did not cover (or that was not read) in that capture

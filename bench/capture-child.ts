@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { runCapture } from '../capture/capture.js';
 import { silentLogger } from '../lib/log.js';
 
-const [pidsArg, output, method, all, pagemap] = process.argv.slice(2);
+const [pidsArg, output, method, all, pagemap, pfns] = process.argv.slice(2);
 const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
 const result = await runCapture({
@@ -15,6 +15,7 @@ const result = await runCapture({
   output,
   pagemap: (pagemap || 'all') as 'all' | 'shared' | 'none',
   pagemapMethod: method as 'auto' | 'pread' | 'scan',
+  pfns: pfns === 'pfns',
   shmFiles: false,
   shmDir: '/dev/shm',
   argv: ['bench'],

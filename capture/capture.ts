@@ -31,6 +31,14 @@ export interface CaptureOptions {
   pagemap: PagemapMode;
   /** auto: PAGEMAP_SCAN where the kernel has it, else pread. */
   pagemapMethod: 'auto' | 'pread' | 'scan';
+  /**
+   * Record the PFN (and exclusive bit) of every present page: every entry is read. Default: with
+   * PAGEMAP_SCAN, present ranges come from its categories (PFNs only of the zero page, anonymous
+   * huge pages and swap entries).
+   */
+  pfns?: boolean;
+  /** Also read smaps_rollup after the page reads: Pss_Anon/Pss_File/Pss_Shmem, for a second page walk. */
+  rollup?: boolean;
   shmFiles: boolean;
   shmDir: string;
   /** Stop each target while its pages are read (SIGSTOP/SIGCONT). */
@@ -148,6 +156,8 @@ async function captureInto(
     {
       pagemap: options.pagemap,
       pagemapMethod: options.pagemapMethod,
+      pfns: Boolean(options.pfns),
+      rollup: Boolean(options.rollup),
       freeze: Boolean(options.freeze),
       pageSizeBytes,
       privileges: { mapFiles: self.mapFiles, fowner: self.fowner, euid: self.euid },
@@ -216,6 +226,8 @@ async function captureInto(
     map_files_allowed: self.mapFiles ? '1' : '0',
     pagemap_mode: options.pagemap,
     pagemap_method: reader?.method ?? 'none',
+    pagemap_pfns: reader === null ? 'none' : session.pfns ? 'all' : 'partial',
+    smaps_rollup: options.rollup ? '1' : '0',
     targets_requested: options.all ? 'all' : options.match ? `match:${options.match.source}` : options.pids.join(','),
     redacted: '0',
     freeze: options.freeze ? 'cgroup2-or-sigstop' : 'none',

@@ -13,6 +13,8 @@ export interface CaptureArgs {
   output?: string;
   pagemap: PagemapMode;
   'pagemap-method': 'auto' | 'pread' | 'scan';
+  pfns?: boolean;
+  rollup?: boolean;
   'shm-files'?: boolean;
   freeze?: boolean;
   redact?: boolean;
@@ -37,6 +39,8 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
         .option('output', { alias: 'o', type: 'string', describe: 'Output file (default pagescope-<host>-<UTC time>.db); written atomically' })
         .option('pagemap', { choices: ['all', 'shared', 'none'] as const, default: 'all' as PagemapMode, describe: 'Which VMAs get page-level pagemap runs: all, only shared memory, or none' })
         .option('pagemap-method', { choices: ['auto', 'pread', 'scan'] as const, default: 'auto' as const, describe: 'Read pagemap with pread, or find non-empty ranges with PAGEMAP_SCAN (Linux 6.7+) first' })
+        .option('pfns', { type: 'boolean', describe: 'Record the PFN and exclusive bit of every present page (reads every entry: slower, about a row per page where memory is fragmented). Default with PAGEMAP_SCAN: present ranges from its categories; PFNs of the zero page, anonymous huge pages and swap entries only' })
+        .option('rollup', { type: 'boolean', describe: 'Also read smaps_rollup after the page reads, for Pss_Anon/Pss_File/Pss_Shmem per process: a second walk of every page table (analyses otherwise sum the VMAs\' smaps figures)' })
         .option('shm-files', { type: 'boolean', describe: 'Also probe every file under /dev/shm, mapped or not (implied by --all)' })
         .option('freeze', { type: 'boolean', describe: 'Stop each target while its pages are read, for a consistent snapshot: the cgroup v2 freezer when its cgroup holds only targets, else SIGSTOP; always resumed, also on error or Ctrl-C' })
         .option('redact', { type: 'boolean', describe: 'Replace process names, command lines, executables, paths, object names, cgroups and the host name with stable tokens (same name, same token; the key is not stored). Sizes, flags, page states and kernel facts stay' })
@@ -77,6 +81,8 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
           output: args.output ?? defaultCaptureName(new Date(), os.hostname()),
           pagemap: args.pagemap,
           pagemapMethod: args['pagemap-method'],
+          pfns: Boolean(args.pfns),
+          rollup: Boolean(args.rollup),
           shmFiles: Boolean(args.all || args['shm-files']),
           freeze: Boolean(args.freeze),
           redact: Boolean(args.redact),

@@ -1,9 +1,10 @@
 // Reads the pagemap of one VMA into a run encoder, either with large pread(2) chunks or with the
 // PAGEMAP_SCAN ioctl (Linux 6.7+) to find the non-empty ranges first and pread only those.
-// Both give identical runs: the ioctl only decides which entries are known to be zero.
+// Both give identical runs: the ioctl only decides which entries are known to be zero. Without
+// PFNs (the default), the scan's categories give the runs of present pages directly.
 import type { Procfs } from './procfs.js';
-import type { RunEncoder } from './sources/pagemap.js';
-import { scanNonEmpty, type ScanRegion } from './pagemap-scan.js';
+import { FLAG_FILE_SHARED, FLAG_PRESENT, FLAG_SOFT_DIRTY, type RunEncoder } from './sources/pagemap.js';
+import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, emptyRegions, scanNonEmpty, type ScanRegions } from './pagemap-scan.js';
 
 export type PagemapMethod = 'pread' | 'scan';
 
@@ -92,32 +93,39 @@ export function createPreadReader(procfs: Procfs): PagemapReader {
   };
 }
 
-/** PAGEMAP_SCAN to skip empty ranges, then pread of the (coalesced) non-empty ones. */
-export function createScanReader(procfs: Procfs, pageSizeBytes: number): PagemapReader {
+/**
+ * PAGEMAP_SCAN to skip empty ranges, then pread of the (coalesced) non-empty ones.
+ * @param pfns false: runs of present pages come from the scan's categories with frame 0, and only
+ *   what the reconciliation needs is read with pread: swap entries (type and offset), the zero page
+ *   (its PFN), and anonymous huge pages (PAGEMAP_SCAN does not mark the huge zero page PFNZERO).
+ *   The exclusive bit is then known only where entries were read.
+ */
+export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = true): PagemapReader {
   const pread = createPreadReader(procfs);
-  // Regions of the current process from one scan over its address space (sorted, disjoint).
-  let prepared: { fd: number; spans: Array<[number, number]>; regions: ScanRegion[] } | null = null;
+  const categories = pfns ? 0 : PAGE_IS_FILE | PAGE_IS_PFNZERO | PAGE_IS_HUGE;
+  // Regions of the current process from one scan per group of VMAs (sorted, disjoint).
+  let prepared: { fd: number; spans: Array<[number, number]>; regions: ScanRegions } | null = null;
+  const own = emptyRegions();
 
-  const regionsOf = (fd: number, startVpn: number, endVpn: number): ScanRegion[] => {
+  /** The regions holding [startVpn, endVpn), and the index range [from, to) of those overlapping it. */
+  const regionsOf = (fd: number, startVpn: number, endVpn: number): { r: ScanRegions; from: number; to: number } => {
     if (prepared && prepared.fd === fd && prepared.spans.some(([a, b]) => startVpn >= a && endVpn <= b)) {
-      const all = prepared.regions;
-      // First region ending after startVpn (binary search), then clip to the VMA.
+      const r = prepared.regions;
+      // First region ending after startVpn (binary search).
       let lo = 0;
-      let hi = all.length;
+      let hi = r.ends.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (all[mid].endVpn <= startVpn) lo = mid + 1;
+        if (r.ends[mid] <= startVpn) lo = mid + 1;
         else hi = mid;
       }
-      const out: ScanRegion[] = [];
-      for (let i = lo; i < all.length && all[i].startVpn < endVpn; i++) {
-        out.push({ startVpn: Math.max(startVpn, all[i].startVpn), endVpn: Math.min(endVpn, all[i].endVpn) });
-      }
-      return out;
+      let to = lo;
+      while (to < r.starts.length && r.starts[to] < endVpn) to++;
+      return { r, from: lo, to };
     }
-    const regions: ScanRegion[] = [];
-    scanNonEmpty(fd, startVpn * pageSizeBytes, endVpn * pageSizeBytes, pageSizeBytes, (r) => regions.push(r));
-    return regions;
+    own.starts.length = own.ends.length = own.cats.length = 0;
+    scanNonEmpty(fd, startVpn * pageSizeBytes, endVpn * pageSizeBytes, pageSizeBytes, own, categories);
+    return { r: own, from: 0, to: own.starts.length };
   };
 
   return {
@@ -125,13 +133,15 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number): Pagemap
     beginProcess(fd, groups) {
       prepared = null;
       const spans: Array<[number, number]> = [];
-      const regions: ScanRegion[] = [];
+      const regions = emptyRegions();
       for (const group of groups) {
         const from = group[0][0];
         const to = group[group.length - 1][1];
+        const mark = regions.starts.length;
         try {
-          scanNonEmpty(fd, from * pageSizeBytes, to * pageSizeBytes, pageSizeBytes, (r) => regions.push(r));
+          scanNonEmpty(fd, from * pageSizeBytes, to * pageSizeBytes, pageSizeBytes, regions, categories);
         } catch {
+          regions.starts.length = regions.ends.length = regions.cats.length = mark;
           continue; // per-VMA scans (and their pread fallback) take over for this group
         }
         spans.push([from, to]);
@@ -139,25 +149,46 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number): Pagemap
       prepared = { fd, spans, regions };
     },
     readVma(fd, startVpn, pages, encoder) {
-      const regions = regionsOf(fd, startVpn, startVpn + pages);
+      const endVpn = startVpn + pages;
+      const { r, from, to } = regionsOf(fd, startVpn, endVpn);
+      const { starts, ends, cats } = r;
+      // Regions clipped to the VMA.
+      const startOf = (i: number): number => Math.max(startVpn, starts[i]);
+      const endOf = (i: number): number => Math.min(endVpn, ends[i]);
       let cursor = startVpn;
-      let i = 0;
-      while (i < regions.length) {
-        // Coalesce regions separated by short gaps into one read.
-        const spanStart = regions[i].startVpn;
-        let spanEnd = regions[i].endVpn;
-        i++;
-        while (i < regions.length && regions[i].startVpn - spanEnd <= COALESCE_GAP_PAGES && regions[i].endVpn - spanStart <= CHUNK_PAGES * 4) {
-          spanEnd = regions[i].endVpn;
+      let i = from;
+      while (i < to) {
+        const spanStart = startOf(i);
+        let spanEnd = endOf(i);
+        if (!pfns && !mustRead(cats[i])) {
+          // Without PFNs: the run comes from the categories.
+          const c = cats[i];
+          encoder.pushZeros(spanStart - cursor);
+          encoder.pushUniform(spanEnd - spanStart, (c & PAGE_IS_PRESENT ? FLAG_PRESENT : 0) | (c & PAGE_IS_FILE ? FLAG_FILE_SHARED : 0) | (c & PAGE_IS_SOFT_DIRTY ? FLAG_SOFT_DIRTY : 0));
+          cursor = spanEnd;
           i++;
+          continue;
+        }
+        i++;
+        if (pfns) {
+          // Coalesce regions separated by short gaps into one read.
+          while (i < to && startOf(i) - spanEnd <= COALESCE_GAP_PAGES && endOf(i) - spanStart <= CHUNK_PAGES * 4) spanEnd = endOf(i++);
+        } else {
+          // Adjacent regions whose entries are read: one read.
+          while (i < to && startOf(i) === spanEnd && mustRead(cats[i])) spanEnd = endOf(i++);
         }
         encoder.pushZeros(spanStart - cursor);
         const got = pread.readVma(fd, spanStart, spanEnd - spanStart, encoder);
         if (got < spanEnd - spanStart) return spanStart + got - startVpn;
         cursor = spanEnd;
       }
-      encoder.pushZeros(startVpn + pages - cursor);
+      encoder.pushZeros(endVpn - cursor);
       return pages;
     },
   };
+}
+
+/** Without PFNs, the categories whose entries are read all the same (see createScanReader). */
+function mustRead(categories: number): boolean {
+  return (categories & (PAGE_IS_SWAPPED | PAGE_IS_PFNZERO)) !== 0 || (categories & (PAGE_IS_PRESENT | PAGE_IS_HUGE | PAGE_IS_FILE)) === (PAGE_IS_PRESENT | PAGE_IS_HUGE);
 }

@@ -2,15 +2,28 @@
 // returns the address ranges holding anything but empty entries, as runs, in one call per span.
 import { PAGEMAP_SCAN, allocNative, ioctl, type NativeBuffer } from './native/syscalls.js';
 
+// Categories (include/uapi/linux/fs.h). PAGE_IS_WRITTEN and PAGE_IS_WPALLOWED are never asked for.
 export const PAGE_IS_FILE = 1 << 2;
 export const PAGE_IS_PRESENT = 1 << 3;
 export const PAGE_IS_SWAPPED = 1 << 4;
+export const PAGE_IS_PFNZERO = 1 << 5;
+export const PAGE_IS_HUGE = 1 << 6;
 export const PAGE_IS_SOFT_DIRTY = 1 << 7;
 
-export interface ScanRegion {
-  startVpn: number;
-  endVpn: number;
+/** The categories whose pages have a non-zero pagemap entry. */
+const NON_EMPTY = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_SOFT_DIRTY;
+
+/**
+ * Regions as three parallel arrays (no object per region: a fragmented VMA has tens of
+ * thousands): pages [starts[i], ends[i]) all have the categories cats[i], among those asked for.
+ */
+export interface ScanRegions {
+  starts: number[];
+  ends: number[];
+  cats: number[];
 }
+
+export const emptyRegions = (): ScanRegions => ({ starts: [], ends: [], cats: [] });
 
 const REGIONS = 8192; // 24 bytes each: 192 KiB, reused
 const ARG_BYTES = 96;
@@ -21,9 +34,11 @@ const arg = Buffer.alloc(ARG_BYTES);
  * Reports every range of [startBytes, endBytes) whose entries are present, swap/marker, or
  * soft-dirty (VM_SOFTDIRTY makes even holes non-zero). Everything else reads as a zero entry.
  * PAGE_IS_WRITTEN is never used: 6.18.44 reports it for pte_none (kernel-semantics.md §3).
+ * @param categories the categories to report: a region ends where any of them changes (the
+ *   default, NON_EMPTY, only splits where pagemap entries differ in the same bits)
  * @throws SyscallError (ENOTTY before 6.7, EFAULT above TASK_SIZE)
  */
-export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, pageSizeBytes: number, onRegion: (r: ScanRegion) => void): void {
+export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, pageSizeBytes: number, out: ScanRegions, categories = NON_EMPTY): void {
   vec ??= allocNative(REGIONS * 24);
   const view = new DataView(vec.bytes);
   let start = startBytes;
@@ -38,13 +53,15 @@ export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, p
     arg.writeBigUInt64LE(0n, 56); // max_pages
     arg.writeBigUInt64LE(0n, 64); // category_inverted
     arg.writeBigUInt64LE(0n, 72); // category_mask
-    arg.writeBigUInt64LE(BigInt(PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_SOFT_DIRTY), 80); // anyof
-    arg.writeBigUInt64LE(BigInt(PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_SOFT_DIRTY), 88); // return
+    arg.writeBigUInt64LE(BigInt(NON_EMPTY), 80); // anyof
+    arg.writeBigUInt64LE(BigInt(categories | NON_EMPTY), 88); // return
     const n = ioctl(fd, PAGEMAP_SCAN, arg);
     for (let i = 0; i < n; i++) {
       const s = Number(view.getBigUint64(i * 24, true));
       const e = Number(view.getBigUint64(i * 24 + 8, true));
-      onRegion({ startVpn: s / pageSizeBytes, endVpn: e / pageSizeBytes });
+      out.starts.push(s / pageSizeBytes);
+      out.ends.push(e / pageSizeBytes);
+      out.cats.push(view.getUint32(i * 24 + 16, true));
     }
     const walkEnd = Number(arg.readBigUInt64LE(32));
     if (walkEnd >= endBytes) break;

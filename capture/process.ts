@@ -1,6 +1,6 @@
 // Captures one process: stat, status, cmdline, smaps (maps + fields), pagemap of each VMA as runs,
-// its shared-memory objects and fds, then smaps_rollup and stat again to detect drift and pid
-// reuse. Everything for one process is written in one savepoint by the caller.
+// its shared-memory objects and fds, then stat again to detect drift (its RSS counter) and pid
+// reuse (and smaps_rollup when asked: a second page walk). Everything for one process is written in one savepoint by the caller.
 import * as fs from 'node:fs';
 import { addressToStored } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
@@ -34,7 +34,14 @@ export interface ProcessContext {
    * PAGEMAP_SCAN only pays off where it can skip empty ranges.
    */
   adaptive: boolean;
+  /**
+   * false when `reader` leaves PFNs out (PAGEMAP_SCAN categories): VMAs whose entries carry
+   * what the categories cannot tell (uffd-wp, hugetlb) are read with the fallback reader.
+   */
+  pfns: boolean;
   pagemapMode: PagemapMode;
+  /** Also read smaps_rollup after the page-level reads (a second walk of every page table). */
+  rollup: boolean;
   pageSizeBytes: number;
   /** Stop each target (SIGSTOP) while its pages are read, and resume it after. */
   freezer: Freezer | null;
@@ -95,6 +102,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   let cgroup: string | null = null;
   let smapsRssKb: number | null = null;
   let pagemapMethod = 'none';
+  let rssAfterKb: number | null = null;
   const writeProcessRow = (rollupRssKb: number | null): void => {
     const statusInsert = writer.batch('process_status');
     for (const f of statusFields) statusInsert.push(pid, f.field, f.valueText, f.valueKb);
@@ -123,6 +131,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       vm_swap_kb: kb('VmSwap'),
       smaps_rss_before_kb: smapsRssKb,
       rollup_rss_after_kb: rollupRssKb,
+      rss_after_kb: rssAfterKb,
       pagemap_method: pagemapMethod,
       capture_status: status,
       frozen_by: frozenBy,
@@ -210,7 +219,8 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     if (pagemapFd !== null && ctx.reader) pagemapMethod = ctx.reader.method;
     // Above TASK_SIZE ([vsyscall]) PAGEMAP_SCAN fails with EFAULT and pread returns nothing at
     // once: pread it is, without a failed ioctl (and its error) per process.
-    const readerOf = (v: SmapsVma): PagemapReader | null => (v.start >= KERNEL_HALF || (ctx.adaptive && dense(v)) ? ctx.fallbackReader : ctx.reader);
+    const readerOf = (v: SmapsVma): PagemapReader | null =>
+      v.start >= KERNEL_HALF || (ctx.adaptive && dense(v)) || (!ctx.pfns && needsEntries(v)) ? ctx.fallbackReader : ctx.reader;
     if (pagemapFd !== null && ctx.reader) {
       // Each reader gets the groups of consecutive VMAs it will read: a VMA read by the other
       // reader (or not at all) ends a group, so no PAGEMAP_SCAN walks pages that pread reads
@@ -364,8 +374,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       fdInsert.values(pid, Number(fd), objectId);
     }
 
-    // 5. After the page-level reads: rollup (drift) and stat again (pid reuse).
-    const rollup = read('smaps_rollup', () => parseSmapsRollup(procfs.readText(pid, 'smaps_rollup')), null);
+    // 5. After the page-level reads: stat again (pid reuse; its RSS counter for drift), and
+    // smaps_rollup if asked.
+    const rollup = ctx.rollup ? read('smaps_rollup', () => parseSmapsRollup(procfs.readText(pid, 'smaps_rollup')), null) : null;
     const after = parseStat(procfs.readText(pid, 'stat'));
     if (after.startTimeTicks !== stat.startTimeTicks) {
       // Another process now owns the pid: what was read may mix both, so none of it is kept.
@@ -377,6 +388,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       return { status, vmas: 0, pages: 0 };
     }
     if (rollup) writer.insert('smaps_rollup').row(rollupRow(pid, rollup.fieldsKb));
+    rssAfterKb = after.rssPages === null ? null : (after.rssPages * ctx.pageSizeBytes) / 1024;
     writeProcessRow(rollup ? rollup.fieldsKb.Rss ?? null : null);
     return { status, vmas: vmaCount, pages: pageCount };
   } catch (err) {
@@ -395,6 +407,11 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
 function dense(v: SmapsVma): boolean {
   const size = v.fieldsKb.Size ?? 0;
   return size > 0 && ((v.fieldsKb.Rss ?? 0) + (v.fieldsKb.Swap ?? 0)) * 4 >= size;
+}
+
+/** uffd-wp registered (bit 57 of present pages) or hugetlb: PAGEMAP_SCAN categories cannot stand in for the entries. */
+function needsEntries(v: SmapsVma): boolean {
+  return v.vmFlags === null || / (uw|ht) /.test(` ${v.vmFlags} `);
 }
 
 function isGone(err: unknown): boolean {

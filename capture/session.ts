@@ -14,6 +14,10 @@ import type { CaptureSink } from './write.js';
 export interface SessionOptions {
   pagemap: PagemapMode;
   pagemapMethod: 'auto' | 'pread' | 'scan';
+  /** Record every present page's PFN (pread of every entry); else PAGEMAP_SCAN categories where it exists. */
+  pfns: boolean;
+  /** Also read smaps_rollup of every process (a second page walk). */
+  rollup: boolean;
   freeze: boolean;
   pageSizeBytes: number;
   privileges: Pick<SelfPrivileges, 'mapFiles' | 'fowner' | 'euid'>;
@@ -25,6 +29,8 @@ export interface Session {
   readonly objects: ObjectRegistry;
   /** pread, scan, or null with --pagemap none. */
   readonly reader: PagemapReader | null;
+  /** Whether every present page's PFN is recorded (false: PAGEMAP_SCAN categories). */
+  readonly pfns: boolean;
   /** Captures one process inside a savepoint of the writer. */
   capture(pid: number): ProcessOutcome;
   /** Pages read so far. */
@@ -42,8 +48,10 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
   const reader: PagemapReader | null =
     options.pagemap === 'none' ? null
       : options.pagemapMethod === 'pread' ? pread
-      : options.pagemapMethod === 'scan' || scanAvailable(procfs, pageSizeBytes) ? createScanReader(procfs, pageSizeBytes)
+      : options.pagemapMethod === 'scan' || scanAvailable(procfs, pageSizeBytes) ? createScanReader(procfs, pageSizeBytes, options.pfns)
       : pread;
+  // Without PAGEMAP_SCAN every entry is read: PFNs come for free.
+  const pfns = options.pfns || reader?.method !== 'scan';
   const objects = createObjectRegistry({
     procfs,
     writer,
@@ -61,8 +69,10 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     objects,
     reader,
     fallbackReader: pread,
-    adaptive: options.pagemapMethod === 'auto',
+    adaptive: options.pagemapMethod === 'auto' && pfns,
+    pfns,
     pagemapMode: options.pagemap,
+    rollup: options.rollup,
     pageSizeBytes,
     freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : null,
     nextVmaId: () => ++vmaId,
@@ -74,6 +84,7 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
   return {
     objects,
     reader,
+    pfns,
     capture: (pid) => writer.transaction(() => captureProcess(ctx, pid)),
     pages: () => pages,
   };
@@ -87,7 +98,7 @@ function scanAvailable(procfs: Procfs, pageSizeBytes: number): boolean {
     const fd = procfs.openPagemap(process.pid);
     try {
       const reader = createScanReader(procfs, pageSizeBytes);
-      reader.readVma(fd, 1, 1, { pushEntries: () => {}, pushZeros: () => {}, finish: () => 0, reset: () => {} });
+      reader.readVma(fd, 1, 1, { pushEntries: () => {}, pushZeros: () => {}, pushUniform: () => {}, finish: () => 0, reset: () => {} });
       scanProbe = true;
     } finally {
       fs.closeSync(fd);

@@ -176,3 +176,11 @@ function asOpenError(file: string, err: unknown): unknown {
   }
   return new UserError(`cannot read capture ${file}: ${message} (${code})`, 'copy the capture again, or capture again');
 }
+
+/**
+ * Whether `table` of a capture has `column`: captures of schema version 1 written before a column
+ * was added lack it, and queries read it only where it exists.
+ */
+export function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  return db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
+}

@@ -24,8 +24,10 @@
 -- pid                  process id
 -- comm                 command name (at most 15 bytes)
 -- capture_status       complete, partial or vanished (see warnings)
--- rss_kb               smaps_rollup Rss in kB
--- pss_kb               smaps_rollup Pss in kB
+-- rss_kb               smaps_rollup Rss in kB (captured with --rollup; else
+--                      the sum of its VMAs' smaps Rss, here and below)
+-- pss_kb               smaps_rollup Pss in kB (the VMA sum rounds each VMA
+--                      down: at most 1 kB per VMA below)
 -- swap_kb              smaps_rollup Swap in kB (shmem swap counted once per
 --                      VMA)
 -- swap_pss_kb          smaps_rollup SwapPss in kB (swap ptes only, never
@@ -41,7 +43,16 @@
 --                      shared-memory object, in kB
 -- shmem_swap_share_kb  its share of the objects' real swap entries (rule
 --                      above), in kB
-WITH vma_ranges AS (
+WITH totals AS (
+  SELECT pid, rss_kb, pss_kb, swap_kb, swap_pss_kb FROM smaps_rollup
+  UNION ALL
+  SELECT pid, SUM(rss_kb), SUM(pss_kb), SUM(swap_kb), SUM(swap_pss_kb)
+  FROM vmas
+  WHERE pid NOT IN (SELECT pid FROM smaps_rollup)
+    AND (:pid IS NULL OR pid = :pid)
+  GROUP BY pid
+),
+vma_ranges AS (
   SELECT
     object_id,
     pid,
@@ -155,7 +166,7 @@ SELECT
   round(coalesce(w.share_pages, 0) * :page_size / 1024, 2)
     AS shmem_swap_share_kb
 FROM processes AS p
-LEFT JOIN smaps_rollup AS s ON s.pid = p.pid
+LEFT JOIN totals AS s ON s.pid = p.pid
 LEFT JOIN shmem_vmas AS v ON v.pid = p.pid
 LEFT JOIN shmem_present AS m ON m.pid = p.pid
 LEFT JOIN swap_shares AS w ON w.pid = p.pid

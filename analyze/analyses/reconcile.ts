@@ -6,6 +6,7 @@
 //   SwapPss rebuilt from swap offsets (interval sweep) ─► verdict + explanation per VMA
 import type Database from 'better-sqlite3';
 import { formatAddress } from '../../lib/address.js';
+import { hasColumn } from '../../lib/capture-db.js';
 import { REAL_SWAP_SQL as REAL_SWAP } from '../pagemap-category.js';
 import { rebuildSwapPss, type SwapRun } from '../reconcile/swap-pss.js';
 import { decideVerdict } from '../reconcile/verdict.js';
@@ -46,8 +47,7 @@ interface VmaRow {
   swap_kb: number | null;
   swap_pss_kb: number | null;
   changed_during_capture: number | null;
-  smaps_rss_before_kb: number | null;
-  rollup_rss_after_kb: number | null;
+  drift_kb: number;
   size_bytes: number | null;
   residency_status: string | null;
   method: string | null;
@@ -82,11 +82,23 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
   const pageKb = pageSize / 1024;
   const pfnVisible = ctx.meta.pfn_visible === '1';
 
+  // Process Rss drift across the page-level reads: smaps_rollup after minus smaps before when
+  // smaps_rollup was read (--rollup, and captures older than rss_after_kb), else the RSS counter
+  // after minus before.
+  const counterDrift = hasColumn(db, 'processes', 'rss_after_kb')
+    ? 'WHEN p.rss_after_kb IS NOT NULL AND p.vm_rss_kb IS NOT NULL THEN p.rss_after_kb - p.vm_rss_kb'
+    : '';
   const vmas = db
     .prepare(
       `SELECT v.id, v.pid, p.comm, v.start_address, v.end_address, v.perms, v.path,
          v.backing, v.object_id, v.file_offset_pages, v.rss_kb, v.swap_kb,
-         v.swap_pss_kb, v.changed_during_capture, p.smaps_rss_before_kb, p.rollup_rss_after_kb,
+         v.swap_pss_kb, v.changed_during_capture,
+         CASE
+           WHEN p.rollup_rss_after_kb IS NOT NULL AND p.smaps_rss_before_kb IS NOT NULL
+             THEN p.rollup_rss_after_kb - p.smaps_rss_before_kb
+           ${counterDrift}
+           ELSE 0
+         END AS drift_kb,
          o.size_bytes, o.residency_status, o.method, o.cs_evicted_pages,
          o.beyond_eof_evicted_pages
        FROM vmas AS v
@@ -189,7 +201,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       smapsSwapPssKb: v.swap_pss_kb ?? 0,
       swapPssFromPagemapKb: rebuilt,
       vmaChanged: v.changed_during_capture === 1,
-      processDriftKb: v.rollup_rss_after_kb !== null && v.smaps_rss_before_kb !== null ? v.rollup_rss_after_kb - v.smaps_rss_before_kb : 0,
+      processDriftKb: v.drift_kb,
     });
     rows.push({
       pid: v.pid,

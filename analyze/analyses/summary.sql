@@ -26,6 +26,15 @@
 WITH meta AS (
   SELECT key, value FROM capture_meta
 ),
+-- Per process: smaps_rollup when read (--rollup), else its VMAs' smaps sums.
+totals AS (
+  SELECT pid, rss_kb, pss_kb, swap_kb, swap_pss_kb FROM smaps_rollup
+  UNION ALL
+  SELECT pid, SUM(rss_kb), SUM(pss_kb), SUM(swap_kb), SUM(swap_pss_kb)
+  FROM vmas
+  WHERE pid NOT IN (SELECT pid FROM smaps_rollup)
+  GROUP BY pid
+),
 object_swap AS (
   SELECT SUM(r.pages) AS pages
   FROM shm_residency_runs AS r
@@ -145,6 +154,10 @@ facts (ord, section, key, value, description) AS (
   UNION ALL SELECT 26, 'privileges', 'pagemap_mode',
     (SELECT value FROM meta WHERE key = 'pagemap_mode'),
     'which VMAs got pagemap runs: all, shared or none'
+  UNION ALL SELECT 27, 'privileges', 'pagemap_pfns',
+    coalesce((SELECT value FROM meta WHERE key = 'pagemap_pfns'), 'all'),
+    'all: PFN of every present page; partial: of the zero page, '
+      || 'anonymous huge pages and swap entries (capture --pfns: all)'
   UNION ALL SELECT 30, 'fidelity', 'processes_captured',
     (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'processes_captured'),
     'processes written to the capture'
@@ -186,11 +199,11 @@ facts (ord, section, key, value, description) AS (
   UNION ALL SELECT 50, 'totals', 'processes',
     (SELECT COUNT(*) FROM processes), 'processes in the capture'
   UNION ALL SELECT 51, 'totals', 'rss_kb',
-    (SELECT SUM(rss_kb) FROM smaps_rollup), 'sum of smaps_rollup Rss'
+    (SELECT SUM(rss_kb) FROM totals), 'sum of smaps_rollup Rss (or VMA sums)'
   UNION ALL SELECT 52, 'totals', 'pss_kb',
-    (SELECT SUM(pss_kb) FROM smaps_rollup), 'sum of smaps_rollup Pss'
+    (SELECT SUM(pss_kb) FROM totals), 'sum of smaps_rollup Pss (or VMA sums)'
   UNION ALL SELECT 53, 'totals', 'swap_kb',
-    (SELECT SUM(swap_kb) FROM smaps_rollup),
+    (SELECT SUM(swap_kb) FROM totals),
     'sum of smaps_rollup Swap (shmem swap counted per VMA)'
   UNION ALL SELECT 54, 'totals', 'rss_shmem_kb',
     (SELECT SUM(rss_shmem_kb) FROM processes),
@@ -228,7 +241,7 @@ facts (ord, section, key, value, description) AS (
     ),
     'swap beyond i_size (fallocate KEEP_SIZE), in smaps via the shortcut'
   UNION ALL SELECT 65, 'shmem_swap', 'smaps_swap_pss_kb',
-    (SELECT SUM(swap_pss_kb) FROM smaps_rollup),
+    (SELECT SUM(swap_pss_kb) FROM totals),
     'sum of smaps_rollup SwapPss: swap ptes only, shmem swap never'
 )
 SELECT section, key, value, description

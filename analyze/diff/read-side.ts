@@ -56,9 +56,17 @@ export interface CaptureSide {
 export function readProcesses(side: CaptureSide): ProcessSide[] {
   return side.db
     .prepare(
-      `SELECT p.pid, p.start_time_ticks, p.comm, r.rss_kb, r.swap_kb, r.swap_pss_kb
+      // smaps_rollup when it was read (--rollup), else the sums of the VMAs' smaps fields.
+      `WITH totals AS (
+         SELECT pid, rss_kb, swap_kb, swap_pss_kb FROM smaps_rollup
+         UNION ALL
+         SELECT pid, SUM(rss_kb), SUM(swap_kb), SUM(swap_pss_kb) FROM vmas
+         WHERE pid NOT IN (SELECT pid FROM smaps_rollup)
+         GROUP BY pid
+       )
+       SELECT p.pid, p.start_time_ticks, p.comm, r.rss_kb, r.swap_kb, r.swap_pss_kb
        FROM processes AS p
-       LEFT JOIN smaps_rollup AS r USING (pid)
+       LEFT JOIN totals AS r USING (pid)
        ORDER BY p.pid`,
     )
     .all() as ProcessSide[];

@@ -36,7 +36,10 @@ export interface VmaFacts {
   smapsSwapPssKb: number;
   /** Rebuilt from swap offsets, null when offsets are hidden. */
   swapPssFromPagemapKb: number | null;
-  /** smaps_rollup Rss after the page reads minus Σ smaps Rss before, in kB (0 = no drift seen). */
+  /**
+   * Process Rss after the page reads minus before, in kB (0 = no drift seen): smaps_rollup minus
+   * Σ smaps when smaps_rollup was read, else the RSS counter (stat after, status VmRSS before).
+   */
   processDriftKb: number;
   /** The VMA was gone from maps after its pages were read (unmapped or remapped meanwhile). */
   vmaChanged: boolean;

@@ -27,6 +27,11 @@ export interface RunEncoder {
   pushEntries(words: Uint32Array, count: number): void;
   /** Encode `count` all-zero entries (a range PAGEMAP_SCAN reported as empty). */
   pushZeros(count: number): void;
+  /**
+   * Encode `count` entries with the flag bits `flags` and frame 0 (a range PAGEMAP_SCAN reported
+   * with one set of categories, whose frames are not recorded).
+   */
+  pushUniform(count: number, flags: number): void;
   /** Flush the last run. Returns the number of pages encoded. */
   finish(): number;
   /** Starts a new VMA: pages count from 0 again (call finish() first). */
@@ -101,14 +106,17 @@ export function createRunEncoder(sink: RunSink): RunEncoder {
       }
     },
     pushZeros(count) {
+      this.pushUniform(count, 0);
+    },
+    pushUniform(count, flags) {
       if (count <= 0) return;
-      if (runPages > 0 && runFlags === 0 && lastFrame === 0 && runStep <= 0) {
+      if (runPages > 0 && runFlags === flags && lastFrame === 0 && runStep <= 0) {
         runStep = 0;
         runPages += count;
         page += count;
         return;
       }
-      add(0, 0);
+      add(flags, 0);
       if (count > 1) {
         runStep = 0;
         runPages += count - 1;

@@ -14,7 +14,7 @@ export interface ShmemSwapTotals {
 const BARS = [
   { key: 'smapsSwapKb', label: 'Σ smaps Swap, shmem VMAs', color: '#c3362b' },
   { key: 'objectSwapKb', label: 'real swap of the objects', color: '#1f5fa8' },
-  { key: 'swapPssKb', label: 'Σ smaps_rollup SwapPss', color: '#888888' },
+  { key: 'swapPssKb', label: 'Σ smaps SwapPss', color: '#888888' },
 ] as const;
 
 /**

@@ -19,7 +19,7 @@ export function renderHeader(data: ReportData, reportVersion: string): string {
     ['Captured by', `pagescope ${v('tool_version')}, schema ${v('schema_version')}; report by pagescope ${escapeHtml(reportVersion)}`],
     ['Capture file', `SHA-256 <code class="hash">${escapeHtml(data.sha256)}</code>, ${escapeHtml(formatCount(data.fileBytes))} bytes`],
     ['Command', `<code>${commandLine(m.argv_json)}</code>`],
-    ['Targets', `${v('targets_requested')}; ${v('processes_captured')} processes captured, ${v('processes_failed')} failed; pagemap ${v('pagemap_mode')} via ${v('pagemap_method')}${m.redacted === '1' ? '; names redacted' : ''}`],
+    ['Targets', `${v('targets_requested')}; ${v('processes_captured')} processes captured, ${v('processes_failed')} failed; pagemap ${v('pagemap_mode')} via ${v('pagemap_method')}${m.pagemap_pfns === 'partial' ? ' (PFNs of present pages not recorded: --pfns records them)' : ''}${m.redacted === '1' ? '; names redacted' : ''}`],
     ['Identity', `uid ${v('uid')}, euid ${v('euid')}, CapEff <code>${v('cap_eff_hex')}</code>`],
     ['Privileges', `<ul class="privileges">${privilegeItems(m).join('')}</ul>`],
   ];

@@ -176,6 +176,29 @@ describe('analyze/analyses (real capture)', function () {
     assert.equal(facts.smaps_swap_pss_kb, 0);
   });
 
+  it('processes: without --rollup, Rss, Pss, Swap and SwapPss are the VMA sums, as smaps_rollup gives them', () => {
+    assert.equal(cap.db.prepare('SELECT count(*) FROM smaps_rollup').pluck().get(), 0, 'no smaps_rollup walk by default');
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-rollup-'));
+    const withRollup = path.join(otherDir, 'rollup.db');
+    const r = runCli(['capture', '--pid', String(w.pid), '--rollup', '-o', withRollup, '-q']);
+    assert.equal(r.status, 0, r.stderr);
+    const other = openCapture(withRollup);
+    try {
+      assert.equal(other.db.prepare('SELECT count(*) FROM smaps_rollup').pluck().get(), 1);
+      const ours = (run('processes', { pid: w.pid }).rows as Row[])[0];
+      const theirs = (findAnalysis('processes')!.run({ db: other.db, meta: other.meta, args: [], pid: w.pid }).rows as Row[])[0];
+      // The workload is idle: the same figures. Not Pss: it moves with the other mappers of the
+      // same files, such as each capturing node process.
+      for (const k of ['rss_kb', 'swap_kb', 'swap_pss_kb']) assert.equal(ours[k], theirs[k], k);
+      assert.equal(ours.pss_kb, cap.db.prepare('SELECT sum(pss_kb) FROM vmas WHERE pid = ?').pluck().get(w.pid));
+      assert.equal(theirs.pss_kb, other.db.prepare('SELECT pss_kb FROM smaps_rollup WHERE pid = ?').pluck().get(w.pid));
+      assert.ok(ours.rss_kb > 0);
+    } finally {
+      other.db.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('summary: the shares of all processes add up to the swap of the mapped file ranges', () => {
     const facts = Object.fromEntries((run('summary').rows as Row[]).map((r) => [r.key, r.value]));
     const shares = (run('processes').rows as Row[]).reduce((n, r) => n + r.shmem_swap_share_kb, 0);

@@ -1,6 +1,7 @@
-// A target that keeps faulting in new pages while it is captured: the capture records smaps Rss
-// before and smaps_rollup Rss after the page-level reads, and reconcile says "the target changed"
-// for that process instead of reporting a mismatch.
+// A target that keeps faulting in new pages while it is captured: the capture records its RSS
+// counter before (status VmRSS) and after (stat) the page-level reads — and smaps_rollup Rss after
+// them with --rollup — and reconcile says "the target changed" for that process instead of
+// reporting a mismatch, either way.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createProcfs, type Procfs } from '../../capture/procfs.js';
@@ -27,7 +28,7 @@ while i < N:
 time.sleep(60)
 `;
 
-describe('analyze/reconcile: a target that changes during the capture', function () {
+for (const rollup of [false, true]) describe(`analyze/reconcile: a target that changes during the capture${rollup ? ' (--rollup)' : ''}`, function () {
   this.timeout(30000);
   let grower: ChildProcess | undefined;
   let cap: Captured | undefined;
@@ -57,7 +58,7 @@ describe('analyze/reconcile: a target that changes during the capture', function
         return text;
       },
     };
-    cap = await captureTo([pid], { procfs });
+    cap = await captureTo([pid], { procfs, rollup });
     rows = analyzeJson(cap.file, 'reconcile', ['--pid', String(pid)]);
   });
 
@@ -70,13 +71,23 @@ describe('analyze/reconcile: a target that changes during the capture', function
     }
   });
 
-  it('records smaps Rss before and smaps_rollup Rss after the page reads, and their drift', () => {
-    const p = cap!.db.prepare('SELECT smaps_rss_before_kb, rollup_rss_after_kb, capture_status FROM processes WHERE pid = ?').get(grower!.pid) as Record<string, number | string | null>;
+  it('records the process Rss before and after the page reads, and their drift', () => {
+    const p = cap!.db.prepare('SELECT smaps_rss_before_kb, vm_rss_kb, rollup_rss_after_kb, rss_after_kb, capture_status FROM processes WHERE pid = ?').get(grower!.pid) as Record<string, number | string | null>;
     assert.equal(p.capture_status, 'complete');
     assert.equal(typeof p.smaps_rss_before_kb, 'number');
-    assert.equal(typeof p.rollup_rss_after_kb, 'number');
+    assert.equal(typeof p.rss_after_kb, 'number');
+    const rollupRows = cap!.db.prepare('SELECT count(*) FROM smaps_rollup').pluck().get();
+    assert.equal(cap!.db.prepare("SELECT value FROM capture_meta WHERE key = 'smaps_rollup'").pluck().get(), rollup ? '1' : '0');
     // 30 ms at 16 pages per ms: hundreds of pages, never fewer than one burst.
-    assert.ok((p.rollup_rss_after_kb as number) - (p.smaps_rss_before_kb as number) >= 64, `drift ${(p.rollup_rss_after_kb as number) - (p.smaps_rss_before_kb as number)} kB`);
+    const counterDrift = (p.rss_after_kb as number) - (p.vm_rss_kb as number);
+    assert.ok(counterDrift >= 64, `counter drift ${counterDrift} kB`);
+    if (rollup) {
+      assert.equal(rollupRows, 1);
+      assert.ok((p.rollup_rss_after_kb as number) - (p.smaps_rss_before_kb as number) >= 64, `drift ${(p.rollup_rss_after_kb as number) - (p.smaps_rss_before_kb as number)} kB`);
+    } else {
+      assert.equal(rollupRows, 0, 'no second page walk');
+      assert.equal(p.rollup_rss_after_kb, null);
+    }
   });
 
   it('explains the growing mapping by the change of the target, not as a mismatch', () => {

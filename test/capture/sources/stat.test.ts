@@ -23,13 +23,14 @@ const STAT_NEWLINE_6_18 = [
 ].join('\n');
 
 describe('capture/sources/stat', () => {
-  it('parses pid, comm, state, ppid and the start time (field 22)', () => {
+  it('parses pid, comm, state, ppid, the start time (field 22) and rss (field 24)', () => {
     assert.deepEqual(parseStat(STAT_CAT_6_18), {
       pid: 6100,
       comm: 'cat',
       state: 'R',
       ppid: 6057,
       startTimeTicks: 117560,
+      rssPages: 357,
     });
   });
 
@@ -40,6 +41,7 @@ describe('capture/sources/stat', () => {
       state: 'S',
       ppid: 3183,
       startTimeTicks: 60272,
+      rssPages: 350,
     });
   });
 
@@ -51,6 +53,11 @@ describe('capture/sources/stat', () => {
   it('keeps a newline inside the comm', () => {
     const stat = parseStat(STAT_NEWLINE_6_18);
     assert.deepEqual([stat.pid, stat.comm, stat.state], [6147, 'nl\n) z', 'S']);
+  });
+
+  it('gives a null rss when the record ends before field 24', () => {
+    const short = STAT_CAT_6_18.split(' ').slice(0, 22).join(' ');
+    assert.equal(parseStat(short).rssPages, null);
   });
 
   it('accepts the text without its trailing newline', () => {
