@@ -79,11 +79,10 @@ function readAllBytes(file: string): number {
 
 const msSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
-/** The other page walks a capture makes of a target: reading smaps and smaps_rollup. */
+/** The other page walk a capture makes of a target: reading smaps (smaps_rollup only with --rollup). */
 function smapsWalksMs(pid: number): number {
   const t0 = process.hrtime.bigint();
   readAllBytes(`/proc/${pid}/smaps`);
-  readAllBytes(`/proc/${pid}/smaps_rollup`);
   return msSince(t0);
 }
 
@@ -142,9 +141,9 @@ interface CaptureRun {
   pages: number;
 }
 
-function captureOnce(pids: number[], method: string, all = false, pagemap = 'all'): CaptureRun {
+function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false): CaptureRun {
   const out = path.join(dir, `c-${method}-${Date.now()}.db`);
-  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : '', pagemap], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : ''], { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) throw new Error(`capture failed: ${r.stderr}`);
   fs.rmSync(out, { force: true });
   return JSON.parse(r.stdout) as CaptureRun;
@@ -157,29 +156,52 @@ const repeat = <T>(n: number, f: () => T): T[] => Array.from({ length: n }, f);
 async function measureSize(memfdPages: number, anonPages: number) {
   const w: Workload = await startWorkload({ prefix: 'pagescope-bench', objects: workloadFor(memfdPages, anonPages) });
   try {
-    // Best of five, the methods interleaved, so a burst of noise on this VM hits both alike.
+    // Best of five, the methods interleaved, so a burst of noise on this VM hits all alike.
     const floors: Array<{ ms: number; pages: number }> = [];
     const walks: number[] = [];
     const preads: CaptureRun[] = [];
     const scans: CaptureRun[] = [];
+    const scanPfns: CaptureRun[] = [];
+    const nones: CaptureRun[] = [];
     for (let i = 0; i < REPEATS; i++) {
       floors.push(preadFloorMs(w.pid));
       walks.push(smapsWalksMs(w.pid));
       preads.push(captureOnce([w.pid], 'pread'));
       scans.push(captureOnce([w.pid], 'auto'));
+      scanPfns.push(captureOnce([w.pid], 'auto', false, 'all', true));
+      nones.push(captureOnce([w.pid], 'auto', false, 'none'));
     }
     const floor = best(floors);
     const walksMs = Math.min(...walks);
-    const pread = best(preads);
-    const scan = best(scans);
-    // Residency probe time and file size come from one kept capture.
-    const out = path.join(dir, `keep-${memfdPages}.db`);
-    spawnSync(process.execPath, [child, String(w.pid), out, 'auto', ''], { encoding: 'utf8' });
-    const db = new Database(out, { readonly: true });
-    const probeNs = db.prepare("SELECT probe_ns FROM shm_objects WHERE kind = 'memfd'").pluck().get() as number;
-    const runs = db.prepare('SELECT count(*) FROM pagemap_runs').pluck().get() as number;
-    db.close();
-    return { memfdPages, anonPages, floor, walksMs, pread, scan, probeNs, runs, storeMs: Math.min(...repeat(3, () => storeFloorMs(runs))), file: out };
+    // Residency probe time, runs and file size come from kept captures (default, and --pfns).
+    const kept = (pfns: boolean): { probeNs: number; runs: number; file: string } => {
+      const out = path.join(dir, `keep-${memfdPages}${pfns ? '-pfns' : ''}.db`);
+      spawnSync(process.execPath, [child, String(w.pid), out, 'auto', '', 'all', pfns ? 'pfns' : ''], { encoding: 'utf8' });
+      const db = new Database(out, { readonly: true });
+      const probeNs = db.prepare("SELECT probe_ns FROM shm_objects WHERE kind = 'memfd'").pluck().get() as number;
+      const runs = db.prepare('SELECT count(*) FROM pagemap_runs').pluck().get() as number;
+      db.close();
+      return { probeNs, runs, file: out };
+    };
+    const lean = kept(false);
+    const full = kept(true);
+    return {
+      memfdPages,
+      anonPages,
+      floor,
+      walksMs,
+      pread: best(preads),
+      scan: best(scans),
+      scanPfns: best(scanPfns),
+      none: best(nones),
+      probeNs: lean.probeNs,
+      runs: lean.runs,
+      runsPfns: full.runs,
+      storeMs: Math.min(...repeat(3, () => storeFloorMs(lean.runs))),
+      storePfnsMs: Math.min(...repeat(3, () => storeFloorMs(full.runs))),
+      file: lean.file,
+      filePfns: full.file,
+    };
   } finally {
     await w.stop();
   }
@@ -246,15 +268,21 @@ const large = await measureSize(quick ? 1 << 18 : 1 << 20, quick ? 1 << 16 : 1 <
 log(`large done`);
 const marginal = (f: (x: typeof small) => number): number => f(large) - f(small);
 const floorMs = marginal((x) => x.floor.ms);
-// The pagemap part of a capture: its time minus the residency probe (reported on its own).
-const preadMs = marginal((x) => x.pread.ms - x.pread.probeMs);
-const scanMs = marginal((x) => x.scan.ms - x.scan.probeMs);
+// A capture's time without its residency probe (reported on its own).
+const noProbe = (r: CaptureRun): number => r.ms - r.probeMs;
+const preadMs = marginal((x) => noProbe(x.pread));
+const scanMs = marginal((x) => noProbe(x.scan));
+const scanPfnsMs = marginal((x) => noProbe(x.scanPfns));
+const noneMs = marginal((x) => noProbe(x.none));
 const totalPreadMs = marginal((x) => x.pread.ms);
 const walksMarginalMs = marginal((x) => x.walksMs);
 const storeMarginalMs = marginal((x) => x.storeMs);
+const storePfnsMarginalMs = marginal((x) => x.storePfnsMs);
 const runsMarginal = large.runs - small.runs;
+const runsPfnsMarginal = large.runsPfns - small.runsPfns;
 const pagesMarginal = large.floor.pages - small.floor.pages;
 const largeBytes = fs.statSync(large.file).size;
+const largePfnsBytes = fs.statSync(large.filePfns).size;
 const all = await measureAll(quick ? 50 : 300);
 log('--all done');
 const analysis = analysisScale(quick ? 100000 : 1000000);
@@ -263,24 +291,36 @@ const results = {
   kernel: os.release(),
   capture: {
     floor_marginal_ms: floorMs,
+    // Whole capture (without the residency probe), marginal cost large - small.
     pread_marginal_ms: preadMs,
-    whole_capture_marginal_ms: totalPreadMs,
     scan_marginal_ms: scanMs,
+    scan_pfns_marginal_ms: scanPfnsMs,
+    none_marginal_ms: noneMs,
+    whole_capture_marginal_ms: totalPreadMs,
     pread_over_floor: preadMs / floorMs,
     scan_over_floor: scanMs / floorMs,
+    scan_pfns_over_floor: scanPfnsMs / floorMs,
+    // What pagemap adds: the same capture minus the capture with --pagemap none.
+    pagemap_pread_over_floor: (preadMs - noneMs) / floorMs,
+    pagemap_scan_over_floor: (scanMs - noneMs) / floorMs,
+    pagemap_scan_pfns_over_floor: (scanPfnsMs - noneMs) / floorMs,
     pread_pages_per_s: pagesMarginal / (preadMs / 1000),
     scan_pages_per_s: pagesMarginal / (scanMs / 1000),
-    peak_rss_small_mib: small.scan.maxRssKb / 1024,
-    peak_rss_large_mib: large.scan.maxRssKb / 1024,
+    peak_rss_small_mib: Math.max(small.scan.maxRssKb, small.pread.maxRssKb, small.scanPfns.maxRssKb) / 1024,
+    peak_rss_large_mib: Math.max(large.scan.maxRssKb, large.pread.maxRssKb, large.scanPfns.maxRssKb) / 1024,
     file_bytes_per_page: largeBytes / large.scan.pages,
+    file_bytes_per_page_pfns: largePfnsBytes / large.scan.pages,
     runs_large: large.runs,
-    // Where the marginal cost goes: the other page walks (smaps, smaps_rollup) and SQLite's own
-    // cost of storing the runs, both measured alone; the rest is decoding and binding.
+    runs_large_pfns: large.runsPfns,
+    // Where the marginal cost goes: the other page walk (smaps) and SQLite's own cost of storing
+    // the runs, both measured alone; the rest is decoding and binding.
     smaps_walks_marginal_ms: walksMarginalMs,
     store_floor_marginal_ms: storeMarginalMs,
+    store_floor_pfns_marginal_ms: storePfnsMarginalMs,
     runs_marginal: runsMarginal,
+    runs_pfns_marginal: runsPfnsMarginal,
     pages_per_run_large: large.floor.pages / large.runs,
-    pread_us_per_run: ((preadMs - floorMs - walksMarginalMs) * 1000) / runsMarginal,
+    pread_us_per_run: ((preadMs - floorMs - walksMarginalMs) * 1000) / runsPfnsMarginal,
   },
   residency: { memfd_gib: (large.memfdPages * 4096) / 2 ** 30, probe_ms: large.probeNs / 1e6, probe_ms_per_gib: large.probeNs / 1e6 / ((large.memfdPages * 4096) / 2 ** 30) },
   all: {
@@ -306,15 +346,18 @@ if (json) {
   const lines = [
     `pagescope bench on Linux ${results.kernel} (baseline measured in this run)`,
     '',
-    'capture (pagemap part), marginal cost large - small   value      baseline       ratio  target',
-    `  pread capture vs raw pread floor            ${f(c.pread_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.pread_over_floor, 2).padStart(9)}x  <= 3x`,
-    `  auto (PAGEMAP_SCAN where sparse) vs floor      ${f(c.scan_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_over_floor, 2).padStart(9)}x  <= 1.5x`,
-    `  whole capture incl. residency probe         ${f(results.capture.whole_capture_marginal_ms).padStart(8)} ms`,
-    `    of which: smaps + smaps_rollup page walks  ${f(c.smaps_walks_marginal_ms).padStart(8)} ms   SQLite storing ${c.runs_marginal} runs alone ${f(c.store_floor_marginal_ms)} ms`,
-    `    ${f(c.pages_per_run_large)} pages per run; beyond the pread floor and the walks: ${f(c.pread_us_per_run, 2)} us per run`,
+    'capture of one process (no residency probe), marginal cost large - small',
+    '                                              value      baseline       ratio  target',
+    `  pread (every PFN) vs raw pread floor        ${f(c.pread_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.pread_over_floor, 2).padStart(9)}x  <= 3x`,
+    `  default (PAGEMAP_SCAN categories) vs floor  ${f(c.scan_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_over_floor, 2).padStart(9)}x  <= 1.5x`,
+    `  PAGEMAP_SCAN with --pfns vs floor           ${f(c.scan_pfns_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_pfns_over_floor, 2).padStart(9)}x`,
+    `  --pagemap none (smaps, objects, no pagemap) ${f(c.none_marginal_ms).padStart(8)} ms   of which the smaps page walk alone ${f(c.smaps_walks_marginal_ms)} ms`,
+    `  what pagemap adds (capture - --pagemap none) vs floor: pread ${f(c.pagemap_pread_over_floor, 2)}x, default ${f(c.pagemap_scan_over_floor, 2)}x, --pfns ${f(c.pagemap_scan_pfns_over_floor, 2)}x`,
+    `  runs stored: default ${c.runs_marginal}, with every PFN ${c.runs_pfns_marginal}; SQLite storing them alone ${f(c.store_floor_marginal_ms)} / ${f(c.store_floor_pfns_marginal_ms)} ms`,
+    `  whole pread capture incl. residency probe   ${f(results.capture.whole_capture_marginal_ms).padStart(8)} ms; ${f(c.pages_per_run_large)} pages per run (default)`,
     `  pages/s (pread / scan)                      ${(c.pread_pages_per_s / 1e6).toFixed(1)} M / ${(c.scan_pages_per_s / 1e6).toFixed(1)} M`,
     `  peak RSS small / large target               ${f(c.peak_rss_small_mib)} / ${f(c.peak_rss_large_mib)} MiB                      <= 200 MiB`,
-    `  capture file bytes per page                 ${f(c.file_bytes_per_page, 3)} (${c.runs_large} runs)                   <= 2`,
+    `  capture file bytes per page                 ${f(c.file_bytes_per_page, 3)} (${c.runs_large} runs); --pfns ${f(c.file_bytes_per_page_pfns, 3)} (${c.runs_large_pfns} runs)   <= 2`,
     `residency probe                               ${f(results.residency.probe_ms)} ms for ${f(results.residency.memfd_gib)} GiB = ${f(results.residency.probe_ms_per_gib)} ms/GiB    <= 1000 ms/GiB`,
     `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms = ${f(results.all.ratio, 2)}x   <= 1x`,
     ...(results.all.smem_ms === null ? ['  (no smem baseline: apt-get install smem)'] : []),

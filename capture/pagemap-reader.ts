@@ -21,12 +21,14 @@ export interface PagemapReader {
    * groups of consecutive VMAs, so a reader can do one pass per group (one PAGEMAP_SCAN ioctl
    * per group instead of one per VMA).
    */
-  beginProcess?(fd: number, groups: Array<Array<[startVpn: number, endVpn: number]>>): void;
+  beginProcess?(fd: number, groups: Array<Array<[startVpn: number, endVpn: number, fileBit?: 0 | 1]>>): void;
   /**
    * Encodes pages [startVpn, startVpn + pages) of the open pagemap `fd`.
+   * @param fileBit the file bit of every present page when the VMA's kind fixes it (see
+   *   fileBitOf in process.ts); a reader working from PAGEMAP_SCAN categories then need not ask
    * @returns pages actually read (fewer if the kernel ended the file early, e.g. above TASK_SIZE)
    */
-  readVma(fd: number, startVpn: number, pages: number, encoder: RunEncoder): number;
+  readVma(fd: number, startVpn: number, pages: number, encoder: RunEncoder, fileBit?: 0 | 1): number;
 }
 
 /**
@@ -102,14 +104,17 @@ export function createPreadReader(procfs: Procfs): PagemapReader {
  */
 export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = true): PagemapReader {
   const pread = createPreadReader(procfs);
-  const categories = pfns ? 0 : PAGE_IS_FILE | PAGE_IS_PFNZERO | PAGE_IS_HUGE;
-  // Regions of the current process from one scan per group of VMAs (sorted, disjoint).
-  let prepared: { fd: number; spans: Array<[number, number]>; regions: ScanRegions } | null = null;
+  // Without PFNs, the categories that decide runs; PAGE_IS_FILE only where the file bit is not known.
+  const categories = (askFile: boolean): number => (pfns ? 0 : PAGE_IS_PFNZERO | PAGE_IS_HUGE | (askFile ? PAGE_IS_FILE : 0));
+  // Regions of the current process from one scan per group of VMAs (sorted, disjoint); a span
+  // records whether PAGE_IS_FILE was asked.
+  let prepared: { fd: number; spans: Array<[number, number, boolean]>; regions: ScanRegions } | null = null;
   const own = emptyRegions();
 
-  /** The regions holding [startVpn, endVpn), and the index range [from, to) of those overlapping it. */
-  const regionsOf = (fd: number, startVpn: number, endVpn: number): { r: ScanRegions; from: number; to: number } => {
-    if (prepared && prepared.fd === fd && prepared.spans.some(([a, b]) => startVpn >= a && endVpn <= b)) {
+  /** The regions holding [startVpn, endVpn), the index range [from, to) of those overlapping it, and whether they carry PAGE_IS_FILE. */
+  const regionsOf = (fd: number, startVpn: number, endVpn: number, fileBit: 0 | 1 | undefined): { r: ScanRegions; from: number; to: number; askedFile: boolean } => {
+    const span = prepared && prepared.fd === fd ? prepared.spans.find(([a, b]) => startVpn >= a && endVpn <= b) : undefined;
+    if (prepared && span) {
       const r = prepared.regions;
       // First region ending after startVpn (binary search).
       let lo = 0;
@@ -121,37 +126,40 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
       }
       let to = lo;
       while (to < r.starts.length && r.starts[to] < endVpn) to++;
-      return { r, from: lo, to };
+      return { r, from: lo, to, askedFile: span[2] };
     }
     own.starts.length = own.ends.length = own.cats.length = 0;
-    scanNonEmpty(fd, startVpn * pageSizeBytes, endVpn * pageSizeBytes, pageSizeBytes, own, categories);
-    return { r: own, from: 0, to: own.starts.length };
+    scanNonEmpty(fd, startVpn * pageSizeBytes, endVpn * pageSizeBytes, pageSizeBytes, own, categories(fileBit === undefined));
+    return { r: own, from: 0, to: own.starts.length, askedFile: fileBit === undefined };
   };
 
   return {
     method: 'scan',
     beginProcess(fd, groups) {
       prepared = null;
-      const spans: Array<[number, number]> = [];
+      const spans: Array<[number, number, boolean]> = [];
       const regions = emptyRegions();
       for (const group of groups) {
         const from = group[0][0];
         const to = group[group.length - 1][1];
+        const askFile = group.some((span) => span[2] === undefined);
         const mark = regions.starts.length;
         try {
-          scanNonEmpty(fd, from * pageSizeBytes, to * pageSizeBytes, pageSizeBytes, regions, categories);
+          scanNonEmpty(fd, from * pageSizeBytes, to * pageSizeBytes, pageSizeBytes, regions, categories(askFile));
         } catch {
           regions.starts.length = regions.ends.length = regions.cats.length = mark;
           continue; // per-VMA scans (and their pread fallback) take over for this group
         }
-        spans.push([from, to]);
+        spans.push([from, to, askFile]);
       }
       prepared = { fd, spans, regions };
     },
-    readVma(fd, startVpn, pages, encoder) {
+    readVma(fd, startVpn, pages, encoder, fileBit) {
       const endVpn = startVpn + pages;
-      const { r, from, to } = regionsOf(fd, startVpn, endVpn);
+      const { r, from, to, askedFile } = regionsOf(fd, startVpn, endVpn, fileBit);
       const { starts, ends, cats } = r;
+      // The file bit of a present region: from the scan, or the VMA's kind.
+      const isFile = (c: number): boolean => Boolean(askedFile ? c & PAGE_IS_FILE : fileBit);
       // Regions clipped to the VMA.
       const startOf = (i: number): number => Math.max(startVpn, starts[i]);
       const endOf = (i: number): number => Math.min(endVpn, ends[i]);
@@ -160,11 +168,11 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
       while (i < to) {
         const spanStart = startOf(i);
         let spanEnd = endOf(i);
-        if (!pfns && !mustRead(cats[i])) {
+        if (!pfns && !mustRead(cats[i], isFile(cats[i]))) {
           // Without PFNs: the run comes from the categories.
           const c = cats[i];
           encoder.pushZeros(spanStart - cursor);
-          encoder.pushUniform(spanEnd - spanStart, (c & PAGE_IS_PRESENT ? FLAG_PRESENT : 0) | (c & PAGE_IS_FILE ? FLAG_FILE_SHARED : 0) | (c & PAGE_IS_SOFT_DIRTY ? FLAG_SOFT_DIRTY : 0));
+          encoder.pushUniform(spanEnd - spanStart, (c & PAGE_IS_PRESENT ? FLAG_PRESENT | (isFile(c) ? FLAG_FILE_SHARED : 0) : 0) | (c & PAGE_IS_SOFT_DIRTY ? FLAG_SOFT_DIRTY : 0));
           cursor = spanEnd;
           i++;
           continue;
@@ -175,7 +183,7 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
           while (i < to && startOf(i) - spanEnd <= COALESCE_GAP_PAGES && endOf(i) - spanStart <= CHUNK_PAGES * 4) spanEnd = endOf(i++);
         } else {
           // Adjacent regions whose entries are read: one read.
-          while (i < to && startOf(i) === spanEnd && mustRead(cats[i])) spanEnd = endOf(i++);
+          while (i < to && startOf(i) === spanEnd && mustRead(cats[i], isFile(cats[i]))) spanEnd = endOf(i++);
         }
         encoder.pushZeros(spanStart - cursor);
         const got = pread.readVma(fd, spanStart, spanEnd - spanStart, encoder);
@@ -188,7 +196,13 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
   };
 }
 
-/** Without PFNs, the categories whose entries are read all the same (see createScanReader). */
-function mustRead(categories: number): boolean {
-  return (categories & (PAGE_IS_SWAPPED | PAGE_IS_PFNZERO)) !== 0 || (categories & (PAGE_IS_PRESENT | PAGE_IS_HUGE | PAGE_IS_FILE)) === (PAGE_IS_PRESENT | PAGE_IS_HUGE);
+/**
+ * Without PFNs, the regions whose entries are read all the same (see createScanReader): swap
+ * entries, the zero page, and huge pages that are not file pages (the huge zero page is not
+ * marked PFNZERO, nor PAGE_IS_FILE, though pagemap gives it the file bit). `file`: from
+ * PAGE_IS_FILE, or from the VMA's kind where it was not asked.
+ */
+function mustRead(categories: number, file: boolean): boolean {
+  if ((categories & (PAGE_IS_SWAPPED | PAGE_IS_PFNZERO)) !== 0) return true;
+  return !file && (categories & (PAGE_IS_PRESENT | PAGE_IS_HUGE)) === (PAGE_IS_PRESENT | PAGE_IS_HUGE);
 }

@@ -200,7 +200,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       const startVpn = Number(v.start / pageSize);
       const endVpn = Number(v.end / pageSize);
       const wanted = wantPagemap(objectId !== null || v.perms[3] === 's');
-      return { v, c, objectId, startVpn, endVpn, wanted };
+      return { v, c, objectId, startVpn, endVpn, wanted, fileHint: ctx.pfns ? undefined : fileBitOf(v) };
     });
 
     // 3. Pagemap of each VMA as runs.
@@ -227,10 +227,16 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       // anyway, and pread joins neighbouring VMAs into one read.
       for (const reader of new Set([ctx.reader, ctx.fallbackReader])) {
         if (!reader.beginProcess) continue;
-        const groups: Array<Array<[number, number]>> = [[]];
-        for (const { v, wanted, startVpn, endVpn } of classified) {
+        const groups: Array<Array<[number, number, (0 | 1)?]>> = [[]];
+        let lastHint: number | undefined;
+        for (const { v, wanted, startVpn, endVpn, fileHint } of classified) {
           if (v.start < KERNEL_HALF && wanted && readerOf(v) === reader) {
-            groups[groups.length - 1].push([startVpn, endVpn]);
+            // A VMA whose file bit must come from the kernel does not share a scan with one
+            // whose file bit is known: asking costs the kernel a page lookup per entry.
+            const group = groups[groups.length - 1];
+            if (group.length > 0 && (fileHint === undefined) !== (lastHint === undefined)) groups.push([]);
+            groups[groups.length - 1].push(fileHint === undefined ? [startVpn, endVpn] : [startVpn, endVpn, fileHint]);
+            lastHint = fileHint;
           } else if (groups[groups.length - 1].length > 0) {
             groups.push([]);
           }
@@ -254,9 +260,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     const encoder = createRunEncoder((first, n, flags, frame, step) => {
       runInsert.push(currentVmaId, first, n, flags, frame, step === 0 ? 0 : 1);
     });
-    const readWith = (reader: PagemapReader, startVpn: number, pages: number): number => {
+    const readWith = (reader: PagemapReader, startVpn: number, pages: number, fileHint?: 0 | 1): number => {
       encoder.reset();
-      const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder);
+      const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder, fileHint);
       encoder.finish();
       return n;
     };
@@ -267,7 +273,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     };
     let rssKb = 0;
     try {
-      classified.forEach(({ v, c, objectId, startVpn, endVpn, wanted }, index) => {
+      classified.forEach(({ v, c, objectId, startVpn, endVpn, wanted, fileHint }, index) => {
         const id = ctx.nextVmaId();
         const pages = endVpn - startVpn;
         let pagemapStatus = 'skipped';
@@ -279,7 +285,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           let got = 0;
           try {
             try {
-              got = readWith(readerOf(v) as PagemapReader, startVpn, pages);
+              got = readWith(readerOf(v) as PagemapReader, startVpn, pages, fileHint);
             } catch (err) {
               if (readerOf(v) === ctx.fallbackReader || isGone(err)) throw err;
               // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
@@ -407,6 +413,20 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
 function dense(v: SmapsVma): boolean {
   const size = v.fieldsKb.Size ?? 0;
   return size > 0 && ((v.fieldsKb.Rss ?? 0) + (v.fieldsKb.Swap ?? 0)) * 4 >= size;
+}
+
+/**
+ * The file bit (PM_FILE) of every present page of a VMA when its kind fixes it, else undefined:
+ * page-cache and shmem pages of a shared mapping are never anonymous (device mappings aside:
+ * pfnmap, io, mixedmap); a private anonymous VMA holds anonymous pages only (its zero-page
+ * mappings are read as entries). PAGEMAP_SCAN then need not look up every page to tell.
+ */
+function fileBitOf(v: SmapsVma): 0 | 1 | undefined {
+  if (v.vmFlags === null) return undefined;
+  const flags = ` ${v.vmFlags} `;
+  if (v.perms[3] === 's') return / (pf|io|mm|ht) /.test(flags) ? undefined : 1;
+  const anonymous = v.inode === 0 && (v.path === '' || v.path === '[heap]' || v.path === '[stack]' || v.path.startsWith('[anon:'));
+  return anonymous && !/ (pf|io|mm|ht) /.test(flags) ? 0 : undefined;
 }
 
 /** uffd-wp registered (bit 57 of present pages) or hugetlb: PAGEMAP_SCAN categories cannot stand in for the entries. */

@@ -44,6 +44,10 @@ describe('capture/pagemap runs (real kernel)', function () {
       { name: 'shm', kind: 'memfd' as const, pages: 64, touch: [[0, 8], [40, 64]] as Array<[number, number]>, pageout: [[8, 24]] as Array<[number, number]> },
       // Private anonymous, read-faulted: [0, 24) maps the shared zero page (where the kernel uses it).
       { name: 'zero', kind: 'anon-private' as const, pages: 48, read: [[0, 24]] as Array<[number, number]> },
+      // A private mapping of a file: [0, 8) written (anonymous copies), [24, 32) read (page-cache
+      // pages, file bit): PAGEMAP_SCAN must be asked which is which.
+      { name: 'base', kind: 'shm-file' as const, pages: 48, pwrite: [[24, 32]] as Array<[number, number]> },
+      { name: 'priv', kind: 'private-of-shm' as const, of: 'base', pages: 48, touch: [[0, 8]] as Array<[number, number]>, read: [[24, 32]] as Array<[number, number]> },
     ],
   };
 
@@ -59,7 +63,7 @@ describe('capture/pagemap runs (real kernel)', function () {
     const cap = await captureTo([w.pid], { pfns: true });
     try {
       assert.equal(cap.db.prepare("SELECT value FROM capture_meta WHERE key = 'pagemap_pfns'").pluck().get(), 'all');
-      for (const name of ['anon', 'shm', 'zero']) {
+      for (const name of ['anon', 'shm', 'zero', 'priv']) {
         const o = w.objects[name];
         const v = vmaAt(cap.db, w.pid, o.start);
         const raw = readRaw(w.pid, o.start, o.pages);
@@ -93,7 +97,7 @@ describe('capture/pagemap runs (real kernel)', function () {
     try {
       assert.equal(a.db.prepare("SELECT value FROM capture_meta WHERE key = 'pagemap_method'").pluck().get(), 'pread');
       assert.equal(b.db.prepare("SELECT value FROM capture_meta WHERE key = 'pagemap_method'").pluck().get(), 'scan');
-      for (const name of ['anon', 'shm', 'zero']) {
+      for (const name of ['anon', 'shm', 'zero', 'priv']) {
         const q = 'SELECT first_page, pages, present, swap, file_shared, exclusive, pfn, swap_type, swap_offset, increments FROM pagemap_runs WHERE vma_id = ? ORDER BY first_page';
         const ra = a.db.prepare(q).all(vmaAt(a.db, w.pid, w.objects[name].start).id);
         const rb = b.db.prepare(q).all(vmaAt(b.db, w.pid, w.objects[name].start).id);
@@ -125,7 +129,7 @@ describe('capture/pagemap runs (real kernel)', function () {
         return e & ~PFN & ~EXCLUSIVE;
       };
       let presentPages = 0;
-      for (const name of ['anon', 'shm', 'zero']) {
+      for (const name of ['anon', 'shm', 'zero', 'priv']) {
         const o = w.objects[name];
         const vf = vmaAt(full.db, w.pid, o.start);
         const vl = vmaAt(lean.db, w.pid, o.start);
@@ -134,8 +138,9 @@ describe('capture/pagemap runs (real kernel)', function () {
         assert.deepEqual(got, expected, name);
         presentPages += got.filter((e) => e >> 63n === 1n).length;
       }
-      // By construction: anon [0,16), shm [0,8) and [40,64), zero [0,24).
-      assert.equal(presentPages, 16 + 8 + 24 + 24);
+      // By construction: anon [0,16), shm [0,8) and [40,64), zero [0,24), priv [0,8) and [24,32)
+      // (a read fault maps up to 16 cached neighbours: base holds only [24,32)).
+      assert.equal(presentPages, 16 + 8 + 24 + 24 + 8 + 8);
       // Fewer rows: present anonymous pages are one run, whatever their PFNs.
       const rows = (c: Captured): number => c.db.prepare('SELECT count(*) FROM pagemap_run_rows').pluck().get() as number;
       assert.ok(rows(lean) < rows(full), `${rows(lean)} < ${rows(full)} rows`);
