@@ -50,6 +50,7 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
         .example('sudo $0 capture --all', 'Capture the whole host, with /dev/shm files')
         .example('$0 capture --match postgres --redact -o share.db', 'A capture safe to attach to a public bug report')
         .example('$0 capture --pid 1234 --freeze', 'Stop the process while its pages are read (consistent snapshot)')
+        .example('$0 capture --pid 1234 --pfns --rollup', 'Also every present page\'s PFN and the smaps_rollup Pss split (slower: every entry read, a second page walk)')
         .epilog('Data goes to the output file; progress, warnings and errors go to stderr.\nExit codes: 0 all captured; 1 written but some targets failed; 2 usage error or bad input (nothing written); 130/143 interrupted (nothing written).') as unknown as Argv<CaptureArgs>,
     handler: async (args) => {
       const logger = makeLogger(Boolean(args.quiet));
