@@ -20,10 +20,10 @@ CREATE TABLE capture_meta
 -- cap_eff_hex, pfn_visible (1 if PFNs and swap offsets are visible: CAP_SYS_ADMIN),
 -- map_files_allowed (1 if CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), pagemap_mode
 -- (all|shared|none), pagemap_method (pread|scan|none), pagemap_pfns (all: every present page's
--- PFN and exclusive bit as the kernel showed them; partial: PAGEMAP_SCAN categories gave present
--- ranges, so PFNs and the exclusive bit are recorded only for the zero page, anonymous huge pages,
--- swap entries and VMAs read whole (uffd-wp, hugetlb), 0 elsewhere; none; absent in captures
--- older than the key: all), smaps_rollup (1 if read, --rollup; absent in older captures, which
+-- PFN and exclusive bit as the kernel showed them; partial: frames recorded only for swap entries
+-- (type and offset) and the zero page, 0 for every other present page, the exclusive bit always
+-- 0 (present ranges came from PAGEMAP_SCAN categories); none; absent in captures older than the
+-- key: all), smaps_rollup (1 if read, --rollup; absent in older captures, which
 -- always read it), targets_requested, redacted (0|1),
 -- freeze (cgroup2-or-sigstop|none),
 -- processes_captured, processes_failed.

@@ -10,6 +10,9 @@ import Database from 'better-sqlite3';
 import { startWorkload, type Workload } from '../demo/start.js';
 import type { ObjectSpec } from '../demo/workload.js';
 import { buildSyntheticCapture } from './synthetic.js';
+import { createProcfs } from '../capture/procfs.js';
+import { createPreadReader, createScanReader, type PagemapReader } from '../capture/pagemap-reader.js';
+import { createRunEncoder } from '../capture/sources/pagemap.js';
 import { reconcile } from '../analyze/analyses/reconcile.js';
 import { readSchema } from '../lib/schema.js';
 
@@ -149,61 +152,128 @@ function captureOnce(pids: number[], method: string, all = false, pagemap = 'all
   return JSON.parse(r.stdout) as CaptureRun;
 }
 
-const REPEATS = quick ? 2 : 5;
+const REPEATS = quick ? 2 : 9;
 const best = <T extends { ms: number }>(runs: T[]): T => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 const repeat = <T>(n: number, f: () => T): T[] => Array.from({ length: n }, f);
 
-async function measureSize(memfdPages: number, anonPages: number) {
-  const w: Workload = await startWorkload({ prefix: 'pagescope-bench', objects: workloadFor(memfdPages, anonPages) });
-  try {
-    // Best of five, the methods interleaved, so a burst of noise on this VM hits all alike.
-    const floors: Array<{ ms: number; pages: number }> = [];
-    const walks: number[] = [];
-    const preads: CaptureRun[] = [];
-    const scans: CaptureRun[] = [];
-    const scanPfns: CaptureRun[] = [];
-    const nones: CaptureRun[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      floors.push(preadFloorMs(w.pid));
-      walks.push(smapsWalksMs(w.pid));
-      preads.push(captureOnce([w.pid], 'pread'));
-      scans.push(captureOnce([w.pid], 'auto'));
-      scanPfns.push(captureOnce([w.pid], 'auto', false, 'all', true));
-      nones.push(captureOnce([w.pid], 'auto', false, 'none'));
+interface SizeRuns {
+  floors: Array<{ ms: number; pages: number }>;
+  walks: number[];
+  preads: CaptureRun[];
+  scans: CaptureRun[];
+  scanPfns: CaptureRun[];
+  nones: CaptureRun[];
+}
+
+/**
+ * One round of every measurement of one workload, the methods interleaved; round k starts at the
+ * k-th method, so none always runs right after the same other one (on this VM a capture runs
+ * measurably slower or faster depending on what ran just before it).
+ */
+function measureRound(pid: number, into: SizeRuns, round: number): void {
+  const steps = [
+    () => into.preads.push(captureOnce([pid], 'pread', false, 'all', true)),
+    () => into.scans.push(captureOnce([pid], 'auto')),
+    () => into.scanPfns.push(captureOnce([pid], 'auto', false, 'all', true)),
+    () => into.nones.push(captureOnce([pid], 'auto', false, 'none')),
+  ];
+  into.floors.push(preadFloorMs(pid));
+  into.walks.push(smapsWalksMs(pid));
+  for (let i = 0; i < steps.length; i++) steps[(i + round) % steps.length]();
+}
+
+/** Best of each measurement, plus the residency probe, runs and file size of kept captures. */
+function summarize(w: Workload, memfdPages: number, anonPages: number, r: SizeRuns) {
+  const kept = (pfns: boolean): { probeNs: number; runs: number; file: string } => {
+    const out = path.join(dir, `keep-${memfdPages}${pfns ? '-pfns' : ''}.db`);
+    spawnSync(process.execPath, [child, String(w.pid), out, 'auto', '', 'all', pfns ? 'pfns' : ''], { encoding: 'utf8' });
+    const db = new Database(out, { readonly: true });
+    const probeNs = db.prepare("SELECT probe_ns FROM shm_objects WHERE kind = 'memfd'").pluck().get() as number;
+    const runs = db.prepare('SELECT count(*) FROM pagemap_runs').pluck().get() as number;
+    db.close();
+    return { probeNs, runs, file: out };
+  };
+  const lean = kept(false);
+  const full = kept(true);
+  return {
+    memfdPages,
+    anonPages,
+    floor: best(r.floors),
+    walksMs: Math.min(...r.walks),
+    pread: best(r.preads),
+    scan: best(r.scans),
+    scanPfns: best(r.scanPfns),
+    none: best(r.nones),
+    probeNs: lean.probeNs,
+    runs: lean.runs,
+    runsPfns: full.runs,
+    storeMs: Math.min(...repeat(3, () => storeFloorMs(lean.runs))),
+    storePfnsMs: Math.min(...repeat(3, () => storeFloorMs(full.runs))),
+    file: lean.file,
+    filePfns: full.file,
+  };
+}
+
+/**
+ * Reading the memfd VMA's pagemap into runs, in this process (no SQLite, no process start): the
+ * raw pread of its entries, pread + encoding (what --pfns and pread do), and PAGEMAP_SCAN
+ * categories (the default). Best of `REPEATS`, interleaved.
+ */
+function readerMs(pid: number): { floorMs: number; preadMs: number; scanMs: number; preadRuns: number; scanRuns: number } {
+  const line = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').find((l) => / \/memfd:\S*-memfd /.test(l));
+  if (!line) throw new Error('bench workload without its memfd mapping');
+  const [start, end] = line.split(' ')[0].split('-').map((h) => parseInt(h, 16) / 4096);
+  const procfs = createProcfs();
+  const fd = procfs.openPagemap(pid);
+  let runs = 0;
+  const encoder = createRunEncoder(() => {
+    runs++;
+  });
+  const buf = Buffer.alloc(1 << 19);
+  const time = (reader: PagemapReader | null): { ms: number; runs: number } => {
+    runs = 0;
+    const t0 = process.hrtime.bigint();
+    if (reader === null) {
+      for (let vpn = start; vpn < end; vpn += 1 << 16) fs.readSync(fd, buf, 0, Math.min(1 << 16, end - vpn) * 8, vpn * 8);
+    } else {
+      reader.beginProcess?.(fd, [[[start, end, 1]]]);
+      encoder.reset();
+      reader.readVma(fd, start, end - start, encoder, 1);
+      encoder.finish();
     }
-    const floor = best(floors);
-    const walksMs = Math.min(...walks);
-    // Residency probe time, runs and file size come from kept captures (default, and --pfns).
-    const kept = (pfns: boolean): { probeNs: number; runs: number; file: string } => {
-      const out = path.join(dir, `keep-${memfdPages}${pfns ? '-pfns' : ''}.db`);
-      spawnSync(process.execPath, [child, String(w.pid), out, 'auto', '', 'all', pfns ? 'pfns' : ''], { encoding: 'utf8' });
-      const db = new Database(out, { readonly: true });
-      const probeNs = db.prepare("SELECT probe_ns FROM shm_objects WHERE kind = 'memfd'").pluck().get() as number;
-      const runs = db.prepare('SELECT count(*) FROM pagemap_runs').pluck().get() as number;
-      db.close();
-      return { probeNs, runs, file: out };
-    };
-    const lean = kept(false);
-    const full = kept(true);
-    return {
-      memfdPages,
-      anonPages,
-      floor,
-      walksMs,
-      pread: best(preads),
-      scan: best(scans),
-      scanPfns: best(scanPfns),
-      none: best(nones),
-      probeNs: lean.probeNs,
-      runs: lean.runs,
-      runsPfns: full.runs,
-      storeMs: Math.min(...repeat(3, () => storeFloorMs(lean.runs))),
-      storePfnsMs: Math.min(...repeat(3, () => storeFloorMs(full.runs))),
-      file: lean.file,
-      filePfns: full.file,
-    };
+    return { ms: msSince(t0), runs };
+  };
+  const pread = createPreadReader(procfs);
+  const scan = createScanReader(procfs, 4096, false);
+  const f: number[] = [];
+  const p: Array<{ ms: number; runs: number }> = [];
+  const s: Array<{ ms: number; runs: number }> = [];
+  try {
+    for (let i = 0; i < REPEATS; i++) {
+      f.push(time(null).ms);
+      p.push(time(pread));
+      s.push(time(scan));
+    }
   } finally {
-    await w.stop();
+    fs.closeSync(fd);
+  }
+  return { floorMs: Math.min(...f), preadMs: best(p).ms, scanMs: best(s).ms, preadRuns: p[0].runs, scanRuns: s[0].runs };
+}
+
+/**
+ * Both workloads run at once and every round measures both, so a slow spell of this VM hits the
+ * small and the large one alike and their difference (the marginal cost) keeps its meaning.
+ */
+async function measureSizes(sizes: Array<[memfdPages: number, anonPages: number]>) {
+  const workloads: Workload[] = [];
+  try {
+    for (const [m, a] of sizes) workloads.push(await startWorkload({ prefix: 'pagescope-bench', objects: workloadFor(m, a) }));
+    const runs: SizeRuns[] = sizes.map(() => ({ floors: [], walks: [], preads: [], scans: [], scanPfns: [], nones: [] }));
+    for (let i = 0; i < REPEATS; i++) workloads.forEach((w, k) => measureRound(w.pid, runs[k], i));
+    const reading = readerMs(workloads[workloads.length - 1].pid);
+    return { reading, summaries: sizes.map(([m, a], k) => summarize(workloads[k], m, a, runs[k])) };
+  } finally {
+    for (const w of workloads) await w.stop();
   }
 }
 
@@ -262,10 +332,11 @@ function analysisScale(runs: number) {
   return { runs, rows, reconcileMs, reportMs };
 }
 
-const small = await measureSize(1 << 16, 1 << 14); // 256 MiB memfd, 64 MiB anon
-log(`small done`);
-const large = await measureSize(quick ? 1 << 18 : 1 << 20, quick ? 1 << 16 : 1 << 18); // 4 GiB memfd, 1 GiB anon
-log(`large done`);
+const { reading, summaries: [small, large] } = await measureSizes([
+  [1 << 16, 1 << 14], // 256 MiB memfd, 64 MiB anon
+  quick ? [1 << 18, 1 << 16] : [1 << 20, 1 << 18], // 4 GiB memfd, 1 GiB anon
+]);
+log('captures done');
 const marginal = (f: (x: typeof small) => number): number => f(large) - f(small);
 const floorMs = marginal((x) => x.floor.ms);
 // A capture's time without its residency probe (reported on its own).
@@ -297,6 +368,16 @@ const results = {
     scan_pfns_marginal_ms: scanPfnsMs,
     none_marginal_ms: noneMs,
     whole_capture_marginal_ms: totalPreadMs,
+    // Absolute (not marginal) times without the probe: the workload's own runtime (a node
+    // process: sparse reservations, a fragmented heap) is in them.
+    pread_small_ms: noProbe(small.pread),
+    pread_large_ms: noProbe(large.pread),
+    scan_small_ms: noProbe(small.scan),
+    scan_large_ms: noProbe(large.scan),
+    scan_pfns_small_ms: noProbe(small.scanPfns),
+    scan_pfns_large_ms: noProbe(large.scanPfns),
+    none_small_ms: noProbe(small.none),
+    none_large_ms: noProbe(large.none),
     pread_over_floor: preadMs / floorMs,
     scan_over_floor: scanMs / floorMs,
     scan_pfns_over_floor: scanPfnsMs / floorMs,
@@ -321,6 +402,16 @@ const results = {
     runs_pfns_marginal: runsPfnsMarginal,
     pages_per_run_large: large.floor.pages / large.runs,
     pread_us_per_run: ((preadMs - floorMs - walksMarginalMs) * 1000) / runsPfnsMarginal,
+  },
+  // Reading the large memfd VMA's pagemap into runs, in process (no SQLite).
+  reading: {
+    floor_ms: reading.floorMs,
+    pread_ms: reading.preadMs,
+    scan_ms: reading.scanMs,
+    pread_over_floor: reading.preadMs / reading.floorMs,
+    scan_over_floor: reading.scanMs / reading.floorMs,
+    pread_runs: reading.preadRuns,
+    scan_runs: reading.scanRuns,
   },
   residency: { memfd_gib: (large.memfdPages * 4096) / 2 ** 30, probe_ms: large.probeNs / 1e6, probe_ms_per_gib: large.probeNs / 1e6 / ((large.memfdPages * 4096) / 2 ** 30) },
   all: {
@@ -355,6 +446,8 @@ if (json) {
     `  what pagemap adds (capture - --pagemap none) vs floor: pread ${f(c.pagemap_pread_over_floor, 2)}x, default ${f(c.pagemap_scan_over_floor, 2)}x, --pfns ${f(c.pagemap_scan_pfns_over_floor, 2)}x`,
     `  runs stored: default ${c.runs_marginal}, with every PFN ${c.runs_pfns_marginal}; SQLite storing them alone ${f(c.store_floor_marginal_ms)} / ${f(c.store_floor_pfns_marginal_ms)} ms`,
     `  whole pread capture incl. residency probe   ${f(results.capture.whole_capture_marginal_ms).padStart(8)} ms; ${f(c.pages_per_run_large)} pages per run (default)`,
+    `  absolute, small / large workload: pread ${f(c.pread_small_ms, 0)} / ${f(c.pread_large_ms, 0)} ms, default ${f(c.scan_small_ms, 0)} / ${f(c.scan_large_ms, 0)} ms, --pfns ${f(c.scan_pfns_small_ms, 0)} / ${f(c.scan_pfns_large_ms, 0)} ms, --pagemap none ${f(c.none_small_ms, 0)} / ${f(c.none_large_ms, 0)} ms`,
+    `  reading the ${f(results.residency.memfd_gib, 0)} GiB memfd's pagemap into runs, in process: pread + encode ${f(results.reading.pread_ms)} ms (${f(results.reading.pread_over_floor, 2)}x), PAGEMAP_SCAN categories ${f(results.reading.scan_ms)} ms (${f(results.reading.scan_over_floor, 2)}x) vs raw pread ${f(results.reading.floor_ms)} ms; ${results.reading.pread_runs} / ${results.reading.scan_runs} runs`,
     `  pages/s (pread / scan)                      ${(c.pread_pages_per_s / 1e6).toFixed(1)} M / ${(c.scan_pages_per_s / 1e6).toFixed(1)} M`,
     `  peak RSS small / large target               ${f(c.peak_rss_small_mib)} / ${f(c.peak_rss_large_mib)} MiB                      <= 200 MiB`,
     `  capture file bytes per page                 ${f(c.file_bytes_per_page, 3)} (${c.runs_large} runs); --pfns ${f(c.file_bytes_per_page_pfns, 3)} (${c.runs_large_pfns} runs)   <= 2`,

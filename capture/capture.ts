@@ -33,8 +33,8 @@ export interface CaptureOptions {
   pagemapMethod: 'auto' | 'pread' | 'scan';
   /**
    * Record the PFN (and exclusive bit) of every present page: every entry is read. Default: with
-   * PAGEMAP_SCAN, present ranges come from its categories (PFNs only of the zero page, anonymous
-   * huge pages and swap entries).
+   * PAGEMAP_SCAN, present ranges come from its categories, and frames are kept only for swap
+   * entries and the zero page.
    */
   pfns?: boolean;
   /** Also read smaps_rollup after the page reads: Pss_Anon/Pss_File/Pss_Shmem, for a second page walk. */

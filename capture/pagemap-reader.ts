@@ -98,9 +98,10 @@ export function createPreadReader(procfs: Procfs): PagemapReader {
 /**
  * PAGEMAP_SCAN to skip empty ranges, then pread of the (coalesced) non-empty ones.
  * @param pfns false: runs of present pages come from the scan's categories with frame 0, and only
- *   what the reconciliation needs is read with pread: swap entries (type and offset), the zero page
- *   (its PFN), and anonymous huge pages (PAGEMAP_SCAN does not mark the huge zero page PFNZERO).
- *   The exclusive bit is then known only where entries were read.
+ *   what the reconciliation needs is read with pread: swap entries (type and offset) and the zero
+ *   page (its PFN); also anonymous huge pages, as pagemap gives the huge zero page the file bit
+ *   while PAGEMAP_SCAN marks it neither PFNZERO nor FILE. The encoder's FrameFilter then clears
+ *   the other PFNs and every exclusive bit of what was read.
  */
 export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = true): PagemapReader {
   const pread = createPreadReader(procfs);

@@ -35,10 +35,14 @@ export interface ProcessContext {
    */
   adaptive: boolean;
   /**
-   * false when `reader` leaves PFNs out (PAGEMAP_SCAN categories): VMAs whose entries carry
-   * what the categories cannot tell (uffd-wp, hugetlb) are read with the fallback reader.
+   * false when PFNs are left out (PAGEMAP_SCAN available, no --pfns): every run keeps only the
+   * frames of swap entries and of the zero page, whichever reader read it; sparse VMAs come from
+   * PAGEMAP_SCAN categories, except those whose entries carry what categories cannot tell
+   * (uffd-wp, hugetlb), read with the fallback reader like dense ones.
    */
   pfns: boolean;
+  /** The zero page's PFN (learned at start without --pfns), or null. */
+  zeroPfn: number | null;
   pagemapMode: PagemapMode;
   /** Also read smaps_rollup after the page-level reads (a second walk of every page table). */
   rollup: boolean;
@@ -257,9 +261,12 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     const runInsert = writer.batch('pagemap_run_rows');
     // One encoder per process, reset per VMA; its sink writes the runs of the current VMA.
     let currentVmaId = 0;
-    const encoder = createRunEncoder((first, n, flags, frame, step) => {
-      runInsert.push(currentVmaId, first, n, flags, frame, step === 0 ? 0 : 1);
-    });
+    const encoder = createRunEncoder(
+      (first, n, flags, frame, step) => {
+        runInsert.push(currentVmaId, first, n, flags, frame, step === 0 ? 0 : 1);
+      },
+      ctx.pfns ? null : { zeroPfn: ctx.zeroPfn },
+    );
     const readWith = (reader: PagemapReader, startVpn: number, pages: number, fileHint?: 0 | 1): number => {
       encoder.reset();
       const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder, fileHint);

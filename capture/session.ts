@@ -7,6 +7,7 @@ import { nativeResidencyBackend } from './native/residency-backend.js';
 import { filesystemType } from './native/syscalls.js';
 import { createObjectRegistry, type ObjectRegistry } from './objects.js';
 import { createPreadReader, createScanReader, type PagemapReader } from './pagemap-reader.js';
+import { learnZeroPfn } from './zero-page.js';
 import { captureProcess, type PagemapMode, type ProcessOutcome } from './process.js';
 import type { Procfs } from './procfs.js';
 import type { CaptureSink } from './write.js';
@@ -43,15 +44,16 @@ export interface Session {
  */
 export function createSession(procfs: Procfs, writer: CaptureSink, options: SessionOptions, warn: (pid: number | null, target: string, kind: string, message: string) => void): Session {
   const { pageSizeBytes } = options;
+  // PFNs are left out only where PAGEMAP_SCAN (6.7+) tells the zero page apart; without it every
+  // entry is read anyway and PFNs come for free.
+  const scan = options.pagemap !== 'none' && (options.pagemapMethod === 'scan' || scanAvailable(procfs, pageSizeBytes));
+  const pfns = options.pfns || !scan;
   // Page-level reader: PAGEMAP_SCAN when asked or available, pread otherwise.
   const pread = createPreadReader(procfs);
   const reader: PagemapReader | null =
     options.pagemap === 'none' ? null
-      : options.pagemapMethod === 'pread' ? pread
-      : options.pagemapMethod === 'scan' || scanAvailable(procfs, pageSizeBytes) ? createScanReader(procfs, pageSizeBytes, options.pfns)
-      : pread;
-  // Without PAGEMAP_SCAN every entry is read: PFNs come for free.
-  const pfns = options.pfns || reader?.method !== 'scan';
+      : options.pagemapMethod === 'pread' || !scan ? pread
+      : createScanReader(procfs, pageSizeBytes, pfns);
   const objects = createObjectRegistry({
     procfs,
     writer,
@@ -69,8 +71,11 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     objects,
     reader,
     fallbackReader: pread,
+    // Without PFNs, PAGEMAP_SCAN categories beat pread + decoding also on dense VMAs (fewer runs
+    // to build; measured in README "Performance").
     adaptive: options.pagemapMethod === 'auto' && pfns,
     pfns,
+    zeroPfn: pfns ? null : learnZeroPfn(procfs, pageSizeBytes),
     pagemapMode: options.pagemap,
     rollup: options.rollup,
     pageSizeBytes,

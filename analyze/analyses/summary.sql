@@ -156,8 +156,8 @@ facts (ord, section, key, value, description) AS (
     'which VMAs got pagemap runs: all, shared or none'
   UNION ALL SELECT 27, 'privileges', 'pagemap_pfns',
     coalesce((SELECT value FROM meta WHERE key = 'pagemap_pfns'), 'all'),
-    'all: PFN of every present page; partial: of the zero page, '
-      || 'anonymous huge pages and swap entries (capture --pfns: all)'
+    'all: PFN of every present page; partial: of the zero page only '
+      || '(swap entries complete; capture --pfns: all)'
   UNION ALL SELECT 30, 'fidelity', 'processes_captured',
     (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'processes_captured'),
     'processes written to the capture'

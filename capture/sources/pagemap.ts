@@ -39,15 +39,26 @@ export interface RunEncoder {
 }
 
 /**
+ * What a capture without --pfns keeps of each entry: the frame of swap entries (type and offset)
+ * and of the zero page; every other present page's PFN and every exclusive bit become 0.
+ */
+export interface FrameFilter {
+  /** The zero page's PFN, or null when unknown (no zero page on this kernel, or PFNs hidden). */
+  zeroPfn: number | null;
+}
+
+/**
  * Creates a run encoder. Adjacent pages merge when their flag bits are equal and their frame is
  * equal to (step 0) or one page past (step 1 or 32) the previous page's.
  * @param sink receives each finished run
+ * @param filter without it every bit is kept (lossless); with it, see FrameFilter
  * @returns the encoder
  * @example
  *   const enc = createRunEncoder((p, n, f, fr, s) => runs.push([p, n, f, fr, s]));
  *   enc.pushEntries(new Uint32Array(pagemapChunk.buffer), 512); enc.finish();
  */
-export function createRunEncoder(sink: RunSink): RunEncoder {
+export function createRunEncoder(sink: RunSink, filter: FrameFilter | null = null): RunEncoder {
+  const zeroPfn = filter?.zeroPfn ?? -1;
   let page = 0; // pages consumed so far
   let runStart = 0;
   let runPages = 0;
@@ -102,7 +113,13 @@ export function createRunEncoder(sink: RunSink): RunEncoder {
           page++;
           continue;
         }
-        add(hi >>> 23, (hi & 0x7fffff) * TWO_POW_32 + lo);
+        if (filter === null) {
+          add(hi >>> 23, (hi & 0x7fffff) * TWO_POW_32 + lo);
+        } else {
+          const flags = (hi >>> 23) & ~FLAG_EXCLUSIVE;
+          const frame = (hi & 0x7fffff) * TWO_POW_32 + lo;
+          add(flags, (flags & (FLAG_PRESENT | FLAG_SWAP)) === FLAG_PRESENT && frame !== zeroPfn ? 0 : frame);
+        }
       }
     },
     pushZeros(count) {

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { reconcile } from '../../analyze/analyses/reconcile.js';
+import { createProcfs } from '../../capture/procfs.js';
 import { expandRun, type DecodedRun } from '../../capture/sources/pagemap.js';
+import { learnZeroPfn } from '../../capture/zero-page.js';
 import { captureTo, vmaAt, type Captured } from '../support/capture.js';
 import { startWorkload, swapActive, type Workload } from '../support/workload.js';
 
@@ -92,7 +94,7 @@ describe('capture/pagemap runs (real kernel)', function () {
   });
 
   it('gives identical runs through PAGEMAP_SCAN and through pread (--pfns)', async () => {
-    const a = await captureTo([w.pid], { pagemapMethod: 'pread' });
+    const a = await captureTo([w.pid], { pagemapMethod: 'pread', pfns: true });
     const b = await captureTo([w.pid], { pagemapMethod: 'scan', pfns: true });
     try {
       assert.equal(a.db.prepare("SELECT value FROM capture_meta WHERE key = 'pagemap_method'").pluck().get(), 'pread');
@@ -109,46 +111,50 @@ describe('capture/pagemap runs (real kernel)', function () {
     }
   });
 
-  it('without --pfns, records the runs with PFNs cleared except the zero page\'s, from PAGEMAP_SCAN categories', async () => {
-    const full = await captureTo([w.pid], { pfns: true });
-    const lean = await captureTo([w.pid]);
-    try {
-      assert.equal(lean.db.prepare("SELECT value FROM capture_meta WHERE key = 'pagemap_pfns'").pluck().get(), 'partial');
-      assert.equal(lean.db.prepare("SELECT value FROM capture_meta WHERE key = 'pagemap_method'").pluck().get(), 'scan');
-      // The zero page's PFN, from the raw entries of the read-faulted range: one page mapped 24
-      // times. Some kernels never map it (this project's 6.18 VM gives read faults fresh pages):
-      // then every present page's PFN is cleared.
-      const zeroRaw = readRaw(w.pid, w.objects.zero.start, 24);
-      assert.ok(zeroRaw.every((e) => e >> 63n === 1n), 'the read-faulted range is present');
-      const zeroPfn = zeroRaw.every((e) => e === zeroRaw[0]) ? zeroRaw[0] & ((1n << 55n) - 1n) : -1n;
-      const PFN = (1n << 55n) - 1n;
-      const EXCLUSIVE = 1n << 56n;
-      const leanEntry = (e: bigint): bigint => {
-        const present = e >> 63n === 1n;
-        if (!present || (e & PFN) === zeroPfn) return e & ~EXCLUSIVE;
-        return e & ~PFN & ~EXCLUSIVE;
-      };
-      let presentPages = 0;
-      for (const name of ['anon', 'shm', 'zero', 'priv']) {
-        const o = w.objects[name];
-        const vf = vmaAt(full.db, w.pid, o.start);
-        const vl = vmaAt(lean.db, w.pid, o.start);
-        const expected = decodeVma(full, vf.id).slice(vf.page_in_vma, vf.page_in_vma + o.pages).map(leanEntry);
-        const got = decodeVma(lean, vl.id).slice(vl.page_in_vma, vl.page_in_vma + o.pages);
-        assert.deepEqual(got, expected, name);
-        presentPages += got.filter((e) => e >> 63n === 1n).length;
+  for (const method of ['auto', 'pread'] as const) {
+    it(`without --pfns (${method === 'auto' ? 'the default: PAGEMAP_SCAN categories' : 'pread, then the entries filtered'}), records the runs with PFNs and the exclusive bit cleared, the zero page's PFN kept`, async () => {
+      const full = await captureTo([w.pid], { pfns: true });
+      const lean = await captureTo([w.pid], { pagemapMethod: method });
+      try {
+        assert.equal(lean.db.prepare("SELECT value FROM capture_meta WHERE key = 'pagemap_pfns'").pluck().get(), 'partial');
+        assert.equal(lean.db.prepare("SELECT value FROM capture_meta WHERE key = 'pagemap_method'").pluck().get(), method === 'auto' ? 'scan' : 'pread');
+        // The zero page's PFN, from the raw entries of the read-faulted range: one page mapped 24
+        // times. Some kernels never map it (this project's 6.18 VM gives read faults fresh pages):
+        // then every present page's PFN is cleared.
+        const zeroRaw = readRaw(w.pid, w.objects.zero.start, 24);
+        assert.ok(zeroRaw.every((e) => e >> 63n === 1n), 'the read-faulted range is present');
+        const zeroPfn = zeroRaw.every((e) => e === zeroRaw[0]) ? zeroRaw[0] & ((1n << 55n) - 1n) : -1n;
+        // What the capture learned from its own read fault agrees.
+        assert.equal(learnZeroPfn(createProcfs(), 4096), zeroPfn === -1n ? null : Number(zeroPfn));
+        const PFN = (1n << 55n) - 1n;
+        const EXCLUSIVE = 1n << 56n;
+        const leanEntry = (e: bigint): bigint => {
+          const present = e >> 63n === 1n;
+          if (!present || (e & PFN) === zeroPfn) return e & ~EXCLUSIVE;
+          return e & ~PFN & ~EXCLUSIVE;
+        };
+        let presentPages = 0;
+        for (const name of ['anon', 'shm', 'zero', 'priv']) {
+          const o = w.objects[name];
+          const vf = vmaAt(full.db, w.pid, o.start);
+          const vl = vmaAt(lean.db, w.pid, o.start);
+          const expected = decodeVma(full, vf.id).slice(vf.page_in_vma, vf.page_in_vma + o.pages).map(leanEntry);
+          const got = decodeVma(lean, vl.id).slice(vl.page_in_vma, vl.page_in_vma + o.pages);
+          assert.deepEqual(got, expected, name);
+          presentPages += got.filter((e) => e >> 63n === 1n).length;
+        }
+        // By construction: anon [0,16), shm [0,8) and [40,64), zero [0,24), priv [0,8) and [24,32)
+        // (a read fault maps up to 16 cached neighbours: base holds only [24,32)).
+        assert.equal(presentPages, 16 + 8 + 24 + 24 + 8 + 8);
+        // Fewer rows: present anonymous pages are one run, whatever their PFNs.
+        const rows = (c: Captured): number => c.db.prepare('SELECT count(*) FROM pagemap_run_rows').pluck().get() as number;
+        assert.ok(rows(lean) < rows(full), `${rows(lean)} < ${rows(full)} rows`);
+      } finally {
+        full.dispose();
+        lean.dispose();
       }
-      // By construction: anon [0,16), shm [0,8) and [40,64), zero [0,24), priv [0,8) and [24,32)
-      // (a read fault maps up to 16 cached neighbours: base holds only [24,32)).
-      assert.equal(presentPages, 16 + 8 + 24 + 24 + 8 + 8);
-      // Fewer rows: present anonymous pages are one run, whatever their PFNs.
-      const rows = (c: Captured): number => c.db.prepare('SELECT count(*) FROM pagemap_run_rows').pluck().get() as number;
-      assert.ok(rows(lean) < rows(full), `${rows(lean)} < ${rows(full)} rows`);
-    } finally {
-      full.dispose();
-      lean.dispose();
-    }
-  });
+    });
+  }
 
   it('gives the same reconcile rows with and without --pfns', async () => {
     const full = await captureTo([w.pid], { pfns: true });

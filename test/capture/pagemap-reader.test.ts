@@ -105,3 +105,42 @@ describe('capture/pagemap-reader windows', () => {
     assert.deepEqual(reused, fresh);
   });
 });
+
+describe('capture/sources/pagemap frame filter (captures without --pfns)', () => {
+  const PRESENT = 0x80000000;
+  const SWAP = 0x40000000;
+  const EXCLUSIVE = 1 << 24; // bit 56
+  const FILE = 1 << 29; // bit 61
+  /** u32 pairs of [lo, hi] entries. */
+  const words = (entries: Array<[number, number]>): Uint32Array => new Uint32Array(entries.flat().map((x) => x >>> 0));
+  const encode = (entries: Array<[number, number]>, zeroPfn: number | null): Run[] => {
+    const runs: Run[] = [];
+    const enc = createRunEncoder((...r) => runs.push(r), { zeroPfn });
+    enc.pushEntries(words(entries), entries.length);
+    enc.finish();
+    return runs;
+  };
+  // Exclusive anonymous pages with scattered PFNs, three zero-page mappings, two exclusive swap
+  // entries (type 1, offsets 9 and 10), a page-cache page, a hole.
+  const entries: Array<[number, number]> = [
+    [5000, PRESENT | EXCLUSIVE], [17, PRESENT | EXCLUSIVE], [900, PRESENT | EXCLUSIVE],
+    [77, PRESENT], [77, PRESENT], [77, PRESENT],
+    [(9 << 5) | 1, SWAP | EXCLUSIVE], [(10 << 5) | 1, SWAP | EXCLUSIVE],
+    [4242, PRESENT | FILE],
+    [0, 0],
+  ];
+
+  it('keeps the frames of swap entries and of the zero page, clears other PFNs and every exclusive bit', () => {
+    assert.deepEqual(encode(entries, 77), [
+      [0, 3, 256, 0, 0], // scattered PFNs: one run
+      [3, 3, 256, 77, 0], // the zero page
+      [6, 2, 128, 289, 32], // swap entries, offsets kept
+      [8, 1, 256 | 64, 0, 0],
+      [9, 1, 0, 0, 0],
+    ]);
+  });
+
+  it('clears the zero page too when its PFN is unknown', () => {
+    assert.deepEqual(encode(entries, null).slice(0, 2), [[0, 6, 256, 0, 0], [6, 2, 128, 289, 32]]);
+  });
+});
