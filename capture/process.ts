@@ -339,7 +339,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     // their page-level data may describe another mapping, so each gets a warning.
     if (pagemapFd !== null && vmas.length > 0) {
       const markChanged = writer.statement('UPDATE vmas SET changed_during_capture = 1 WHERE pid = ? AND start_address = ? AND end_address = ?');
-      const after = new Set(read('maps', () => parseMaps(procfs.readText(pid, 'maps')), null)?.map(vmaKey) ?? []);
+      const mapsNow = read('maps', () => procfs.readText(pid, 'maps'), '');
+      // The common case, nothing changed: maps prints the very header lines smaps printed.
+      const after = mapsNow === '' || sameHeaders(mapsNow, vmas) ? new Set<string>() : new Set(parseMaps(mapsNow).map(vmaKey));
       if (after.size > 0) {
         for (const v of vmas) {
           if (after.has(vmaKey(v))) continue;
@@ -443,6 +445,16 @@ function needsEntries(v: SmapsVma): boolean {
 
 function isGone(err: unknown): boolean {
   return err instanceof Vanished || errCode(err) === 'ESRCH' || errCode(err) === 'ENOENT';
+}
+
+/** True if `maps` is exactly the header lines of `vmas`, one per line, in order. */
+function sameHeaders(maps: string, vmas: SmapsVma[]): boolean {
+  let pos = 0;
+  for (const v of vmas) {
+    if (maps.charCodeAt(pos + v.header.length) !== 10 /* \n */ || !maps.startsWith(v.header, pos)) return false;
+    pos += v.header.length + 1;
+  }
+  return pos === maps.length;
 }
 
 /** The identity of a VMA across two reads of its process's maps. */

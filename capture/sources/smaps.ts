@@ -5,6 +5,8 @@ import { isMapsHeaderLine, parseMapsLine, type MapsHeader } from './maps.js';
 
 /** One smaps entry: the maps header plus its field lines. */
 export interface SmapsVma extends MapsHeader {
+  /** The header line as printed (the VMA's line in /proc/PID/maps too), without its newline. */
+  header: string;
   /** Every `Name: N kB` line under its kernel name (Rss, Pss, Pss_Dirty, Swap…), in kB. */
   fieldsKb: Record<string, number>;
   /** VmFlags two-letter codes separated by single spaces; null if the line is absent. */
@@ -143,6 +145,7 @@ export function parseSmaps(text: string): SmapsVma[] {
           inode: h.inode,
           path: h.path,
           deleted: h.deleted,
+          header: line,
           fieldsKb: {},
           vmFlags: null,
           thpEligible: null,

@@ -79,8 +79,9 @@ describe('capture/sources/smaps', () => {
       assert.equal(vmas.length, 9);
       const headers = parseMaps(`${headerLines.join('\n')}\n`);
       vmas.forEach((vma, i) => {
-        const { fieldsKb, vmFlags, thpEligible, protectionKey, otherFields, ...header } = vma;
+        const { fieldsKb, vmFlags, thpEligible, protectionKey, otherFields, header: line, ...header } = vma;
         assert.deepEqual(header, headers[i]);
+        assert.equal(line, headerLines[i]);
       });
     });
 
