@@ -1,14 +1,9 @@
 #!/usr/bin/env node
 // pagescope CLI entry: registers every command explicitly, maps errors to exit codes.
 // The only module allowed to use console and process.exit.
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { analyzeCommand } from '../analyze/command.js';
-import { captureCommand } from '../capture/command.js';
-import { demoCommand } from '../demo/command.js';
-import { diffCommand } from '../analyze/diff-command.js';
 import { writeFileSync } from 'node:fs';
-import { reportCommand } from '../report/command.js';
 import { UserError, ParseError } from '../lib/errors.js';
 import { stderrLogger } from '../lib/stderr-logger.js';
 import { toolVersion } from '../lib/version.js';
@@ -37,15 +32,23 @@ function handleError(err: unknown): never {
   process.exit(1);
 }
 
+// Each command's modules load only when it runs (a capture never loads the analyses, the demo or
+// the report): named first, only it is registered; otherwise (help, a typo) all of them are.
+const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
+  capture: async () => (await import('../capture/command.js')).captureCommand(stderrLogger, exit),
+  analyze: async () => (await import('../analyze/command.js')).analyzeCommand(),
+  report: async () => (await import('../report/command.js')).reportCommand(stderrLogger),
+  diff: async () => (await import('../analyze/diff-command.js')).diffCommand(stderrLogger),
+  demo: async () => (await import('../demo/command.js')).demoCommand(stderrLogger, (line) => console.log(line), writeReport),
+};
+const first = hideBin(process.argv)[0];
+const registered = await Promise.all((first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS)).map((name) => COMMANDS[name]()));
+
 const cli = yargs(hideBin(process.argv))
   .scriptName('pagescope')
   .version(toolVersion())
   .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
-  .command(captureCommand(stderrLogger, exit))
-  .command(analyzeCommand())
-  .command(reportCommand(stderrLogger))
-  .command(diffCommand(stderrLogger))
-  .command(demoCommand(stderrLogger, (line) => console.log(line), writeReport))
+  .command(registered)
   .demandCommand(1, 'name a command: capture, analyze, report, diff or demo')
   .strict()
   .recommendCommands()
