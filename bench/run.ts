@@ -7,8 +7,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { startWorkload, type Workload } from '../demo/start.js';
-import type { ObjectSpec } from '../demo/workload.js';
 import { buildSyntheticCapture } from './synthetic.js';
 import { createProcfs } from '../capture/procfs.js';
 import { createPreadReader, createScanReader, type PagemapReader } from '../capture/pagemap-reader.js';
@@ -26,11 +24,32 @@ const log = (m: string): void => {
   if (!json) process.stderr.write(`${m}\n`);
 };
 
-function workloadFor(memfdPages: number, anonPages: number): ObjectSpec[] {
-  return [
-    { name: 'memfd', kind: 'memfd', pages: memfdPages, stripes: { run: 32, period: 64 } }, // runs of 32 pages, equal gaps
-    { name: 'anon', kind: 'anon-private', pages: anonPages, touch: [[0, anonPages]] },
-  ];
+interface Workload {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const workloadScript = fileURLToPath(new URL('../../bench/workload.py', import.meta.url));
+
+/** A memfd touched in runs of 32 pages with equal gaps, plus private anonymous memory (bench/workload.py). */
+async function startWorkload(memfdPages: number, anonPages: number): Promise<Workload> {
+  const proc = spawn('python3', [workloadScript, String(memfdPages), String(anonPages), '32', '64'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const pid = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(Number(out.trim()));
+    });
+    proc.once('exit', (code) => reject(new Error(`bench workload exited with ${code} before it was ready`)));
+  });
+  return {
+    pid,
+    async stop() {
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** The floor: pread of every VMA's pagemap of pid in 512 KiB chunks, no decoding. */
@@ -267,7 +286,7 @@ function readerMs(pid: number): { floorMs: number; preadMs: number; scanMs: numb
 async function measureSizes(sizes: Array<[memfdPages: number, anonPages: number]>) {
   const workloads: Workload[] = [];
   try {
-    for (const [m, a] of sizes) workloads.push(await startWorkload({ prefix: 'pagescope-bench', objects: workloadFor(m, a) }));
+    for (const [m, a] of sizes) workloads.push(await startWorkload(m, a));
     const runs: SizeRuns[] = sizes.map(() => ({ floors: [], walks: [], preads: [], scans: [], scanPfns: [], nones: [] }));
     for (let i = 0; i < REPEATS; i++) workloads.forEach((w, k) => measureRound(w.pid, runs[k], i));
     const reading = readerMs(workloads[workloads.length - 1].pid);
