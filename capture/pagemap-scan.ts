@@ -57,8 +57,9 @@ export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, p
     arg.writeBigUInt64LE(BigInt(categories | NON_EMPTY), 88); // return
     const n = ioctl(fd, PAGEMAP_SCAN, arg);
     for (let i = 0; i < n; i++) {
-      const s = Number(view.getBigUint64(i * 24, true));
-      const e = Number(view.getBigUint64(i * 24 + 8, true));
+      // Two 32-bit halves: no BigInt per region (user addresses stay below 2^53).
+      const s = view.getUint32(i * 24 + 4, true) * 4294967296 + view.getUint32(i * 24, true);
+      const e = view.getUint32(i * 24 + 12, true) * 4294967296 + view.getUint32(i * 24 + 8, true);
       out.starts.push(s / pageSizeBytes);
       out.ends.push(e / pageSizeBytes);
       out.cats.push(view.getUint32(i * 24 + 16, true));

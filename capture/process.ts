@@ -1,6 +1,7 @@
 // Captures one process: stat, status, cmdline, smaps (maps + fields), pagemap of each VMA as runs,
 // its shared-memory objects and fds, then stat again to detect drift (its RSS counter) and pid
-// reuse (and smaps_rollup when asked: a second page walk). Everything for one process is written in one savepoint by the caller.
+// reuse, and smaps_rollup when asked (a second page walk). Everything for one process is written
+// in one savepoint by the caller.
 import * as fs from 'node:fs';
 import { addressToStored } from '../lib/address.js';
 import * as messages from '../lib/messages.js';

@@ -101,6 +101,22 @@ export function createRunEncoder(sink: RunSink, filter: FrameFilter | null = nul
     page++;
   }
 
+  function pushUniform(count: number, flags: number): void {
+    if (count <= 0) return;
+    if (runPages > 0 && runFlags === flags && lastFrame === 0 && runStep <= 0) {
+      runStep = 0;
+      runPages += count;
+      page += count;
+      return;
+    }
+    add(flags, 0);
+    if (count > 1) {
+      runStep = 0;
+      runPages += count - 1;
+      page += count - 1;
+    }
+  }
+
   return {
     pushEntries(words, count) {
       for (let i = 0; i < count; i++) {
@@ -123,23 +139,9 @@ export function createRunEncoder(sink: RunSink, filter: FrameFilter | null = nul
       }
     },
     pushZeros(count) {
-      this.pushUniform(count, 0);
+      pushUniform(count, 0);
     },
-    pushUniform(count, flags) {
-      if (count <= 0) return;
-      if (runPages > 0 && runFlags === flags && lastFrame === 0 && runStep <= 0) {
-        runStep = 0;
-        runPages += count;
-        page += count;
-        return;
-      }
-      add(flags, 0);
-      if (count > 1) {
-        runStep = 0;
-        runPages += count - 1;
-        page += count - 1;
-      }
-    },
+    pushUniform,
     finish() {
       flush();
       runPages = 0;

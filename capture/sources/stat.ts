@@ -55,6 +55,6 @@ export function parseStat(text: string): ProcStat {
     state,
     ppid: Number(ppidText),
     startTimeTicks: Number(startText),
-    rssPages: rssText !== undefined && /^-?\d{1,20}$/.test(rssText) ? Number(rssText) : null,
+    rssPages: rssText !== undefined && DECIMAL.test(rssText) ? Number(rssText) : null,
   };
 }
