@@ -30,7 +30,8 @@
 --              the end of the file
 -- reason       why a state is merged, unknown or missing; NULL otherwise
 -- pfn          page frame number of the first page when present and PFNs are
---              visible
+--              visible and recorded (without capture --pfns, only the zero
+--              page's)
 -- swap_offset  swap slot of the first page for a real swap entry, when visible
 WITH target AS (
   SELECT
@@ -43,9 +44,14 @@ WITH target AS (
   WHERE id = :vma_id
 ),
 frames_visible AS (
-  SELECT coalesce(
-    (SELECT value = '1' FROM capture_meta WHERE key = 'pfn_visible'), 0
-  ) AS visible
+  SELECT
+    coalesce(
+      (SELECT value = '1' FROM capture_meta WHERE key = 'pfn_visible'), 0
+    ) AS visible,
+    coalesce(
+      (SELECT value <> 'partial' FROM capture_meta WHERE key = 'pagemap_pfns'),
+      1
+    ) AS all_pfns
 ),
 vma_runs AS (
   SELECT r.first_page, r.pages
@@ -129,7 +135,7 @@ vma_rows AS (
       ELSE 'beyond the end of the file'
     END AS reason,
     CASE
-      WHEN r.present = 1 AND v.visible
+      WHEN r.present = 1 AND v.visible AND (v.all_pfns OR r.pfn <> 0)
         THEN r.pfn + (g.lo - r.first_page) * r.increments
     END AS pfn,
     CASE

@@ -225,6 +225,28 @@ describe('analyze/analyses (real capture)', function () {
     assert.ok(byObject.every((r) => r.pagemap === null && r.start === null));
   });
 
+  it('pages: PFNs only where the capture recorded them (--pfns), never a made-up 0', function () {
+    if (process.getuid?.() !== 0) this.skip(); // PFNs are visible to CAP_SYS_ADMIN only
+    const present = (c: { db: CaptureDb['db']; meta: Record<string, string> }): Row =>
+      (findAnalysis('pages')!.run({ db: c.db, meta: c.meta, args: ['vma', String(w.pid), w.objects.posix.start] }).rows as Row[]).find((r) => r.pagemap === 'present')!;
+    assert.equal(cap.meta.pagemap_pfns, 'partial');
+    assert.equal(present(cap).pfn, null);
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-pfns-'));
+    try {
+      const r = runCli(['capture', '--pid', String(w.pid), '--pfns', '-o', path.join(otherDir, 'pfns.db'), '-q']);
+      assert.equal(r.status, 0, r.stderr);
+      const other = openCapture(path.join(otherDir, 'pfns.db'));
+      try {
+        assert.equal(other.meta.pagemap_pfns, 'all');
+        assert.ok(present(other).pfn > 0);
+      } finally {
+        other.db.close();
+      }
+    } finally {
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('pages: names a target the capture does not have', () => {
     assert.throws(() => run('pages', { args: ['vma', String(w.pid), '10'] }), (e: unknown) => e instanceof UserError && /no VMA of process \d+ starts at or contains 10/.test(e.message));
     assert.throws(() => run('pages', { args: ['vma', '999999999', 'abc'] }), /process 999999999 is not in the capture/);
