@@ -387,8 +387,7 @@ const results = {
     scan_pfns_marginal_ms: scanPfnsMs,
     none_marginal_ms: noneMs,
     whole_capture_marginal_ms: totalPreadMs,
-    // Absolute (not marginal) times without the probe: the workload's own runtime (a node
-    // process: sparse reservations, a fragmented heap) is in them.
+    // Absolute (not marginal) times without the probe: the workload's own runtime is in them.
     pread_small_ms: noProbe(small.pread),
     pread_large_ms: noProbe(large.pread),
     scan_small_ms: noProbe(small.scan),
@@ -420,7 +419,6 @@ const results = {
     runs_marginal: runsMarginal,
     runs_pfns_marginal: runsPfnsMarginal,
     pages_per_run_large: large.floor.pages / large.runs,
-    pread_us_per_run: ((preadMs - floorMs - walksMarginalMs) * 1000) / runsPfnsMarginal,
   },
   // Reading the large memfd VMA's pagemap into runs, in process (no SQLite).
   reading: {
