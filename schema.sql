@@ -309,9 +309,9 @@ CREATE INDEX vmas_by_pid ON vmas (pid, start_address);
 CREATE INDEX vmas_by_object ON vmas (object_id);
 
 CREATE TABLE pagemap_run_rows
--- The stored part of pagemap_runs (query that view: it adds the named bits, pfn, swap type and
--- offset). Plain columns only: generated columns, even VIRTUAL ones, are computed on every INSERT,
--- which made storing runs about a third slower.
+-- The stored part of pagemap_runs (query that view: it adds the holes between runs, the named
+-- bits, pfn, swap type and offset). Plain columns only: generated columns, even VIRTUAL ones, are
+-- computed on every INSERT, which made storing runs about a third slower.
 (
   -- The VMA (vmas.id).
   vma_id INTEGER NOT NULL,
@@ -328,6 +328,11 @@ CREATE TABLE pagemap_run_rows
   frame INTEGER NOT NULL,
   -- 1 if the PFN (or the swap offset) grows by one page per page along the run, 0 if constant.
   increments INTEGER NOT NULL,
+  -- Pages of the hole (all-zero entries: not present, not swapped, no flag) that ends where this
+  -- run starts, stored here instead of as a row of its own (0 if none). A hole is a row only when
+  -- no run follows it in its VMA: at the end of a VMA, or a VMA with no other entry. Halves the
+  -- rows of sparse memory; pagemap_runs gives every hole back as a run.
+  preceding_hole_pages INTEGER NOT NULL,
   PRIMARY KEY (vma_id, first_page)
 ) STRICT, WITHOUT ROWID;
 
@@ -338,7 +343,9 @@ CREATE VIEW pagemap_runs
 -- grows by one per page. Entry i of a run (from 0) is rebuilt as:
 --   flags<<55 | (frame + i*increments*(swap ? 32 : 1)).
 -- Every page of a captured VMA is covered by exactly one run. Columns: vma_id, first_page, pages,
--- flags, frame and increments as stored in pagemap_run_rows; present, swap, file_shared,
+-- flags, frame and increments as stored in pagemap_run_rows (a hole stored as the
+-- preceding_hole_pages of the run after it comes out as a run of its own, flags, frame and
+-- increments 0); present, swap, file_shared,
 -- reserved_bits, guard, uffd_wp, exclusive and soft_dirty (bits 63 to 55), pfn, swap_type,
 -- swap_offset, real_swap and marker computed on read, each described at its expression below.
 -- Captures written before pagemap_run_rows existed have a pagemap_runs table with these columns.
@@ -385,7 +392,20 @@ SELECT
   (flags & 0xcc) = 0x80 AND (frame & 31) < 24 AS real_swap,
   -- 1 for a uffd-wp or guard pte marker (bit 62 with bit 57 or 58): not swap, reads as empty.
   (flags >> 7) & 1 AND (flags & 12) <> 0 AS marker
-FROM pagemap_run_rows;
+FROM (
+  -- Each stored row gives its preceding hole (k = 1), then itself (k = 0): runs come out in
+  -- (vma_id, first_page) order, from one pass over the table.
+  SELECT
+    r.vma_id,
+    CASE WHEN h.k THEN r.first_page - r.preceding_hole_pages ELSE r.first_page END AS first_page,
+    CASE WHEN h.k THEN r.preceding_hole_pages ELSE r.pages END AS pages,
+    CASE WHEN h.k THEN 0 ELSE r.flags END AS flags,
+    CASE WHEN h.k THEN 0 ELSE r.frame END AS frame,
+    CASE WHEN h.k THEN 0 ELSE r.increments END AS increments
+  FROM pagemap_run_rows AS r
+  CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 0) AS h
+  WHERE h.k = 0 OR r.preceding_hole_pages > 0
+);
 
 CREATE TABLE shm_objects
 -- One row per shared-memory object (a shmem inode), deduplicated by (device, inode) however many

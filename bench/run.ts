@@ -108,17 +108,17 @@ function smapsWalksMs(pid: number): number {
   return msSince(t0);
 }
 
-/** What storing `runs` pagemap runs costs SQLite alone: one INSERT ... SELECT, no JavaScript. */
-function storeFloorMs(runs: number): number {
-  const file = path.join(dir, `store-${runs}.db`);
+/** What storing `rows` pagemap_run_rows costs SQLite alone: one INSERT ... SELECT, no JavaScript. */
+function storeFloorMs(rows: number): number {
+  const file = path.join(dir, `store-${rows}.db`);
   const db = new Database(file);
   db.pragma('journal_mode = MEMORY');
   db.pragma('synchronous = OFF');
   db.exec(readSchema());
   const t0 = process.hrtime.bigint();
-  db.exec(`WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < ${runs - 1})
-    INSERT INTO pagemap_run_rows (vma_id, first_page, pages, flags, frame, increments)
-    SELECT 1, i * 2, 2, 322, 1000000 + i * 7919, i % 2 FROM g`);
+  db.exec(`WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < ${rows - 1})
+    INSERT INTO pagemap_run_rows (vma_id, first_page, pages, flags, frame, increments, preceding_hole_pages)
+    SELECT 1, i * 4 + 2, 2, 322, 1000000 + i * 7919, i % 2, 2 FROM g`);
   const ms = msSince(t0);
   db.close();
   fs.rmSync(file, { force: true });
@@ -203,14 +203,16 @@ function measureRound(pid: number, into: SizeRuns, round: number): void {
 
 /** Best of each measurement, plus the residency probe, runs and file size of kept captures. */
 function summarize(w: Workload, memfdPages: number, anonPages: number, r: SizeRuns) {
-  const kept = (pfns: boolean): { probeNs: number; runs: number; file: string } => {
+  const kept = (pfns: boolean): { probeNs: number; runs: number; rows: number; file: string } => {
     const out = path.join(dir, `keep-${memfdPages}${pfns ? '-pfns' : ''}.db`);
     spawnSync(process.execPath, [child, String(w.pid), out, 'auto', '', 'all', pfns ? 'pfns' : ''], { encoding: 'utf8' });
     const db = new Database(out, { readonly: true });
     const probeNs = db.prepare("SELECT probe_ns FROM shm_objects WHERE kind = 'memfd'").pluck().get() as number;
     const runs = db.prepare('SELECT count(*) FROM pagemap_runs').pluck().get() as number;
+    // Stored rows: holes followed by a run are stored inside it.
+    const rows = db.prepare('SELECT count(*) FROM pagemap_run_rows').pluck().get() as number;
     db.close();
-    return { probeNs, runs, file: out };
+    return { probeNs, runs, rows, file: out };
   };
   const lean = kept(false);
   const full = kept(true);
@@ -226,8 +228,10 @@ function summarize(w: Workload, memfdPages: number, anonPages: number, r: SizeRu
     probeNs: lean.probeNs,
     runs: lean.runs,
     runsPfns: full.runs,
-    storeMs: Math.min(...repeat(3, () => storeFloorMs(lean.runs))),
-    storePfnsMs: Math.min(...repeat(3, () => storeFloorMs(full.runs))),
+    rows: lean.rows,
+    rowsPfns: full.rows,
+    storeMs: Math.min(...repeat(3, () => storeFloorMs(lean.rows))),
+    storePfnsMs: Math.min(...repeat(3, () => storeFloorMs(full.rows))),
     file: lean.file,
     filePfns: full.file,
   };
@@ -370,6 +374,8 @@ const storeMarginalMs = marginal((x) => x.storeMs);
 const storePfnsMarginalMs = marginal((x) => x.storePfnsMs);
 const runsMarginal = large.runs - small.runs;
 const runsPfnsMarginal = large.runsPfns - small.runsPfns;
+const rowsMarginal = large.rows - small.rows;
+const rowsPfnsMarginal = large.rowsPfns - small.rowsPfns;
 const pagesMarginal = large.floor.pages - small.floor.pages;
 const largeBytes = fs.statSync(large.file).size;
 const largePfnsBytes = fs.statSync(large.filePfns).size;
@@ -418,6 +424,8 @@ const results = {
     store_floor_pfns_marginal_ms: storePfnsMarginalMs,
     runs_marginal: runsMarginal,
     runs_pfns_marginal: runsPfnsMarginal,
+    rows_marginal: rowsMarginal,
+    rows_pfns_marginal: rowsPfnsMarginal,
     pages_per_run_large: large.floor.pages / large.runs,
   },
   // Reading the large memfd VMA's pagemap into runs, in process (no SQLite).
@@ -461,7 +469,7 @@ if (json) {
     `  PAGEMAP_SCAN with --pfns vs floor           ${f(c.scan_pfns_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_pfns_over_floor, 2).padStart(9)}x`,
     `  --pagemap none (smaps, objects, no pagemap) ${f(c.none_marginal_ms).padStart(8)} ms   of which the smaps page walk alone ${f(c.smaps_walks_marginal_ms)} ms`,
     `  what pagemap adds (capture - --pagemap none) vs floor: pread ${f(c.pagemap_pread_over_floor, 2)}x, default ${f(c.pagemap_scan_over_floor, 2)}x, --pfns ${f(c.pagemap_scan_pfns_over_floor, 2)}x`,
-    `  runs stored: default ${c.runs_marginal}, with every PFN ${c.runs_pfns_marginal}; SQLite storing them alone ${f(c.store_floor_marginal_ms)} / ${f(c.store_floor_pfns_marginal_ms)} ms`,
+    `  runs: default ${c.runs_marginal}, with every PFN ${c.runs_pfns_marginal}; stored as ${c.rows_marginal} / ${c.rows_pfns_marginal} rows (holes inside the next run), SQLite storing them alone ${f(c.store_floor_marginal_ms)} / ${f(c.store_floor_pfns_marginal_ms)} ms`,
     `  whole pread capture incl. residency probe   ${f(results.capture.whole_capture_marginal_ms).padStart(8)} ms; ${f(c.pages_per_run_large)} pages per run (default)`,
     `  absolute, small / large workload: pread ${f(c.pread_small_ms, 0)} / ${f(c.pread_large_ms, 0)} ms, default ${f(c.scan_small_ms, 0)} / ${f(c.scan_large_ms, 0)} ms, --pfns ${f(c.scan_pfns_small_ms, 0)} / ${f(c.scan_pfns_large_ms, 0)} ms, --pagemap none ${f(c.none_small_ms, 0)} / ${f(c.none_large_ms, 0)} ms`,
     `  reading the ${f(results.residency.memfd_gib, 0)} GiB memfd's pagemap into runs, in process, JIT warm: pread + encode ${f(results.reading.pread_ms)} ms (${f(results.reading.pread_over_floor, 2)}x), PAGEMAP_SCAN categories ${f(results.reading.scan_ms)} ms (${f(results.reading.scan_over_floor, 2)}x) vs raw pread ${f(results.reading.floor_ms)} ms; ${results.reading.pread_runs} / ${results.reading.scan_runs} runs`,

@@ -31,10 +31,12 @@ export function buildSyntheticCapture(file: string, totalRuns: number): void {
         const start = 0x7f0000000000 + v * vmaPages * 4096 * 2;
         const present = Math.ceil(runsPerVma / 2) * pagesPerRun;
         vmas.row({ id: vmaId, pid: p, vma_index: v, start_address: start, end_address: start + vmaPages * 4096, perms: 'rw-s', offset_bytes: 0, dev_major: 0, dev_minor: 1, inode: 1001 + v, path: `/memfd:obj${v + 1}`, path_deleted: 1, backing: 'memfd', object_id: v + 1, file_offset_pages: 0, pagemap_status: 'captured', rss_kb: present * 4, swap_kb: 0, swap_pss_kb: 0 });
-        for (let r = 0; r < runsPerVma; r++) {
-          const isPresent = r % 2 === 0 ? 1 : 0;
-          runs.values(vmaId, r * pagesPerRun, pagesPerRun, isPresent ? 0x140 : 0, isPresent ? 100000 + vmaId * vmaPages + r * pagesPerRun : 0, isPresent);
+        // Stored as a capture stores them: a zero run inside the present run after it, the last
+        // one (when the count is even) as a row of its own.
+        for (let r = 0; r < runsPerVma; r += 2) {
+          runs.values(vmaId, r * pagesPerRun, pagesPerRun, 0x140, 100000 + vmaId * vmaPages + r * pagesPerRun, 1, r === 0 ? 0 : pagesPerRun);
         }
+        if (runsPerVma % 2 === 0) runs.values(vmaId, (runsPerVma - 1) * pagesPerRun, pagesPerRun, 0, 0, 0, 0);
       }
     }
   });

@@ -14,7 +14,7 @@ import { parseCgroupV2Path } from './sources/cgroup.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseMaps, type MapsHeader } from './sources/maps.js';
 import { parseMountinfo } from './sources/mountinfo.js';
-import { createRunEncoder } from './sources/pagemap.js';
+import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
 import { parseSmaps, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
@@ -262,20 +262,22 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     const runInsert = writer.batch('pagemap_run_rows');
     // One encoder per process, reset per VMA; its sink writes the runs of the current VMA.
     let currentVmaId = 0;
-    const encoder = createRunEncoder(
-      (first, n, flags, frame, step) => {
-        runInsert.push(currentVmaId, first, n, flags, frame, step === 0 ? 0 : 1);
-      },
-      ctx.pfns ? null : { zeroPfn: ctx.zeroPfn },
-    );
+    // Holes are stored inside the run that follows them (pagemap_run_rows.preceding_hole_pages).
+    const folder = createHoleFolder((first, n, flags, frame, step, holePages) => {
+      runInsert.push(currentVmaId, first, n, flags, frame, step === 0 ? 0 : 1, holePages);
+    });
+    const encoder = createRunEncoder(folder.sink, ctx.pfns ? null : { zeroPfn: ctx.zeroPfn });
     const readWith = (reader: PagemapReader, startVpn: number, pages: number, fileHint?: 0 | 1): number => {
       encoder.reset();
+      folder.reset();
       const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder, fileHint);
       encoder.finish();
+      folder.endVma();
       return n;
     };
     // Runs stay buffered across VMAs (flushed per process); one VMA's can be dropped alone.
     const dropRuns = (id: number, mark: BatchMark): void => {
+      folder.reset();
       runInsert.truncate(mark);
       writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
     };

@@ -60,7 +60,7 @@ export const ROLLUP_COLUMNS = [
   'private_hugetlb_kb', 'swap_kb', 'swap_pss_kb', 'locked_kb', 'extra_fields_json',
 ] as const;
 
-export const PAGEMAP_RUN_COLUMNS = ['vma_id', 'first_page', 'pages', 'flags', 'frame', 'increments'] as const;
+export const PAGEMAP_RUN_COLUMNS = ['vma_id', 'first_page', 'pages', 'flags', 'frame', 'increments', 'preceding_hole_pages'] as const;
 
 export const OBJECT_COLUMNS = [
   'id', 'kind', 'name', 'path', 'path_deleted', 'dev_major', 'dev_minor', 'inode', 'size_bytes', 'opened_via',

@@ -155,6 +155,62 @@ export function createRunEncoder(sink: RunSink, filter: FrameFilter | null = nul
   };
 }
 
+/**
+ * Receives each stored row: a run as RunSink gives it, plus the pages of the hole folded into it
+ * (the all-zero run that ends where it starts; 0 if none).
+ */
+export type RowSink = (firstPage: number, pages: number, flags: number, frame: number, step: number, precedingHolePages: number) => void;
+
+/** A RunSink that folds each hole into the run after it (pagemap_run_rows.preceding_hole_pages). */
+export interface HoleFolder {
+  /** Give this to the encoder. */
+  sink: RunSink;
+  /** After the encoder's finish(): a hole with no run after it becomes a row of its own. */
+  endVma(): void;
+  /** Forgets a hole held from a VMA whose rows were dropped. */
+  reset(): void;
+}
+
+/**
+ * Folds holes (runs of all-zero entries) into the run that follows them in the same VMA, so
+ * sparse memory stores about half the rows; a hole that ends its VMA stays a row.
+ * @example
+ *   const f = createHoleFolder((p, n, fl, fr, s, h) => rows.push([p, n, fl, fr, s, h]));
+ *   const enc = createRunEncoder(f.sink); enc.pushZeros(3); enc.pushUniform(2, FLAG_PRESENT);
+ *   enc.finish(); f.endVma(); // rows: [[3, 2, 256, 0, 0, 3]]
+ */
+export function createHoleFolder(rows: RowSink): HoleFolder {
+  let holeStart = 0;
+  let holePages = 0;
+  return {
+    sink(firstPage, pages, flags, frame, step) {
+      if (flags === 0 && frame === 0) {
+        // Two holes in a row never come from the encoder (its runs are maximal); join them anyway.
+        if (holePages > 0 && holeStart + holePages === firstPage) holePages += pages;
+        else {
+          if (holePages > 0) rows(holeStart, holePages, 0, 0, 0, 0);
+          holeStart = firstPage;
+          holePages = pages;
+        }
+        return;
+      }
+      if (holePages > 0 && holeStart + holePages !== firstPage) {
+        rows(holeStart, holePages, 0, 0, 0, 0);
+        holePages = 0;
+      }
+      rows(firstPage, pages, flags, frame, step, holePages);
+      holePages = 0;
+    },
+    endVma() {
+      if (holePages > 0) rows(holeStart, holePages, 0, 0, 0, 0);
+      holePages = 0;
+    },
+    reset() {
+      holePages = 0;
+    },
+  };
+}
+
 /** One run with its flag bits decoded into named fields, as pagemap_runs' virtual columns give it. */
 export interface DecodedRun {
   firstPage: number;

@@ -149,6 +149,14 @@ describe('capture/pagemap runs (real kernel)', function () {
         // Fewer rows: present anonymous pages are one run, whatever their PFNs.
         const rows = (c: Captured): number => c.db.prepare('SELECT count(*) FROM pagemap_run_rows').pluck().get() as number;
         assert.ok(rows(lean) < rows(full), `${rows(lean)} < ${rows(full)} rows`);
+        // Every hole followed by a run is stored inside it: shm's [8,40) hole is no row of its own.
+        for (const c of [lean, full]) {
+          const vma = vmaAt(c.db, w.pid, w.objects.shm.start);
+          const stored = c.db.prepare('SELECT first_page - preceding_hole_pages AS hole, preceding_hole_pages AS pages FROM pagemap_run_rows WHERE vma_id = ? AND preceding_hole_pages > 0').all(vma.id) as Array<{ hole: number; pages: number }>;
+          assert.ok(stored.some((h) => h.hole === vma.page_in_vma + 8 && h.pages === 32), JSON.stringify(stored));
+          const holeRows = c.db.prepare('SELECT count(*) FROM pagemap_run_rows WHERE vma_id = ? AND flags = 0 AND frame = 0 AND first_page < (SELECT max(first_page) FROM pagemap_run_rows WHERE vma_id = ?)').pluck().get(vma.id, vma.id);
+          assert.equal(holeRows, 0, 'only a trailing hole is a row');
+        }
       } finally {
         full.dispose();
         lean.dispose();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { CHUNK_PAGES, createPreadReader } from '../../capture/pagemap-reader.js';
 import type { Procfs } from '../../capture/procfs.js';
-import { createRunEncoder } from '../../capture/sources/pagemap.js';
+import { createHoleFolder, createRunEncoder } from '../../capture/sources/pagemap.js';
 
 /** Entry of page vpn: present with pfn 1000 + vpn on even 8-page blocks, swap on odd ones. */
 function entryOf(vpn: number): [lo: number, hi: number] {
@@ -142,5 +142,53 @@ describe('capture/sources/pagemap frame filter (captures without --pfns)', () =>
 
   it('clears the zero page too when its PFN is unknown', () => {
     assert.deepEqual(encode(entries, null).slice(0, 2), [[0, 6, 256, 0, 0], [6, 2, 128, 289, 32]]);
+  });
+});
+
+describe('capture/sources/pagemap hole folder (pagemap_run_rows.preceding_hole_pages)', () => {
+  type Row = [number, number, number, number, number, number];
+  /** The runs of entryOf over [start, end) as stored: each hole inside the run after it. */
+  const rowsOf = (start: number, end: number): { runs: Run[]; rows: Row[] } => {
+    const runs: Run[] = [];
+    const rows: Row[] = [];
+    const folder = createHoleFolder((...r) => rows.push(r));
+    const enc = createRunEncoder((...r) => {
+      runs.push(r);
+      folder.sink(...r);
+    });
+    createPreadReader(fakeProcfs()).readVma(3, start, end - start, enc);
+    enc.finish();
+    folder.endVma();
+    return { runs, rows };
+  };
+  /** The runs rebuilt from rows as the pagemap_runs view does: each stored hole, then its run. */
+  const unfold = (rows: Row[]): Run[] =>
+    rows.flatMap(([first, pages, flags, frame, step, hole]): Run[] => [
+      ...(hole > 0 ? [[first - hole, hole, 0, 0, 0] as Run] : []),
+      [first, pages, flags, frame, step],
+    ]);
+
+  it('stores each hole inside the run after it, and gives back every run', () => {
+    // entryOf: a hole every 5 pages, present and swap blocks of 8 in between.
+    for (const [start, end] of [[0, 1], [0, 5], [1, 41], [5, 6], [3, 1000], [10, 11]]) {
+      const { runs, rows } = rowsOf(start, end);
+      assert.deepEqual(unfold(rows), runs, `[${start}, ${end})`);
+      assert.ok(rows.every(([, , flags, frame, , hole]) => (flags === 0 && frame === 0 ? hole === 0 : true)), 'a stored hole carries no hole');
+      const holes = runs.filter(([, , flags, frame]) => flags === 0 && frame === 0);
+      const trailing = runs.length > 0 && runs[runs.length - 1][2] === 0 && runs[runs.length - 1][3] === 0 ? 1 : 0;
+      assert.equal(rows.length, runs.length - holes.length + trailing, `[${start}, ${end}): only a trailing hole is a row`);
+    }
+  });
+
+  it('keeps a VMA that is all hole as one row, and forgets a held hole on reset', () => {
+    const rows: Row[] = [];
+    const folder = createHoleFolder((...r) => rows.push(r));
+    folder.sink(0, 7, 0, 0, 0);
+    folder.endVma();
+    folder.sink(0, 3, 0, 0, 0);
+    folder.reset(); // that VMA's rows were dropped
+    folder.sink(0, 2, 256, 0, 0);
+    folder.endVma();
+    assert.deepEqual(rows, [[0, 7, 0, 0, 0, 0], [0, 2, 256, 0, 0, 0]]);
   });
 });

@@ -27,7 +27,7 @@ describe('capture/write', () => {
     let vma = 0;
     for (const count of [1, 2, 3, 37, 63, 64, 65, 127, 200]) {
       vma++;
-      for (let i = 0; i < count; i++) runs.push(vma, i, 1, 256, 1000 + i, 0);
+      for (let i = 0; i < count; i++) runs.push(vma, i, 1, 256, 1000 + i, 0, 0);
       runs.flush();
       assert.deepEqual(runsOf(vma), Array.from({ length: count }, (_, i) => ({ first_page: i, pages: 1 })), `${count} rows`);
     }
@@ -37,17 +37,17 @@ describe('capture/write', () => {
     const runs = w.batch('pagemap_run_rows');
     w.exec('BEGIN');
     w.transaction(() => {
-      for (let i = 0; i < 10; i++) runs.push(1, i, 1, 0, 0, 0);
+      for (let i = 0; i < 10; i++) runs.push(1, i, 1, 0, 0, 0, 0);
     });
     assert.equal(runsOf(1).length, 10, 'flushed at the end of the savepoint');
     assert.throws(() =>
       w.transaction(() => {
-        for (let i = 0; i < 70; i++) runs.push(2, i, 1, 0, 0, 0); // one full batch inserted, 6 buffered
+        for (let i = 0; i < 70; i++) runs.push(2, i, 1, 0, 0, 0, 0); // one full batch inserted, 6 buffered
         w.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(1);
         throw new Error('process failed');
       }),
     );
-    w.transaction(() => runs.push(3, 0, 1, 0, 0, 0));
+    w.transaction(() => runs.push(3, 0, 1, 0, 0, 0, 0));
     w.exec('COMMIT');
     assert.equal(runsOf(1).length, 10, 'the failed savepoint rolled back its delete');
     assert.deepEqual(runsOf(2), [], 'neither its inserted nor its buffered rows survive');
@@ -56,16 +56,16 @@ describe('capture/write', () => {
 
   it('truncates to a mark: buffered rows after it go, inserted ones are left to the caller', () => {
     const runs = w.batch('pagemap_run_rows');
-    for (let i = 0; i < 10; i++) runs.push(1, i, 1, 0, 0, 0);
+    for (let i = 0; i < 10; i++) runs.push(1, i, 1, 0, 0, 0, 0);
     const mark = runs.mark();
-    for (let i = 0; i < 5; i++) runs.push(2, i, 1, 0, 0, 0);
+    for (let i = 0; i < 5; i++) runs.push(2, i, 1, 0, 0, 0, 0);
     runs.truncate(mark);
     runs.flush();
     assert.equal(runsOf(1).length, 10);
     assert.deepEqual(runsOf(2), []);
 
     const mark2 = runs.mark();
-    for (let i = 0; i < 70; i++) runs.push(3, i, 1, 0, 0, 0);
+    for (let i = 0; i < 70; i++) runs.push(3, i, 1, 0, 0, 0, 0);
     runs.truncate(mark2);
     runs.flush();
     assert.equal(runsOf(3).length, 64, 'the full batch was inserted before the truncate; the 6 buffered rows are gone');

@@ -127,7 +127,7 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
         // flags are pagemap bits 55-63 shifted down by 55: present 256, file_shared 64, soft_dirty 1.
         ins('pagemap_run_rows', {
           vma_id: id, first_page: first, pages: count, flags: (present << 8) | (fileShared << 6) | 1,
-          frame: present ? pfn : 0, increments: present ? 1 : 0,
+          frame: present ? pfn : 0, increments: present ? 1 : 0, preceding_hole_pages: 0,
         });
         if (present) pfn += count;
       }

@@ -96,7 +96,7 @@ export function writeDiffCapture(file: string, spec: CaptureSpec): void {
           const flags = kind === 'present' ? 256 : kind === 'swap' ? 128 : 0;
           // A swap frame is type (bits 0-4, type 0 here) | offset << 5.
           const value = kind === 'present' ? frame : kind === 'swap' ? frame << 5 : 0;
-          w.insert('pagemap_run_rows').row({ vma_id: id, first_page: first, pages, flags, frame: value, increments: kind === 'zero' ? 0 : 1 });
+          w.insert('pagemap_run_rows').row({ vma_id: id, first_page: first, pages, flags, frame: value, increments: kind === 'zero' ? 0 : 1, preceding_hole_pages: 0 });
           if (kind !== 'zero') frame += pages;
           first += pages;
         }
