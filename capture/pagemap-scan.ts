@@ -26,6 +26,15 @@ export interface ScanRegions {
 export const emptyRegions = (): ScanRegions => ({ starts: [], ends: [], cats: [] });
 
 const REGIONS = 8192; // 24 bytes each: 192 KiB, reused
+/**
+ * Most pages one ioctl reports. The kernel holds the target's mmap_lock (read) for each internal
+ * walk, which otherwise only stops early when 512 regions are found: over dense memory, one
+ * region, that would be the whole range (~1 ms per GiB, 2x with PAGE_IS_FILE: a second or more
+ * on a large process, its mmap, munmap and mprotect blocked meanwhile; pread's walk unlocks every
+ * 2 MiB). 32768 pages (128 MiB) keep each hold near a millisecond for microseconds per call.
+ * Unmapped gaps and empty ranges count for nothing, so a scan across them stays one call.
+ */
+export const SCAN_MAX_PAGES = 32768;
 const ARG_BYTES = 96;
 let vec: NativeBuffer | undefined;
 const arg = Buffer.alloc(ARG_BYTES);
@@ -36,9 +45,10 @@ const arg = Buffer.alloc(ARG_BYTES);
  * PAGE_IS_WRITTEN is never used: 6.18.44 reports it for pte_none (kernel-semantics.md §3).
  * @param categories the categories to report: a region ends where any of them changes (the
  *   default, NON_EMPTY, only splits where pagemap entries differ in the same bits)
+ * @param maxPages most non-empty pages per ioctl (a region also ends where one call stops)
  * @throws SyscallError (ENOTTY before 6.7, EFAULT above TASK_SIZE)
  */
-export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, pageSizeBytes: number, out: ScanRegions, categories = NON_EMPTY): void {
+export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, pageSizeBytes: number, out: ScanRegions, categories = NON_EMPTY, maxPages = SCAN_MAX_PAGES): void {
   vec ??= allocNative(REGIONS * 24);
   const view = new DataView(vec.bytes);
   let start = startBytes;
@@ -50,7 +60,7 @@ export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, p
     arg.writeBigUInt64LE(0n, 32); // walk_end (out)
     arg.writeBigUInt64LE(BigInt(vec.address), 40);
     arg.writeBigUInt64LE(BigInt(REGIONS), 48);
-    arg.writeBigUInt64LE(0n, 56); // max_pages
+    arg.writeBigUInt64LE(BigInt(maxPages), 56); // max_pages
     arg.writeBigUInt64LE(0n, 64); // category_inverted
     arg.writeBigUInt64LE(0n, 72); // category_mask
     arg.writeBigUInt64LE(BigInt(NON_EMPTY), 80); // anyof
