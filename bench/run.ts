@@ -31,9 +31,19 @@ interface Workload {
 
 const workloadScript = fileURLToPath(new URL('../../bench/workload.py', import.meta.url));
 
-/** A memfd touched in runs of 32 pages with equal gaps, plus private anonymous memory (bench/workload.py). */
-async function startWorkload(memfdPages: number, anonPages: number): Promise<Workload> {
-  const proc = spawn('python3', [workloadScript, String(memfdPages), String(anonPages), '32', '64'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Touch `run` pages of the memfd every `period` pages. */
+interface Pattern {
+  run: number;
+  period: number;
+}
+/** The run-structured workload: runs of 32 pages with equal gaps. */
+const STRIPES: Pattern = { run: 32, period: 64 };
+/** The fragmented worst case: every other page, so every page is a run of its own. */
+const ALTERNATE: Pattern = { run: 1, period: 2 };
+
+/** A memfd touched in runs (`pattern`), plus private anonymous memory touched whole (bench/workload.py). */
+async function startWorkload(memfdPages: number, anonPages: number, pattern: Pattern): Promise<Workload> {
+  const proc = spawn('python3', [workloadScript, String(memfdPages), String(anonPages), String(pattern.run), String(pattern.period)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const pid = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -287,13 +297,13 @@ function readerMs(pid: number): { floorMs: number; preadMs: number; scanMs: numb
  * Both workloads run at once and every round measures both, so a slow spell of this VM hits the
  * small and the large one alike and their difference (the marginal cost) keeps its meaning.
  */
-async function measureSizes(sizes: Array<[memfdPages: number, anonPages: number]>) {
+async function measureSizes(sizes: Array<[memfdPages: number, anonPages: number]>, pattern: Pattern, rounds: number) {
   const workloads: Workload[] = [];
   try {
-    for (const [m, a] of sizes) workloads.push(await startWorkload(m, a));
+    for (const [m, a] of sizes) workloads.push(await startWorkload(m, a, pattern));
     const runs: SizeRuns[] = sizes.map(() => ({ floors: [], walks: [], preads: [], scans: [], scanPfns: [], nones: [] }));
-    for (let i = 0; i < REPEATS; i++) workloads.forEach((w, k) => measureRound(w.pid, runs[k], i));
-    const reading = readerMs(workloads[workloads.length - 1].pid);
+    for (let i = 0; i < rounds; i++) workloads.forEach((w, k) => measureRound(w.pid, runs[k], i));
+    const reading = pattern === STRIPES ? readerMs(workloads[workloads.length - 1].pid) : null;
     return { reading, summaries: sizes.map(([m, a], k) => summarize(workloads[k], m, a, runs[k])) };
   } finally {
     for (const w of workloads) await w.stop();
@@ -355,11 +365,21 @@ function analysisScale(runs: number) {
   return { runs, rows, reconcileMs, reportMs };
 }
 
-const { reading, summaries: [small, large] } = await measureSizes([
-  [1 << 16, 1 << 14], // 256 MiB memfd, 64 MiB anon
-  quick ? [1 << 18, 1 << 16] : [1 << 20, 1 << 18], // 4 GiB memfd, 1 GiB anon
-]);
+const stripes = await measureSizes(
+  [
+    [1 << 16, 1 << 14], // 256 MiB memfd, 64 MiB anon
+    quick ? [1 << 18, 1 << 16] : [1 << 20, 1 << 18], // 4 GiB memfd, 1 GiB anon
+  ],
+  STRIPES,
+  REPEATS,
+);
+const reading = stripes.reading as NonNullable<typeof stripes.reading>;
+const [small, large] = stripes.summaries;
 log('captures done');
+// The fragmented worst case: a memfd with every other page touched (a run per page), 64 MiB and
+// 1 GiB (256 MiB with --quick); one anonymous page.
+const fragmented = await measureSizes([[1 << 14, 1], [quick ? 1 << 16 : 1 << 18, 1]], ALTERNATE, quick ? 2 : 5);
+log('fragmented captures done');
 const marginal = (f: (x: typeof small) => number): number => f(large) - f(small);
 const floorMs = marginal((x) => x.floor.ms);
 // A capture's time without its residency probe (reported on its own).
@@ -382,6 +402,36 @@ const largePfnsBytes = fs.statSync(large.filePfns).size;
 const all = await measureAll(quick ? 50 : 300);
 log('--all done');
 const analysis = analysisScale(quick ? 100000 : 1000000);
+
+/** The fragmented worst case, marginal between its two sizes like the main figures. */
+function fragmentedFigures() {
+  const [a, b] = fragmented.summaries;
+  const m = (f: (x: typeof a) => number): number => f(b) - f(a);
+  const floor = m((x) => x.floor.ms);
+  const none = m((x) => noProbe(x.none));
+  const scan = m((x) => noProbe(x.scan));
+  const pfns = m((x) => noProbe(x.scanPfns));
+  const pread = m((x) => noProbe(x.pread));
+  return {
+    memfd_pages_small: a.memfdPages,
+    memfd_pages_large: b.memfdPages,
+    floor_marginal_ms: floor,
+    scan_marginal_ms: scan,
+    scan_pfns_marginal_ms: pfns,
+    pread_marginal_ms: pread,
+    none_marginal_ms: none,
+    scan_over_floor: scan / floor,
+    scan_pfns_over_floor: pfns / floor,
+    pread_over_floor: pread / floor,
+    runs_marginal: m((x) => x.runs),
+    rows_marginal: m((x) => x.rows),
+    // What each stored run costs, beyond the same capture without pagemap.
+    scan_us_per_run: ((scan - none) * 1000) / m((x) => x.runs),
+    file_bytes_per_page: fs.statSync(b.file).size / b.scan.pages,
+    file_bytes_per_page_pfns: fs.statSync(b.filePfns).size / b.scan.pages,
+    peak_rss_large_mib: Math.max(b.scan.maxRssKb, b.pread.maxRssKb, b.scanPfns.maxRssKb) / 1024,
+  };
+}
 
 const results = {
   kernel: os.release(),
@@ -438,6 +488,7 @@ const results = {
     pread_runs: reading.preadRuns,
     scan_runs: reading.scanRuns,
   },
+  fragmented: fragmentedFigures(),
   residency: { memfd_gib: (large.memfdPages * 4096) / 2 ** 30, probe_ms: large.probeNs / 1e6, probe_ms_per_gib: large.probeNs / 1e6 / ((large.memfdPages * 4096) / 2 ** 30) },
   all: {
     processes: all.processes,
@@ -476,6 +527,9 @@ if (json) {
     `  pages/s (pread / scan)                      ${(c.pread_pages_per_s / 1e6).toFixed(1)} M / ${(c.scan_pages_per_s / 1e6).toFixed(1)} M`,
     `  peak RSS small / large target               ${f(c.peak_rss_small_mib)} / ${f(c.peak_rss_large_mib)} MiB                      <= 200 MiB`,
     `  capture file bytes per page                 ${f(c.file_bytes_per_page, 3)} (${c.runs_large} runs); --pfns ${f(c.file_bytes_per_page_pfns, 3)} (${c.runs_large_pfns} runs)   <= 2`,
+    `fragmented worst case (memfd, every other page touched: a run per page), marginal ${results.fragmented.memfd_pages_small * 4 / 1024} MiB -> ${results.fragmented.memfd_pages_large * 4 / 1024} MiB`,
+    `  default / --pfns / pread vs raw pread floor ${f(results.fragmented.scan_marginal_ms)} / ${f(results.fragmented.scan_pfns_marginal_ms)} / ${f(results.fragmented.pread_marginal_ms)} ms vs ${f(results.fragmented.floor_marginal_ms)} ms = ${f(results.fragmented.scan_over_floor, 2)}x / ${f(results.fragmented.scan_pfns_over_floor, 2)}x / ${f(results.fragmented.pread_over_floor, 2)}x`,
+    `  ${results.fragmented.runs_marginal} runs in ${results.fragmented.rows_marginal} rows, ${f(results.fragmented.scan_us_per_run, 2)} us per run over --pagemap none; ${f(results.fragmented.file_bytes_per_page, 2)} bytes per page (--pfns ${f(results.fragmented.file_bytes_per_page_pfns, 2)}); peak RSS ${f(results.fragmented.peak_rss_large_mib)} MiB`,
     `residency probe                               ${f(results.residency.probe_ms)} ms for ${f(results.residency.memfd_gib)} GiB = ${f(results.residency.probe_ms_per_gib)} ms/GiB    <= 1000 ms/GiB`,
     `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms = ${f(results.all.ratio, 2)}x   <= 1x`,
     ...(results.all.smem_ms === null ? ['  (no smem baseline: apt-get install smem)'] : []),

@@ -4,7 +4,7 @@
 // PFNs (the default), the scan's categories give the runs of present pages directly.
 import type { Procfs } from './procfs.js';
 import { FLAG_FILE_SHARED, FLAG_PRESENT, FLAG_SOFT_DIRTY, type RunEncoder } from './sources/pagemap.js';
-import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, emptyRegions, scanNonEmpty, type ScanRegions } from './pagemap-scan.js';
+import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, REGIONS_PER_CALL, emptyRegions, scanOnce } from './pagemap-scan.js';
 
 export type PagemapMethod = 'pread' | 'scan';
 
@@ -97,6 +97,8 @@ export function createPreadReader(procfs: Procfs): PagemapReader {
 
 /**
  * PAGEMAP_SCAN to skip empty ranges, then pread of the (coalesced) non-empty ones.
+ * The scan streams: one call at a time (at most REGIONS_PER_CALL regions), over each group of
+ * consecutive VMAs read in order, so memory stays the same however fragmented the target is.
  * @param pfns false: runs of present pages come from the scan's categories with frame 0, and only
  *   what the reconciliation needs is read with pread: swap entries (type and offset) and the zero
  *   page (its PFN); also anonymous huge pages, as pagemap gives the huge zero page the file bit
@@ -107,91 +109,110 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
   const pread = createPreadReader(procfs);
   // Without PFNs, the categories that decide runs; PAGE_IS_FILE only where the file bit is not known.
   const categories = (askFile: boolean): number => (pfns ? 0 : PAGE_IS_PFNZERO | PAGE_IS_HUGE | (askFile ? PAGE_IS_FILE : 0));
-  // Regions of the current process from one scan per group of VMAs (sorted, disjoint); a span
-  // records whether PAGE_IS_FILE was asked.
-  let prepared: { fd: number; spans: Array<[number, number, boolean]>; regions: ScanRegions } | null = null;
-  const own = emptyRegions();
+  // The spans of the current process's groups (sorted, disjoint), and whether PAGE_IS_FILE is asked in each.
+  let plan: { fd: number; spans: Array<[number, number, boolean]> } | null = null;
+  // The regions of the last call, reused; the stream over one span that they come from.
+  const buf = emptyRegions(REGIONS_PER_CALL);
+  let stream: {
+    fd: number;
+    /** The span (or lone VMA) streamed, and whether PAGE_IS_FILE is asked. */
+    from: number;
+    to: number;
+    askFile: boolean;
+    /** Where the next call starts (page number). */
+    next: number;
+    /** First region of buf not consumed. */
+    i: number;
+    /** End of the last VMA served: a VMA starting before it is read again, from a new stream. */
+    servedTo: number;
+  } | null = null;
 
-  /** The regions holding [startVpn, endVpn), the index range [from, to) of those overlapping it, and whether they carry PAGE_IS_FILE. */
-  const regionsOf = (fd: number, startVpn: number, endVpn: number, fileBit: 0 | 1 | undefined): { r: ScanRegions; from: number; to: number; askedFile: boolean } => {
-    const span = prepared && prepared.fd === fd ? prepared.spans.find(([a, b]) => startVpn >= a && endVpn <= b) : undefined;
-    if (prepared && span) {
-      const r = prepared.regions;
-      // First region ending after startVpn (binary search).
-      let lo = 0;
-      let hi = r.ends.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (r.ends[mid] <= startVpn) lo = mid + 1;
-        else hi = mid;
+  const open = (fd: number, from: number, to: number, askFile: boolean, at: number): NonNullable<typeof stream> => {
+    buf.length = 0;
+    stream = { fd, from, to, askFile, next: at, i: 0, servedTo: at };
+    return stream;
+  };
+  /** Makes buf[st.i] the first region ending after vpn; false when the span has none left. */
+  const regionAfter = (st: NonNullable<typeof stream>, vpn: number): boolean => {
+    for (;;) {
+      while (st.i < buf.length && buf.ends[st.i] <= vpn) st.i++;
+      if (st.i < buf.length) return true;
+      if (st.next >= st.to) return false;
+      buf.length = 0;
+      st.i = 0;
+      try {
+        st.next = scanOnce(st.fd, st.next * pageSizeBytes, st.to * pageSizeBytes, pageSizeBytes, buf, categories(st.askFile)) / pageSizeBytes;
+      } catch (err) {
+        stream = null; // the caller reads this VMA with pread; the next one starts a new stream
+        throw err;
       }
-      let to = lo;
-      while (to < r.starts.length && r.starts[to] < endVpn) to++;
-      return { r, from: lo, to, askedFile: span[2] };
     }
-    own.starts.length = own.ends.length = own.cats.length = 0;
-    scanNonEmpty(fd, startVpn * pageSizeBytes, endVpn * pageSizeBytes, pageSizeBytes, own, categories(fileBit === undefined));
-    return { r: own, from: 0, to: own.starts.length, askedFile: fileBit === undefined };
   };
 
   return {
     method: 'scan',
     beginProcess(fd, groups) {
-      prepared = null;
-      const spans: Array<[number, number, boolean]> = [];
-      const regions = emptyRegions();
-      for (const group of groups) {
-        const from = group[0][0];
-        const to = group[group.length - 1][1];
-        const askFile = group.some((span) => span[2] === undefined);
-        const mark = regions.starts.length;
-        try {
-          scanNonEmpty(fd, from * pageSizeBytes, to * pageSizeBytes, pageSizeBytes, regions, categories(askFile));
-        } catch {
-          regions.starts.length = regions.ends.length = regions.cats.length = mark;
-          continue; // per-VMA scans (and their pread fallback) take over for this group
-        }
-        spans.push([from, to, askFile]);
-      }
-      prepared = { fd, spans, regions };
+      stream = null;
+      plan = {
+        fd,
+        spans: groups.map((g): [number, number, boolean] => [g[0][0], g[g.length - 1][1], g.some((span) => span[2] === undefined)]),
+      };
     },
     readVma(fd, startVpn, pages, encoder, fileBit) {
       const endVpn = startVpn + pages;
-      const { r, from, to, askedFile } = regionsOf(fd, startVpn, endVpn, fileBit);
-      const { starts, ends, cats } = r;
+      const span = plan && plan.fd === fd ? plan.spans.find(([a, b]) => startVpn >= a && endVpn <= b) : undefined;
+      let st = stream;
+      if (span) {
+        // The span's stream, unless it went past this VMA (read again after a failure): a new one from here.
+        if (!st || st.fd !== fd || st.from !== span[0] || st.to !== span[1] || startVpn < st.servedTo) st = open(fd, span[0], span[1], span[2], startVpn);
+      } else {
+        st = open(fd, startVpn, endVpn, fileBit === undefined, startVpn);
+      }
+      const askedFile = st.askFile;
       // The file bit of a present region: from the scan, or the VMA's kind.
       const isFile = (c: number): boolean => Boolean(askedFile ? c & PAGE_IS_FILE : fileBit);
-      // Regions clipped to the VMA.
-      const startOf = (i: number): number => Math.max(startVpn, starts[i]);
-      const endOf = (i: number): number => Math.min(endVpn, ends[i]);
+      const { starts, ends, cats } = buf;
+      // A region consumed by this VMA, unless it goes on into the next one (regions of adjacent
+      // VMAs with the same categories are one): then it stays for the next VMA.
+      const consume = (s: NonNullable<typeof stream>): void => {
+        if (ends[s.i] <= endVpn) s.i++;
+      };
       let cursor = startVpn;
-      let i = from;
-      while (i < to) {
-        const spanStart = startOf(i);
-        let spanEnd = endOf(i);
-        if (!pfns && !mustRead(cats[i], isFile(cats[i]))) {
+      while (cursor < endVpn && regionAfter(st, cursor)) {
+        if (starts[st.i] >= endVpn) break;
+        const spanStart = Math.max(cursor, starts[st.i]);
+        let spanEnd = Math.min(endVpn, ends[st.i]);
+        const c = cats[st.i];
+        consume(st);
+        if (!pfns && !mustRead(c, isFile(c))) {
           // Without PFNs: the run comes from the categories.
-          const c = cats[i];
           encoder.pushZeros(spanStart - cursor);
           encoder.pushUniform(spanEnd - spanStart, (c & PAGE_IS_PRESENT ? FLAG_PRESENT | (isFile(c) ? FLAG_FILE_SHARED : 0) : 0) | (c & PAGE_IS_SOFT_DIRTY ? FLAG_SOFT_DIRTY : 0));
           cursor = spanEnd;
-          i++;
           continue;
         }
-        i++;
-        if (pfns) {
-          // Coalesce regions separated by short gaps into one read.
-          while (i < to && startOf(i) - spanEnd <= COALESCE_GAP_PAGES && endOf(i) - spanStart <= CHUNK_PAGES * 4) spanEnd = endOf(i++);
-        } else {
-          // Adjacent regions whose entries are read: one read.
-          while (i < to && startOf(i) === spanEnd && mustRead(cats[i], isFile(cats[i]))) spanEnd = endOf(i++);
+        // Neighbours in this call's regions join the read: with PFNs, across short gaps; without,
+        // adjacent ones whose entries are read too.
+        while (spanEnd < endVpn && st.i < buf.length) {
+          const next = st.i;
+          const joins = pfns
+            ? starts[next] - spanEnd <= COALESCE_GAP_PAGES && Math.min(endVpn, ends[next]) - spanStart <= CHUNK_PAGES * 4
+            : starts[next] === spanEnd && mustRead(cats[next], isFile(cats[next]));
+          if (!joins) break;
+          spanEnd = Math.min(endVpn, ends[next]);
+          consume(st);
+          if (st.i === next) break; // it goes on into the next VMA
         }
         encoder.pushZeros(spanStart - cursor);
         const got = pread.readVma(fd, spanStart, spanEnd - spanStart, encoder);
-        if (got < spanEnd - spanStart) return spanStart + got - startVpn;
+        if (got < spanEnd - spanStart) {
+          stream = null;
+          return spanStart + got - startVpn;
+        }
         cursor = spanEnd;
       }
       encoder.pushZeros(endVpn - cursor);
+      st.servedTo = endVpn;
       return pages;
     },
   };

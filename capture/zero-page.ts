@@ -22,7 +22,7 @@ export function learnZeroPfn(procfs: Procfs, pageSizeBytes: number): number | nu
     fd = procfs.openPagemap(process.pid);
     const regions = emptyRegions();
     scanNonEmpty(fd, addr, addr + pageSizeBytes, pageSizeBytes, regions, PAGE_IS_PFNZERO);
-    if (regions.cats.length !== 1 || (regions.cats[0] & PAGE_IS_PFNZERO) === 0) return null;
+    if (regions.length !== 1 || (regions.cats[0] & PAGE_IS_PFNZERO) === 0) return null;
     const entry = Buffer.alloc(8);
     if (fs.readSync(fd, entry, 0, 8, (addr / pageSizeBytes) * 8) !== 8) return null;
     const lo = entry.readUInt32LE(0);
