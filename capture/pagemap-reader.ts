@@ -110,7 +110,16 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
   // Without PFNs, the categories that decide runs; PAGE_IS_FILE only where the file bit is not known.
   const categories = (askFile: boolean): number => (pfns ? 0 : PAGE_IS_PFNZERO | PAGE_IS_HUGE | (askFile ? PAGE_IS_FILE : 0));
   // The spans of the current process's groups (sorted, disjoint), and whether PAGE_IS_FILE is asked in each.
-  let plan: { fd: number; spans: Array<[number, number, boolean]> } | null = null;
+  let plan: { fd: number; spans: Array<[number, number, boolean]>; next: number } | null = null;
+  /** The span holding [startVpn, endVpn): VMAs come in order, so the search moves forward. */
+  const spanOf = (fd: number, startVpn: number, endVpn: number): [number, number, boolean] | undefined => {
+    if (!plan || plan.fd !== fd) return undefined;
+    const { spans } = plan;
+    if (plan.next >= spans.length || spans[plan.next][0] > startVpn) plan.next = 0; // read again: from the start
+    while (plan.next < spans.length && spans[plan.next][1] <= startVpn) plan.next++;
+    const span = spans[plan.next];
+    return span && span[0] <= startVpn && endVpn <= span[1] ? span : undefined;
+  };
   // The regions of the last call, reused; the stream over one span that they come from.
   const buf = emptyRegions(REGIONS_PER_CALL);
   let stream: {
@@ -156,11 +165,12 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
       plan = {
         fd,
         spans: groups.map((g): [number, number, boolean] => [g[0][0], g[g.length - 1][1], g.some((span) => span[2] === undefined)]),
+        next: 0,
       };
     },
     readVma(fd, startVpn, pages, encoder, fileBit) {
       const endVpn = startVpn + pages;
-      const span = plan && plan.fd === fd ? plan.spans.find(([a, b]) => startVpn >= a && endVpn <= b) : undefined;
+      const span = spanOf(fd, startVpn, endVpn);
       let st = stream;
       if (span) {
         // The span's stream, unless it went past this VMA (read again after a failure): a new one from here.
@@ -171,6 +181,7 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
       const askedFile = st.askFile;
       // The file bit of a present region: from the scan, or the VMA's kind.
       const isFile = (c: number): boolean => Boolean(askedFile ? c & PAGE_IS_FILE : fileBit);
+      // (buf never reallocates: it is emptied before each call, which adds at most REGIONS_PER_CALL.)
       const { starts, ends, cats } = buf;
       // A region consumed by this VMA, unless it goes on into the next one (regions of adjacent
       // VMAs with the same categories are one): then it stays for the next VMA.
