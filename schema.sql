@@ -122,9 +122,9 @@ CREATE TABLE processes
   -- smaps_rollup Rss read after the page-level reads, in kB (drift = after - before); NULL unless
   -- captured with --rollup (a second walk of every page table).
   rollup_rss_after_kb INTEGER,
-  -- The RSS counter after the page-level reads (stat field 24, the counter status VmRSS prints),
-  -- in kB: drift = rss_after_kb - vm_rss_kb (read before smaps). NULL in captures older than
-  -- the column.
+  -- The RSS counter after the page-level reads (statm resident, summed like status VmRSS), in kB:
+  -- drift = rss_after_kb - vm_rss_kb (read before smaps). NULL in captures older than the
+  -- column (the first captures with it read stat field 24, which can lag by ~100 pages).
   rss_after_kb INTEGER,
   -- How pagemap was read: "pread", "scan" (PAGEMAP_SCAN to find non-empty ranges, then pread),
   -- or "none".

@@ -1,6 +1,6 @@
 // Captures one process: stat, status, cmdline, smaps (maps + fields), pagemap of each VMA as runs,
-// its shared-memory objects and fds, then stat again to detect drift (its RSS counter) and pid
-// reuse, and smaps_rollup when asked (a second page walk). Everything for one process is written
+// its shared-memory objects and fds, then statm and stat again to detect drift (its RSS counter)
+// and pid reuse, and smaps_rollup when asked (a second page walk). Everything for one process is written
 // in one savepoint by the caller.
 import * as fs from 'node:fs';
 import { addressToStored } from '../lib/address.js';
@@ -17,6 +17,7 @@ import { parseMountinfo } from './sources/mountinfo.js';
 import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
 import { parseSmaps, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
+import { parseStatm } from './sources/statm.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
 import { rollupRow, vmaValues } from './smaps-rows.js';
 import type { BatchMark, CaptureSink } from './write.js';
@@ -395,6 +396,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     // 5. After the page-level reads: stat again (pid reuse; its RSS counter for drift), and
     // smaps_rollup if asked.
     const rollup = ctx.rollup ? read('smaps_rollup', () => parseSmapsRollup(procfs.readText(pid, 'smaps_rollup')), null) : null;
+    // The RSS counter as status VmRSS gave it before (statm sums it the same way; stat's rss field
+    // lags it by up to a batch of pages per CPU), then stat: a pid reused meanwhile shows here.
+    const statm = read('statm', () => parseStatm(procfs.readText(pid, 'statm')), null);
     const after = parseStat(procfs.readText(pid, 'stat'));
     if (after.startTimeTicks !== stat.startTimeTicks) {
       // Another process now owns the pid: what was read may mix both, so none of it is kept.
@@ -406,7 +410,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       return { status, vmas: 0, pages: 0 };
     }
     if (rollup) writer.insert('smaps_rollup').row(rollupRow(pid, rollup.fieldsKb));
-    rssAfterKb = after.rssPages === null ? null : (after.rssPages * ctx.pageSizeBytes) / 1024;
+    rssAfterKb = statm === null ? null : (statm.residentPages * ctx.pageSizeBytes) / 1024;
     writeProcessRow(rollup ? rollup.fieldsKb.Rss ?? null : null);
     return { status, vmas: vmaCount, pages: pageCount };
   } catch (err) {

@@ -14,22 +14,19 @@ export interface ProcStat {
   ppid: number;
   /** Field 22: start time after boot, in clock ticks (sysconf(_SC_CLK_TCK)). */
   startTimeTicks: number;
-  /** Field 24: resident set size in pages (the mm's RSS counters, as status VmRSS); null if absent. */
-  rssPages: number | null;
 }
 
 const DECIMAL = /^\d{1,20}$/;
 const STARTTIME_INDEX = 22 - 3; // fields after the comm start at field 3
-const RSS_INDEX = 24 - 3;
 
 /**
  * Parses /proc/PID/stat. The comm ends at the LAST `)`, since a task can name itself `a) b (c`.
  * @param text The file contents (one line, trailing newline optional).
- * @returns pid, comm, state, ppid, start time and RSS.
+ * @returns pid, comm, state, ppid and start time.
  * @throws ParseError if the text is not a stat record with at least 22 fields.
  * @example
  * parseStat('3191 (a) b (c) S 3183 3183 2722 0 -1 4194304 90 546 0 0 0 0 2 0 20 0 1 0 60272 2490368 …\n');
- * // { pid: 3191, comm: 'a) b (c', state: 'S', ppid: 3183, startTimeTicks: 60272, rssPages: null }
+ * // { pid: 3191, comm: 'a) b (c', state: 'S', ppid: 3183, startTimeTicks: 60272 }
  */
 export function parseStat(text: string): ProcStat {
   const line = text.endsWith('\n') ? text.slice(0, -1) : text;
@@ -48,13 +45,11 @@ export function parseStat(text: string): ProcStat {
   if (!DECIMAL.test(ppidText)) throw malformed('ppid is not a decimal number');
   const startText = rest[STARTTIME_INDEX];
   if (!DECIMAL.test(startText)) throw malformed('starttime (field 22) is not a decimal number');
-  const rssText = rest[RSS_INDEX];
   return {
     pid: Number(pidText),
     comm: line.slice(open + 2, close),
     state,
     ppid: Number(ppidText),
     startTimeTicks: Number(startText),
-    rssPages: rssText !== undefined && DECIMAL.test(rssText) ? Number(rssText) : null,
   };
 }
