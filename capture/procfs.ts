@@ -2,12 +2,19 @@
 // and pagemap reads, rooted at an injectable directory so tests can point it elsewhere.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface Procfs {
   /** The /proc root in use. */
   readonly root: string;
   /** Reads /proc/<pid>/<name> (or /proc/<name> when pid is null) as UTF-8 text. */
   readText(pid: number | 'self' | null, name: string): string;
+  /**
+   * Reads /proc/<pid>/<name> as UTF-8 text in chunks (of up to 1 MiB), for files too large to hold
+   * whole: a process's smaps is ~700 bytes per VMA. Chunks may cut lines (not characters).
+   * Consume one iteration before starting another: the read buffer is shared.
+   */
+  readTextChunks(pid: number, name: string): Iterable<string>;
   /** Reads a file as raw bytes. */
   readBuffer(pid: number | 'self' | null, name: string): Buffer;
   /** readlink of /proc/<pid>/<name>. */
@@ -32,11 +39,27 @@ export interface Procfs {
 
 /** A Procfs rooted at `root` (default /proc). */
 export function createProcfs(root = '/proc'): Procfs {
+  const chunkBuf = Buffer.allocUnsafe(1 << 20);
   const p = (pid: number | 'self' | null, name: string): string =>
     pid === null ? path.join(root, name) : path.join(root, String(pid), name);
   return {
     root,
     readText: (pid, name) => fs.readFileSync(p(pid, name), 'utf8'),
+    *readTextChunks(pid, name) {
+      const fd = fs.openSync(p(pid, name), 'r');
+      try {
+        const decoder = new StringDecoder('utf8');
+        for (;;) {
+          const n = fs.readSync(fd, chunkBuf, 0, chunkBuf.length, null);
+          if (n === 0) break;
+          yield decoder.write(chunkBuf.subarray(0, n));
+        }
+        const rest = decoder.end();
+        if (rest !== '') yield rest;
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
     readBuffer: (pid, name) => fs.readFileSync(p(pid, name)),
     readLink: (pid, name) => fs.readlinkSync(p(pid, name)),
     listPids: () =>

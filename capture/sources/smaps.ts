@@ -115,24 +115,27 @@ function createFieldsBuilder(): (keys: string[], values: number[], count: number
   };
 }
 
+/** Parses smaps text given in pieces, cut anywhere (see createSmapsParser). */
+export interface SmapsParser {
+  /** Parses the complete lines of `text` (what follows the last newline waits for the next push). */
+  push(text: string): void;
+  /** Parses what is left and returns every VMA. */
+  end(): SmapsVma[];
+}
+
 /**
- * Parses a whole /proc/PID/smaps file. Unknown `Key: value` lines are kept in otherFields (or
- * fieldsKb when the value is `N kB`); fields a kernel does not print are simply absent.
- * @param text The file contents; "" gives [].
- * @returns One entry per VMA, in file (address) order.
- * @throws ParseError for a field line before the first header, a line that is neither a
- *   header nor `Key: value`, or a malformed `N kB`, THPeligible or ProtectionKey value.
+ * A parser of /proc/PID/smaps fed in chunks, so that a process with tens of thousands of VMAs
+ * (43 MB of smaps for 60k) is never one string in memory. Unknown `Key: value` lines are kept in
+ * otherFields (or fieldsKb when the value is `N kB`); fields a kernel does not print are simply
+ * absent.
+ * @throws ParseError (from push or end) for a field line before the first header, a line that is
+ *   neither a header nor `Key: value`, or a malformed `N kB`, THPeligible or ProtectionKey value.
  * @example
- * parseSmaps([
- *   '7fa211d1c000-7fa211d24000 rw-s 00000000 00:01 1                          /SYSV0000abcd (deleted)',
- *   'Rss:                  12 kB',
- *   'THPeligible:           0',
- *   'VmFlags: rd wr sh mr mw me ms ',
- * ].join('\n'));
- * // [{ path: '/SYSV0000abcd', deleted: true, fieldsKb: { Rss: 12 }, thpEligible: 0,
- * //    vmFlags: 'rd wr sh mr mw me ms', protectionKey: null, otherFields: {}, … }]
+ *   const p = createSmapsParser();
+ *   for (const chunk of procfs.readTextChunks(pid, 'smaps')) p.push(chunk);
+ *   const vmas = p.end();
  */
-export function parseSmaps(text: string): SmapsVma[] {
+export function createSmapsParser(): SmapsParser {
   const source = 'smaps';
   const vmas: SmapsVma[] = [];
   // A process can have 60k VMAs of ~25 lines each, so lines are scanned in place: the keys of
@@ -162,92 +165,143 @@ export function parseSmaps(text: string): SmapsVma[] {
   let current: SmapsVma | null = null;
   let fieldIndex = 0;
   let lineNumber = 0;
-  let pos = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end === -1) end = text.length;
-    lineNumber++;
-    if (end === pos) {
-      pos = end + 1;
-      continue;
-    }
-    const cached = keyCache[fieldIndex];
-    let key: string;
-    if (
-      current !== null
-      && cached !== undefined
-      && text.charCodeAt(pos + cached.length) === COLON
-      && text.startsWith(cached, pos)
-    ) {
-      key = cached;
-    } else {
-      const line = text.slice(pos, end);
-      if (isMapsHeaderLine(line)) {
-        // Parsed from the copy: a RegExp also keeps its last input (RegExp.input) alive.
-        const header = ownCopy(line);
-        const h = parseMapsLine(header, lineNumber, source);
-        endVma(current);
-        // Spelled out rather than spread: object spread was the single hottest line at 60k VMAs.
-        current = {
-          start: h.start,
-          end: h.end,
-          perms: h.perms,
-          offsetBytes: h.offsetBytes,
-          devMajor: h.devMajor,
-          devMinor: h.devMinor,
-          inode: h.inode,
-          path: internPath(h.path),
-          deleted: h.deleted,
-          header,
-          fieldsKb: {},
-          vmFlags: null,
-          thpEligible: null,
-          protectionKey: null,
-          otherFields: {},
-        };
-        vmas.push(current);
-        fieldIndex = 0;
+  // The start of a line cut by the end of the last chunk.
+  let carry = '';
+
+  /** Parses the lines of text[0, limit): limit is just past a newline, or the end of the text. */
+  const parseLines = (text: string, limit: number): void => {
+    let pos = 0;
+    while (pos < limit) {
+      let end = text.indexOf('\n', pos);
+      if (end === -1 || end > limit) end = limit;
+      lineNumber++;
+      if (end === pos) {
         pos = end + 1;
         continue;
       }
-      key = fieldKey(line, lineNumber, source);
-      if (current === null) {
-        throw new ParseError(source, lineNumber, line, 'field line before the first header');
-      }
-      keyCache[fieldIndex] = key;
-    }
-    const from = pos + key.length + 1;
-    let ok = true;
-    switch (key) {
-      case 'VmFlags':
-        // Printed as "%c%c " per flag, so the line ends with a space.
-        current.vmFlags = text.slice(from, end).split(' ').filter((flag) => flag !== '').join(' ');
-        break;
-      case 'THPeligible':
-        current.thpEligible = decimalAt(text, from, end);
-        ok = !Number.isNaN(current.thpEligible);
-        break;
-      case 'ProtectionKey':
-        current.protectionKey = decimalAt(text, from, end);
-        ok = !Number.isNaN(current.protectionKey);
-        break;
-      default:
-        if (endsWithKb(text, from, end)) {
-          const kb = decimalAt(text, from, end - 3);
-          ok = !Number.isNaN(kb);
-          kbKeys[kbCount] = key;
-          kbValues[kbCount] = kb;
-          kbCount++;
-        } else {
-          current.otherFields[key] = ownCopy(text.slice(from, end).trim());
+      const cached = keyCache[fieldIndex];
+      let key: string;
+      if (
+        current !== null
+        && cached !== undefined
+        && text.charCodeAt(pos + cached.length) === COLON
+        && text.startsWith(cached, pos)
+      ) {
+        key = cached;
+      } else {
+        const line = text.slice(pos, end);
+        if (isMapsHeaderLine(line)) {
+          // Parsed from the copy: a RegExp also keeps its last input (RegExp.input) alive.
+          const header = ownCopy(line);
+          const h = parseMapsLine(header, lineNumber, source);
+          endVma(current);
+          // Spelled out rather than spread: object spread was the single hottest line at 60k VMAs.
+          current = {
+            start: h.start,
+            end: h.end,
+            perms: h.perms,
+            offsetBytes: h.offsetBytes,
+            devMajor: h.devMajor,
+            devMinor: h.devMinor,
+            inode: h.inode,
+            path: internPath(h.path),
+            deleted: h.deleted,
+            header,
+            fieldsKb: {},
+            vmFlags: null,
+            thpEligible: null,
+            protectionKey: null,
+            otherFields: {},
+          };
+          vmas.push(current);
+          fieldIndex = 0;
+          pos = end + 1;
+          continue;
         }
+        key = fieldKey(line, lineNumber, source);
+        if (current === null) {
+          throw new ParseError(source, lineNumber, line, 'field line before the first header');
+        }
+        keyCache[fieldIndex] = ownCopy(key);
+      }
+      const from = pos + key.length + 1;
+      let ok = true;
+      switch (key) {
+        case 'VmFlags':
+          // Printed as "%c%c " per flag, so the line ends with a space.
+          current.vmFlags = text.slice(from, end).split(' ').filter((flag) => flag !== '').join(' ');
+          break;
+        case 'THPeligible':
+          current.thpEligible = decimalAt(text, from, end);
+          ok = !Number.isNaN(current.thpEligible);
+          break;
+        case 'ProtectionKey':
+          current.protectionKey = decimalAt(text, from, end);
+          ok = !Number.isNaN(current.protectionKey);
+          break;
+        default:
+          if (endsWithKb(text, from, end)) {
+            const kb = decimalAt(text, from, end - 3);
+            ok = !Number.isNaN(kb);
+            kbKeys[kbCount] = key;
+            kbValues[kbCount] = kb;
+            kbCount++;
+          } else {
+            current.otherFields[key] = ownCopy(text.slice(from, end).trim());
+          }
+      }
+      if (!ok) throw new ParseError(source, lineNumber, text.slice(pos, end), `malformed ${key} value`);
+      fieldIndex++;
+      pos = end + 1;
     }
-    if (!ok) throw new ParseError(source, lineNumber, text.slice(pos, end), `malformed ${key} value`);
-    fieldIndex++;
-    pos = end + 1;
-  }
-  endVma(current);
-  return vmas;
+  };
+
+  return {
+    push(chunk) {
+      const text = carry + chunk;
+      const last = text.lastIndexOf('\n');
+      if (last === -1) {
+        carry = text;
+        return;
+      }
+      parseLines(text, last + 1);
+      carry = text.slice(last + 1);
+    },
+    end() {
+      if (carry !== '') parseLines(carry, carry.length);
+      carry = '';
+      endVma(current);
+      return vmas;
+    },
+  };
+}
+
+/**
+ * Parses a whole /proc/PID/smaps file (see createSmapsParser).
+ * @param text The file contents; "" gives [].
+ * @returns One entry per VMA, in file (address) order.
+ * @throws ParseError as createSmapsParser.
+ * @example
+ * parseSmaps([
+ *   '7fa211d1c000-7fa211d24000 rw-s 00000000 00:01 1                          /SYSV0000abcd (deleted)',
+ *   'Rss:                  12 kB',
+ *   'THPeligible:           0',
+ *   'VmFlags: rd wr sh mr mw me ms ',
+ * ].join('\n'));
+ * // [{ path: '/SYSV0000abcd', deleted: true, fieldsKb: { Rss: 12 }, thpEligible: 0,
+ * //    vmFlags: 'rd wr sh mr mw me ms', protectionKey: null, otherFields: {}, … }]
+ */
+export function parseSmaps(text: string): SmapsVma[] {
+  const parser = createSmapsParser();
+  parser.push(text);
+  return parser.end();
+}
+
+/** Parses smaps text from its chunks (Procfs.readTextChunks). */
+export function parseSmapsChunks(chunks: Iterable<string>): SmapsVma[] {
+  const parser = createSmapsParser();
+  for (const chunk of chunks) parser.push(chunk);
+  return parser.end();
 }
 
 /**

@@ -52,10 +52,9 @@ for (const rollup of [false, true]) describe(`analyze/reconcile: a target that c
     const base = createProcfs();
     const procfs: Procfs = {
       ...base,
-      readText(p, name) {
-        const text = base.readText(p, name);
+      *readTextChunks(p, name) {
+        yield* base.readTextChunks(p, name);
         if (p === pid && name === 'smaps') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
-        return text;
       },
     };
     cap = await captureTo([pid], { procfs, rollup });

@@ -191,10 +191,9 @@ describe('capture: racing targets', function () {
       let smapsRead = false;
       const procfs: Procfs = {
         ...base,
-        readText(p, name) {
-          const text = base.readText(p, name);
+        *readTextChunks(p, name) {
+          yield* base.readTextChunks(p, name);
           if (p === pid && name === 'smaps') smapsRead = true;
-          return text;
         },
         openPagemap(p) {
           if (p === pid && smapsRead) throw errno('ENOENT');
@@ -267,8 +266,8 @@ describe('capture: racing targets', function () {
         const base = createProcfs();
         const procfs: Procfs = {
           ...base,
-          readText(p, name) {
-            const text = base.readText(p, name);
+          *readTextChunks(p, name) {
+            yield* base.readTextChunks(p, name);
             if (p === pid && name === 'smaps') {
               process.kill(pid, 'SIGKILL');
               const deadline = Date.now() + 5000;
@@ -282,7 +281,6 @@ describe('capture: racing targets', function () {
               };
               while (!(reaped ? !alive(pid) : dead()) && Date.now() < deadline) sleepSync(1);
             }
-            return text;
           },
         };
         const cap = await captureTo([pid], { procfs });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { ParseError } from '../../../lib/errors.js';
 import { parseMaps } from '../../../capture/sources/maps.js';
-import { parseSmaps, parseSmapsRollup } from '../../../capture/sources/smaps.js';
+import { createSmapsParser, parseSmaps, parseSmapsRollup } from '../../../capture/sources/smaps.js';
+import { createProcfs } from '../../../capture/procfs.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { SMAPS_6_18, ROLLUP_6_18 } from './fixtures.js';
 
 // The SysV VMA of SMAPS_6_18 (fixtures.ts) as an older kernel (4.19) prints it: the lines added since are removed
@@ -191,6 +195,50 @@ describe('capture/sources/smaps', () => {
 
     it('rejects a second header line', () => {
       assert.throws(() => parseSmapsRollup(`${ROLLUP_6_18}${ROLLUP_6_18}`), ParseError);
+    });
+  });
+
+  describe('in chunks', () => {
+    const inChunks = (text: string, sizes: number[]): ReturnType<typeof parseSmaps> => {
+      const parser = createSmapsParser();
+      let pos = 0;
+      for (let i = 0; pos < text.length; i++) {
+        const n = sizes[i % sizes.length];
+        parser.push(text.slice(pos, pos + n));
+        pos += n;
+      }
+      return parser.end();
+    };
+
+    it('gives what the whole text gives, wherever the chunks cut lines', () => {
+      // Our own smaps (hundreds of VMAs, real paths), and the fixtures with unusual keys.
+      const own = fs.readFileSync('/proc/self/smaps', 'utf8');
+      for (const text of [own, SMAPS_6_18, SMAPS_SYSV_4_19, SMAPS_EXTRA_KEYS, `${SMAPS_6_18}`.replace(/\n$/, '')]) {
+        const whole = parseSmaps(text);
+        assert.ok(whole.length > 0);
+        for (const sizes of [[1], [7], [64, 3], [4096], [100000]]) assert.deepEqual(inChunks(text, sizes), whole, `chunks of ${sizes}`);
+      }
+    });
+
+    it('reports the line number of a bad line across chunks', () => {
+      const bad = `${SMAPS_6_18}not a field line\n`;
+      const line = bad.split('\n').length - 1;
+      assert.throws(() => inChunks(bad, [5]), (err: unknown) => err instanceof ParseError && err.message.includes(`line ${line}`));
+    });
+
+    it('reads files in chunks that never cut a UTF-8 character', () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-chunks-'));
+      try {
+        fs.mkdirSync(path.join(root, '1'));
+        // A two-byte character across the 1 MiB chunk boundary, and one at the very end.
+        const text = `${'a'.repeat((1 << 20) - 1)}é${'b'.repeat(10)}\n/tmp/ü`;
+        fs.writeFileSync(path.join(root, '1', 'smaps'), text);
+        const chunks = [...createProcfs(root).readTextChunks(1, 'smaps')];
+        assert.ok(chunks.length >= 2);
+        assert.equal(chunks.join(''), text);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
     });
   });
 });
