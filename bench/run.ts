@@ -42,8 +42,18 @@ const STRIPES: Pattern = { run: 32, period: 64 };
 const ALTERNATE: Pattern = { run: 1, period: 2 };
 
 /** A memfd touched in runs (`pattern`), plus private anonymous memory touched whole (bench/workload.py). */
-async function startWorkload(memfdPages: number, anonPages: number, pattern: Pattern): Promise<Workload> {
-  const proc = spawn('python3', [workloadScript, String(memfdPages), String(anonPages), String(pattern.run), String(pattern.period)], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startWorkload(memfdPages: number, anonPages: number, pattern: Pattern): Promise<Workload> {
+  return startPython(workloadScript, [memfdPages, anonPages, pattern.run, pattern.period]);
+}
+
+/** A process with `count` VMAs that do not merge (bench/vmas.py). */
+function startVmas(count: number): Promise<Workload> {
+  return startPython(fileURLToPath(new URL('../../bench/vmas.py', import.meta.url)), [count]);
+}
+
+/** Runs a bench Python script that prints its pid when ready and exits on SIGTERM. */
+async function startPython(script: string, args: number[]): Promise<Workload> {
+  const proc = spawn('python3', [script, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const pid = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -399,6 +409,18 @@ const rowsPfnsMarginal = large.rowsPfns - small.rowsPfns;
 const pagesMarginal = large.floor.pages - small.floor.pages;
 const largeBytes = fs.statSync(large.file).size;
 const largePfnsBytes = fs.statSync(large.filePfns).size;
+// Peak RSS must not grow with the target's VMA count either (max_map_count is 65530 by default).
+const vmaCount = quick ? 10000 : 60000;
+const manyVmas = await (async () => {
+  const w = await startVmas(vmaCount);
+  try {
+    const runs = repeat(quick ? 1 : 3, () => captureOnce([w.pid], 'auto'));
+    return { ms: best(runs).ms, maxRssKb: Math.max(...runs.map((r) => r.maxRssKb)), smapsBytes: readAllBytes(`/proc/${w.pid}/smaps`) };
+  } finally {
+    await w.stop();
+  }
+})();
+log('many-VMA captures done');
 const all = await measureAll(quick ? 50 : 300);
 log('--all done');
 const analysis = analysisScale(quick ? 100000 : 1000000);
@@ -489,6 +511,7 @@ const results = {
     scan_runs: reading.scanRuns,
   },
   fragmented: fragmentedFigures(),
+  many_vmas: { vmas: vmaCount, capture_ms: manyVmas.ms, peak_rss_mib: manyVmas.maxRssKb / 1024, smaps_mib: manyVmas.smapsBytes / 2 ** 20 },
   residency: { memfd_gib: (large.memfdPages * 4096) / 2 ** 30, probe_ms: large.probeNs / 1e6, probe_ms_per_gib: large.probeNs / 1e6 / ((large.memfdPages * 4096) / 2 ** 30) },
   all: {
     processes: all.processes,
@@ -530,6 +553,7 @@ if (json) {
     `fragmented worst case (memfd, every other page touched: a run per page), marginal ${results.fragmented.memfd_pages_small * 4 / 1024} MiB -> ${results.fragmented.memfd_pages_large * 4 / 1024} MiB`,
     `  default / --pfns / pread vs raw pread floor ${f(results.fragmented.scan_marginal_ms)} / ${f(results.fragmented.scan_pfns_marginal_ms)} / ${f(results.fragmented.pread_marginal_ms)} ms vs ${f(results.fragmented.floor_marginal_ms)} ms = ${f(results.fragmented.scan_over_floor, 2)}x / ${f(results.fragmented.scan_pfns_over_floor, 2)}x / ${f(results.fragmented.pread_over_floor, 2)}x`,
     `  ${results.fragmented.runs_marginal} runs in ${results.fragmented.rows_marginal} rows, ${f(results.fragmented.scan_us_per_run, 2)} us per run over --pagemap none; ${f(results.fragmented.file_bytes_per_page, 2)} bytes per page (--pfns ${f(results.fragmented.file_bytes_per_page_pfns, 2)}); peak RSS ${f(results.fragmented.peak_rss_large_mib)} MiB`,
+    `a process with ${results.many_vmas.vmas} VMAs (${f(results.many_vmas.smaps_mib)} MiB of smaps): capture ${f(results.many_vmas.capture_ms)} ms, peak RSS ${f(results.many_vmas.peak_rss_mib)} MiB   <= 200 MiB`,
     `residency probe                               ${f(results.residency.probe_ms)} ms for ${f(results.residency.memfd_gib)} GiB = ${f(results.residency.probe_ms_per_gib)} ms/GiB    <= 1000 ms/GiB`,
     `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms = ${f(results.all.ratio, 2)}x   <= 1x`,
     ...(results.all.smem_ms === null ? ['  (no smem baseline: apt-get install smem)'] : []),
