@@ -1,6 +1,7 @@
 // Parses /proc/PID/smaps and /proc/PID/smaps_rollup, as printed by show_smap() and
 // show_smaps_rollup() in fs/proc/task_mmu.c (Documentation/filesystems/proc.rst, proc_pid_smaps(5)).
 import { ParseError } from '../../lib/errors.js';
+import { createFieldsBuilder, ownCopy } from './compact-records.js';
 import { isMapsHeaderLine, parseMapsLine, type MapsHeader } from './maps.js';
 
 /** One smaps entry: the maps header plus its field lines. */
@@ -83,36 +84,6 @@ function storeField(target: FieldTarget, key: string, text: string, from: number
     target.otherFields[key] = text.slice(from, to).trim();
   }
   return true;
-}
-
-/**
- * A string with characters of its own. V8 makes a substring of 13 or more characters a view into
- * its parent; prefixing forces a flat copy, of which the result is a view.
- */
-function ownCopy(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
-
-/**
- * Builds the fieldsKb record of each VMA from its `N kB` fields, in V8's fast property mode: a
- * record filled key by key through one store site turns into a hash table past a dozen keys,
- * ~1.6 kB for smaps' ~22 fields instead of ~0.2 kB (120 MB for a process with 60k VMAs). The VMAs
- * of a process print the same keys, so each record is a copy of the last key list's template.
- */
-function createFieldsBuilder(): (keys: string[], values: number[], count: number) => Record<string, number> {
-  let templateKeys: string[] = [];
-  let template: Record<string, number> = {};
-  return (keys, values, count) => {
-    let same = count === templateKeys.length;
-    for (let i = 0; same && i < count; i++) same = keys[i] === templateKeys[i];
-    if (!same) {
-      templateKeys = keys.slice(0, count);
-      template = Object.fromEntries(templateKeys.map((k) => [k, 0]));
-    }
-    const fields = { ...template };
-    for (let i = 0; i < count; i++) fields[keys[i]] = values[i];
-    return fields;
-  };
 }
 
 /** Parses smaps text given in pieces, cut anywhere (see createSmapsParser). */
