@@ -1,7 +1,7 @@
 // Captures one process: stat, status, cmdline, smaps (maps + fields), pagemap of each VMA as runs,
 // its shared-memory objects and fds, then statm and stat again to detect drift (its RSS counter)
-// and pid reuse, and smaps_rollup when asked (a second page walk). Everything for one process is written
-// in one savepoint by the caller.
+// and pid reuse, and smaps_rollup when asked (a second page walk). Everything for one process is
+// written in one savepoint by the caller.
 import * as fs from 'node:fs';
 import { addressToStored } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
@@ -394,8 +394,8 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       fdInsert.values(pid, Number(fd), objectId);
     }
 
-    // 5. After the page-level reads: stat again (pid reuse; its RSS counter for drift), and
-    // smaps_rollup if asked.
+    // 5. After the page-level reads: smaps_rollup if asked, statm (the RSS counter, for drift)
+    // and stat again (pid reuse).
     const rollup = ctx.rollup ? read('smaps_rollup', () => parseSmapsRollup(procfs.readText(pid, 'smaps_rollup')), null) : null;
     // The RSS counter as status VmRSS gave it before (statm sums it the same way; stat's rss field
     // lags it by up to a batch of pages per CPU), then stat: a pid reused meanwhile shows here.
