@@ -279,7 +279,6 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     };
     // Runs stay buffered across VMAs (flushed per process); one VMA's can be dropped alone.
     const dropRuns = (id: number, mark: BatchMark): void => {
-      folder.reset();
       runInsert.truncate(mark);
       writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
     };

@@ -185,13 +185,10 @@ export function createHoleFolder(rows: RowSink): HoleFolder {
   return {
     sink(firstPage, pages, flags, frame, step) {
       if (flags === 0 && frame === 0) {
-        // Two holes in a row never come from the encoder (its runs are maximal); join them anyway.
-        if (holePages > 0 && holeStart + holePages === firstPage) holePages += pages;
-        else {
-          if (holePages > 0) rows(holeStart, holePages, 0, 0, 0, 0);
-          holeStart = firstPage;
-          holePages = pages;
-        }
+        // (Two holes in a row never come from the encoder, whose runs are maximal.)
+        if (holePages > 0) rows(holeStart, holePages, 0, 0, 0, 0);
+        holeStart = firstPage;
+        holePages = pages;
         return;
       }
       if (holePages > 0 && holeStart + holePages !== firstPage) {
