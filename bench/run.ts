@@ -409,15 +409,35 @@ const rowsPfnsMarginal = large.rowsPfns - small.rowsPfns;
 const pagesMarginal = large.floor.pages - small.floor.pages;
 const largeBytes = fs.statSync(large.file).size;
 const largePfnsBytes = fs.statSync(large.filePfns).size;
-// Peak RSS must not grow with the target's VMA count either (max_map_count is 65530 by default).
+// Peak RSS must not grow with the target's VMA count either: up to the default max_map_count
+// (65530), and past it, as a host tuned for Elasticsearch (262144) allows, when we may raise it.
 const vmaCount = quick ? 10000 : 60000;
-const manyVmas = await (async () => {
-  const w = await startVmas(vmaCount);
+const raisedVmaCount = quick ? 100000 : 250000;
+const captureVmas = async (count: number): Promise<{ vmas: number; ms: number; maxRssKb: number; smapsBytes: number }> => {
+  const w = await startVmas(count);
   try {
     const runs = repeat(quick ? 1 : 3, () => captureOnce([w.pid], 'auto'));
-    return { ms: best(runs).ms, maxRssKb: Math.max(...runs.map((r) => r.maxRssKb)), smapsBytes: readAllBytes(`/proc/${w.pid}/smaps`) };
+    return { vmas: count, ms: best(runs).ms, maxRssKb: Math.max(...runs.map((r) => r.maxRssKb)), smapsBytes: readAllBytes(`/proc/${w.pid}/smaps`) };
   } finally {
     await w.stop();
+  }
+};
+const manyVmas = await captureVmas(vmaCount);
+const moreVmas = await (async () => {
+  const knob = '/proc/sys/vm/max_map_count';
+  const was = fs.readFileSync(knob, 'utf8').trim();
+  try {
+    fs.writeFileSync(knob, String(raisedVmaCount + 1000));
+  } catch {
+    return null; // not root: the default limit stands
+  }
+  const restore = (): void => fs.writeFileSync(knob, was);
+  process.once('exit', restore);
+  try {
+    return await captureVmas(raisedVmaCount);
+  } finally {
+    restore();
+    process.off('exit', restore);
   }
 })();
 log('many-VMA captures done');
@@ -511,7 +531,7 @@ const results = {
     scan_runs: reading.scanRuns,
   },
   fragmented: fragmentedFigures(),
-  many_vmas: { vmas: vmaCount, capture_ms: manyVmas.ms, peak_rss_mib: manyVmas.maxRssKb / 1024, smaps_mib: manyVmas.smapsBytes / 2 ** 20 },
+  many_vmas: [manyVmas, ...(moreVmas ? [moreVmas] : [])].map((m) => ({ vmas: m.vmas, capture_ms: m.ms, peak_rss_mib: m.maxRssKb / 1024, smaps_mib: m.smapsBytes / 2 ** 20 })),
   residency: { memfd_gib: (large.memfdPages * 4096) / 2 ** 30, probe_ms: large.probeNs / 1e6, probe_ms_per_gib: large.probeNs / 1e6 / ((large.memfdPages * 4096) / 2 ** 30) },
   all: {
     processes: all.processes,
@@ -553,7 +573,8 @@ if (json) {
     `fragmented worst case (memfd, every other page touched: a run per page), marginal ${results.fragmented.memfd_pages_small * 4 / 1024} MiB -> ${results.fragmented.memfd_pages_large * 4 / 1024} MiB`,
     `  default / --pfns / pread vs raw pread floor ${f(results.fragmented.scan_marginal_ms)} / ${f(results.fragmented.scan_pfns_marginal_ms)} / ${f(results.fragmented.pread_marginal_ms)} ms vs ${f(results.fragmented.floor_marginal_ms)} ms = ${f(results.fragmented.scan_over_floor, 2)}x / ${f(results.fragmented.scan_pfns_over_floor, 2)}x / ${f(results.fragmented.pread_over_floor, 2)}x`,
     `  ${results.fragmented.runs_marginal} runs in ${results.fragmented.rows_marginal} rows, ${f(results.fragmented.scan_us_per_run, 2)} us per run over --pagemap none; ${f(results.fragmented.file_bytes_per_page, 2)} bytes per page (--pfns ${f(results.fragmented.file_bytes_per_page_pfns, 2)}); peak RSS ${f(results.fragmented.peak_rss_large_mib)} MiB`,
-    `a process with ${results.many_vmas.vmas} VMAs (${f(results.many_vmas.smaps_mib)} MiB of smaps): capture ${f(results.many_vmas.capture_ms)} ms, peak RSS ${f(results.many_vmas.peak_rss_mib)} MiB   <= 200 MiB`,
+    ...results.many_vmas.map((m) => `a process with ${m.vmas} VMAs (${f(m.smaps_mib)} MiB of smaps): capture ${f(m.capture_ms)} ms, peak RSS ${f(m.peak_rss_mib)} MiB   <= 200 MiB`),
+    ...(results.many_vmas.length < 2 ? ['  (not root: max_map_count not raised, no capture past 65530 VMAs)'] : []),
     `residency probe                               ${f(results.residency.probe_ms)} ms for ${f(results.residency.memfd_gib)} GiB = ${f(results.residency.probe_ms_per_gib)} ms/GiB    <= 1000 ms/GiB`,
     `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms = ${f(results.all.ratio, 2)}x   <= 1x`,
     ...(results.all.smem_ms === null ? ['  (no smem baseline: apt-get install smem)'] : []),

@@ -1,9 +1,10 @@
-// Captures one process: stat, status, cmdline, smaps (maps + fields), pagemap of each VMA as runs,
-// its shared-memory objects and fds, then statm and stat again to detect drift (its RSS counter)
-// and pid reuse, and smaps_rollup when asked (a second page walk). Everything for one process is
+// Captures one process: stat, status, cmdline, then smaps in batches of VMAs (each classified, its
+// pagemap read as runs and stored before the next is parsed), its shared-memory objects and fds,
+// then maps again (VMAs that changed meanwhile), statm and stat (drift of its RSS counter, pid
+// reuse), and smaps_rollup when asked (a second page walk). Everything for one process is
 // written in one savepoint by the caller.
 import * as fs from 'node:fs';
-import { addressToStored } from '../lib/address.js';
+import { storedToAddress } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
 import { classifyVma, mayBeShmemFdTarget } from './classify.js';
 import type { Freezer, FreezeMethod } from './freeze.js';
@@ -12,14 +13,14 @@ import type { PagemapReader } from './pagemap-reader.js';
 import { mapFilesName, splitDev, type Procfs } from './procfs.js';
 import { parseCgroupV2Path } from './sources/cgroup.js';
 import { parseCmdline } from './sources/cmdline.js';
-import { parseMaps, type MapsHeader } from './sources/maps.js';
 import { parseMountinfo } from './sources/mountinfo.js';
 import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
-import { parseSmapsChunks, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
+import { createSmapsParser, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { parseStatm } from './sources/statm.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
 import { rollupRow, vmaValues } from './smaps-rows.js';
+import { createMapsDigest, mapsHeaders, missingVmas, type StoredVmaKey } from './vma-churn.js';
 import type { BatchMark, CaptureSink } from './write.js';
 
 export type PagemapMode = 'all' | 'shared' | 'none';
@@ -169,10 +170,45 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       exe = null; // kernel threads and other users' processes: not an error worth a warning
     }
     cgroup = read('cgroup', () => parseCgroupV2Path(procfs.readText(pid, 'cgroup')), null);
-    // In chunks: a process with 60k VMAs has 43 MB of smaps, never whole in memory.
-    const vmas = read('smaps', () => parseSmapsChunks(procfs.readTextChunks(pid, 'smaps')), [] as SmapsVma[]);
+    // 2. smaps in batches, each the VMAs of one 1 MiB chunk of it (~1,500): classified, their pages
+    // read and stored, then dropped before the next chunk is read, so memory stays the same
+    // whatever the VMA count (250k VMAs held at once took 360 MiB). The kernel's walk resumes at
+    // the next VMA after each chunk; a chunk that cannot be read ends the VMAs (the process is
+    // recorded partial), the ones before it are kept.
+    let smapsGone: string | null = null;
+    const smapsBatches = function* (): Generator<SmapsVma[]> {
+      const parser = createSmapsParser();
+      const chunks = procfs.readTextChunks(pid, 'smaps')[Symbol.iterator]();
+      let failed = false;
+      try {
+        for (;;) {
+          let batch: SmapsVma[] | null | undefined;
+          try {
+            batch = read('smaps', () => {
+              const next = chunks.next();
+              if (next.done) return null;
+              parser.push(next.value);
+              return parser.take();
+            }, undefined);
+          } catch (err) {
+            // Gone: the VMAs stored so far are kept, as when it exits during the page reads.
+            if (!(err instanceof Vanished)) throw err;
+            smapsGone = err.message;
+            return;
+          }
+          if (batch === undefined) failed = true;
+          if (!batch) break;
+          if (batch.length > 0) yield batch;
+        }
+        // After a failed chunk the last VMA may lack fields: it is left out.
+        const rest = failed ? [] : read('smaps', () => parser.end(), [] as SmapsVma[]);
+        if (rest.length > 0) yield rest;
+      } finally {
+        chunks.return?.();
+      }
+    };
 
-    // 2. Classify VMAs; the target's own mount namespace says which devices are tmpfs.
+    // The target's own mount namespace says which devices are tmpfs.
     let tmpfsDevs: Set<string> | null = null;
     const tmpfs = (): Set<string> => {
       tmpfsDevs ??= new Set(
@@ -185,7 +221,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     const noTmpfs = new Set<string>();
     const pageSize = BigInt(ctx.pageSizeBytes);
     const wantPagemap = (shared: boolean): boolean => ctx.pagemapMode === 'all' || (ctx.pagemapMode === 'shared' && shared);
-    const classified = vmas.map((v) => {
+    const classify = (v: SmapsVma) => {
       // Only files on an anonymous-device (major 0) filesystem can be tmpfs: skip mountinfo otherwise.
       const c = classifyVma(v, v.devMajor === 0 && v.inode !== 0 && v.path.startsWith('/') ? tmpfs() : noTmpfs);
       let objectId: number | null = null;
@@ -208,32 +244,27 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       const endVpn = Number(v.end / pageSize);
       const wanted = wantPagemap(objectId !== null || v.perms[3] === 's');
       return { v, c, objectId, startVpn, endVpn, wanted, fileHint: ctx.pfns ? undefined : fileBitOf(v) };
-    });
+    };
+    type Classified = ReturnType<typeof classify>;
 
     // 3. Pagemap of each VMA as runs.
     let pagemapFd: number | null = null;
+    let pagemapOpened = false;
     // Set when the process exits during the page-level reads: its smaps rows are still kept, the
     // VMAs not read yet are marked unreadable, and the process is recorded as vanished.
     let gone: string | null = null;
-    if (ctx.reader && classified.some(({ wanted }) => wanted)) {
-      try {
-        pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
-      } catch (err) {
-        if (!(err instanceof Vanished)) throw err;
-        gone = err.message;
-      }
-    }
-    if (pagemapFd !== null && ctx.reader) pagemapMethod = ctx.reader.method;
     // Above TASK_SIZE ([vsyscall]) PAGEMAP_SCAN fails with EFAULT and pread returns nothing at
     // once: pread it is, without a failed ioctl (and its error) per process.
     const readerOf = (v: SmapsVma): PagemapReader | null =>
       v.start >= KERNEL_HALF || (ctx.adaptive && dense(v)) || (!ctx.pfns && needsEntries(v)) ? ctx.fallbackReader : ctx.reader;
-    if (pagemapFd !== null && ctx.reader) {
-      // Each reader gets the groups of consecutive VMAs it will read: a VMA read by the other
-      // reader (or not at all) ends a group, so no PAGEMAP_SCAN walks pages that pread reads
-      // anyway, and pread joins neighbouring VMAs into one read.
+    /**
+     * Each reader gets the groups of consecutive VMAs of the batch it will read: a VMA read by the
+     * other reader (or not at all) ends a group, so no PAGEMAP_SCAN walks pages that pread reads
+     * anyway, and pread joins neighbouring VMAs into one read.
+     */
+    const planReads = (fd: number, classified: Classified[]): void => {
       for (const reader of new Set([ctx.reader, ctx.fallbackReader])) {
-        if (!reader.beginProcess) continue;
+        if (!reader?.beginProcess) continue;
         const groups: Array<Array<[number, number, (0 | 1)?]>> = [[]];
         let lastHint: number | undefined;
         for (const { v, wanted, startVpn, endVpn, fileHint } of classified) {
@@ -248,9 +279,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
             groups.push([]);
           }
         }
-        reader.beginProcess(pagemapFd, groups.filter((g) => g.length > 0));
+        reader.beginProcess(fd, groups.filter((g) => g.length > 0));
       }
-    }
+    };
     // A read that ends early below TASK_SIZE: did the process exit (a zombie's pagemap reads empty)?
     const stillRunning = (): boolean => {
       try {
@@ -282,51 +313,70 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       runInsert.truncate(mark);
       writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
     };
+    /** Reads the pages of one VMA (unless the process is gone) and stores it. */
+    const captureVma = ({ v, c, objectId, startVpn, endVpn, wanted, fileHint }: Classified): void => {
+      const id = ctx.nextVmaId();
+      const pages = endVpn - startVpn;
+      let pagemapStatus = 'skipped';
+      if (gone !== null && ctx.reader && wanted) {
+        pagemapStatus = 'unreadable';
+      } else if (pagemapFd !== null && ctx.reader && wanted) {
+        currentVmaId = id;
+        const vmaMark = runInsert.mark();
+        let got = 0;
+        try {
+          try {
+            got = readWith(readerOf(v) as PagemapReader, startVpn, pages, fileHint);
+          } catch (err) {
+            if (readerOf(v) === ctx.fallbackReader || isGone(err)) throw err;
+            // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
+            dropRuns(id, vmaMark);
+            got = readWith(ctx.fallbackReader, startVpn, pages);
+          }
+          if (got < pages && v.start < KERNEL_HALF && !stillRunning()) gone = 'pagemap';
+        } catch (err) {
+          if (!isGone(err)) throw err;
+          gone = 'pagemap';
+        }
+        if (gone !== null) {
+          // Never keep runs that stop short of their VMA: this one is unreadable like the rest.
+          dropRuns(id, vmaMark);
+          got = 0;
+          pagemapStatus = 'unreadable';
+        } else {
+          pagemapStatus = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
+          // Above TASK_SIZE (the kernel-half [vsyscall] page) pagemap has no entries at all.
+          if (got < pages && v.start < KERNEL_HALF) {
+            ctx.warn(pid, `/proc/${pid}/pagemap`, 'pagemap-short', messages.pagemapShortRead(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+          }
+        }
+        pageCount += got;
+        ctx.onPages(got);
+      }
+      rssKb += v.fieldsKb.Rss ?? 0;
+      vmaInsert.push(...vmaValues(id, pid, vmaCount, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
+      vmaCount++;
+    };
+    // What maps must print after the page reads if no VMA changed meanwhile (see 3b).
+    const headers = createMapsDigest();
     let rssKb = 0;
     try {
-      classified.forEach(({ v, c, objectId, startVpn, endVpn, wanted, fileHint }, index) => {
-        const id = ctx.nextVmaId();
-        const pages = endVpn - startVpn;
-        let pagemapStatus = 'skipped';
-        if (gone !== null && ctx.reader && wanted) {
-          pagemapStatus = 'unreadable';
-        } else if (pagemapFd !== null && ctx.reader && wanted) {
-          currentVmaId = id;
-          const vmaMark = runInsert.mark();
-          let got = 0;
+      for (const batch of smapsBatches()) {
+        headers.addHeaders(batch.map((v) => v.header));
+        const classified = batch.map(classify);
+        if (!pagemapOpened && ctx.reader && classified.some(({ wanted }) => wanted)) {
+          pagemapOpened = true;
           try {
-            try {
-              got = readWith(readerOf(v) as PagemapReader, startVpn, pages, fileHint);
-            } catch (err) {
-              if (readerOf(v) === ctx.fallbackReader || isGone(err)) throw err;
-              // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
-              dropRuns(id, vmaMark);
-              got = readWith(ctx.fallbackReader, startVpn, pages);
-            }
-            if (got < pages && v.start < KERNEL_HALF && !stillRunning()) gone = 'pagemap';
+            pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
           } catch (err) {
-            if (!isGone(err)) throw err;
-            gone = 'pagemap';
+            if (!(err instanceof Vanished)) throw err;
+            gone = err.message;
           }
-          if (gone !== null) {
-            // Never keep runs that stop short of their VMA: this one is unreadable like the rest.
-            dropRuns(id, vmaMark);
-            got = 0;
-            pagemapStatus = 'unreadable';
-          } else {
-            pagemapStatus = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
-            // Above TASK_SIZE (the kernel-half [vsyscall] page) pagemap has no entries at all.
-            if (got < pages && v.start < KERNEL_HALF) {
-              ctx.warn(pid, `/proc/${pid}/pagemap`, 'pagemap-short', messages.pagemapShortRead(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
-            }
-          }
-          pageCount += got;
-          ctx.onPages(got);
+          if (pagemapFd !== null && ctx.reader) pagemapMethod = ctx.reader.method;
         }
-        rssKb += v.fieldsKb.Rss ?? 0;
-        vmaInsert.push(...vmaValues(id, pid, index, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
-        vmaCount++;
-      });
+        if (pagemapFd !== null && gone === null) planReads(pagemapFd, classified);
+        for (const vma of classified) captureVma(vma);
+      }
       runInsert.flush();
       vmaInsert.flush();
     } catch (err) {
@@ -337,22 +387,27 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       if (pagemapFd !== null) closeQuietly(pagemapFd);
     }
     smapsRssKb = rssKb;
+    gone ??= smapsGone;
     if (gone !== null) throw new Vanished(gone);
 
     // 3b. VMAs unmapped or remapped while their pages were read (maps is cheap to read again):
     // their page-level data may describe another mapping, so each gets a warning.
-    if (pagemapFd !== null && vmas.length > 0) {
-      const markChanged = writer.statement('UPDATE vmas SET changed_during_capture = 1 WHERE pid = ? AND start_address = ? AND end_address = ?');
-      const mapsNow = read('maps', () => procfs.readText(pid, 'maps'), '');
-      // The common case, nothing changed: maps prints the very header lines smaps printed.
-      const after = mapsNow === '' || sameHeaders(mapsNow, vmas) ? new Set<string>() : new Set(parseMaps(mapsNow).map(vmaKey));
-      if (after.size > 0) {
-        for (const v of vmas) {
-          if (after.has(vmaKey(v))) continue;
-          ctx.warn(pid, `/proc/${pid}/maps`, 'vma-changed', messages.vmaChanged(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
-          markChanged.run(pid, addressToStored(v.start), addressToStored(v.end));
+    if (pagemapFd !== null && vmaCount > 0) {
+      const now = createMapsDigest();
+      // Kept to find what changed, unless maps is large (then it is read again for that).
+      let kept: string[] | null = [];
+      let keptLength = 0;
+      const readMaps = read('maps', () => {
+        for (const chunk of procfs.readTextChunks(pid, 'maps')) {
+          now.addText(chunk);
+          keptLength += chunk.length;
+          if (kept && keptLength <= KEPT_MAPS_CHARS) kept.push(chunk);
+          else kept = null;
         }
-      }
+        return true;
+      }, false);
+      // The common case, nothing changed: maps prints the very header lines smaps printed.
+      if (readMaps && now.value() !== headers.value()) markChangedVmas(ctx, pid, kept);
     }
 
     // 4. Shared memory held only through a file descriptor (memfd, /dev/shm files).
@@ -424,6 +479,35 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   }
 }
 
+/** maps text (characters) kept while it is hashed after the page reads: ~50k VMAs. */
+const KEPT_MAPS_CHARS = 4 << 20;
+
+/**
+ * Flags, and warns of, each stored VMA of pid that maps no longer shows (unmapped or remapped
+ * while its pages were read). `mapsText`: maps as read after the page reads, or null to read it
+ * again; if that fails, every VMA is flagged (something changed, what cannot be told).
+ */
+function markChangedVmas(ctx: ProcessContext, pid: number, mapsText: string[] | null): void {
+  const { writer, procfs } = ctx;
+  const stored = function* (): Generator<StoredVmaKey> {
+    const rows = writer.rows('SELECT vma_index, start_address, end_address, perms, offset_bytes, dev_major, dev_minor, inode FROM vmas WHERE pid = ? ORDER BY vma_index', pid);
+    for (const r of rows) {
+      yield { vmaIndex: r[0] as number, start: r[1] as number, end: r[2] as number, perms: r[3] as string, offset: r[4] as number, devMajor: r[5] as number, devMinor: r[6] as number, inode: r[7] as number };
+    }
+  };
+  let changed: StoredVmaKey[];
+  try {
+    changed = missingVmas(stored(), mapsHeaders(mapsText ?? procfs.readTextChunks(pid, 'maps')));
+  } catch {
+    changed = [...stored()];
+  }
+  const mark = writer.statement('UPDATE vmas SET changed_during_capture = 1 WHERE pid = ? AND vma_index = ?');
+  for (const v of changed) {
+    ctx.warn(pid, `/proc/${pid}/maps`, 'vma-changed', messages.vmaChanged(pid, `${storedToAddress(v.start).toString(16)}-${storedToAddress(v.end).toString(16)}`));
+    mark.run(pid, v.vmaIndex);
+  }
+}
+
 /** The process exited (or its pid is gone) under a read. */
 /** smaps says at least a quarter of the VMA is present or swapped. */
 function dense(v: SmapsVma): boolean {
@@ -452,21 +536,6 @@ function needsEntries(v: SmapsVma): boolean {
 
 function isGone(err: unknown): boolean {
   return err instanceof Vanished || errCode(err) === 'ESRCH' || errCode(err) === 'ENOENT';
-}
-
-/** True if `maps` is exactly the header lines of `vmas`, one per line, in order. */
-function sameHeaders(maps: string, vmas: SmapsVma[]): boolean {
-  let pos = 0;
-  for (const v of vmas) {
-    if (maps.charCodeAt(pos + v.header.length) !== 10 /* \n */ || !maps.startsWith(v.header, pos)) return false;
-    pos += v.header.length + 1;
-  }
-  return pos === maps.length;
-}
-
-/** The identity of a VMA across two reads of its process's maps. */
-function vmaKey(v: MapsHeader): string {
-  return `${v.start}-${v.end} ${v.perms} ${v.offsetBytes} ${v.devMajor}:${v.devMinor} ${v.inode}`;
 }
 
 /** Removes what this savepoint wrote for pid (VMAs, their runs, fds). */

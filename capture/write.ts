@@ -148,6 +148,11 @@ export interface CaptureSink {
   /** A statement, prepared once per text (for statements run once per process or VMA). */
   statement(sql: string): RunStatement;
   /**
+   * Reads back rows written earlier (flush the batch first), as arrays of column values, one at
+   * a time; no other statement may run until the iteration ends.
+   */
+  rows(sql: string, ...params: Value[]): IterableIterator<Value[]>;
+  /**
    * Runs fn inside a transaction (a savepoint when one is open): rolled back if fn throws.
    * Batches are flushed when it ends, or discarded when it is rolled back.
    */
@@ -300,6 +305,9 @@ export function createCaptureWriter(file: string): CaptureWriter {
           stmt.run(...params);
         },
       };
+    },
+    rows(sql, ...params) {
+      return prepared(sql).raw(true).iterate(...params) as IterableIterator<Value[]>;
     },
     transaction(fn) {
       return db.transaction(() => {

@@ -90,7 +90,12 @@ function storeField(target: FieldTarget, key: string, text: string, from: number
 export interface SmapsParser {
   /** Parses the complete lines of `text` (what follows the last newline waits for the next push). */
   push(text: string): void;
-  /** Parses what is left and returns every VMA. */
+  /**
+   * The VMAs completed so far (a VMA is complete once the next header is seen), handed over once:
+   * a caller that takes them after each push holds one chunk's VMAs at a time, not the process's.
+   */
+  take(): SmapsVma[];
+  /** Parses what is left and returns every VMA not taken yet. */
   end(): SmapsVma[];
 }
 
@@ -108,7 +113,7 @@ export interface SmapsParser {
  */
 export function createSmapsParser(): SmapsParser {
   const source = 'smaps';
-  const vmas: SmapsVma[] = [];
+  let vmas: SmapsVma[] = [];
   // A process can have 60k VMAs of ~25 lines each, so lines are scanned in place: the keys of
   // the previous VMA, by position, are compared against the text, and a matching line is
   // parsed without allocating. Only headers and unexpected keys take the slice-and-check path.
@@ -237,6 +242,15 @@ export function createSmapsParser(): SmapsParser {
       }
       parseLines(text, last + 1);
       carry = text.slice(last + 1);
+    },
+    take() {
+      // The last VMA may still get fields from the next chunk.
+      if (vmas.length <= 1) return [];
+      const done = vmas;
+      vmas = [done.pop() as SmapsVma];
+      // Interned paths are shared within what is taken together; a new batch starts afresh.
+      paths.clear();
+      return done;
     },
     end() {
       if (carry !== '') parseLines(carry, carry.length);

@@ -53,8 +53,10 @@ for (const rollup of [false, true]) describe(`analyze/reconcile: a target that c
     const procfs: Procfs = {
       ...base,
       *readTextChunks(p, name) {
-        yield* base.readTextChunks(p, name);
+        // Read whole, then the pause, then its VMAs go on to pagemap (smaps is streamed in batches).
+        const chunks = [...base.readTextChunks(p, name)];
         if (p === pid && name === 'smaps') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+        yield* chunks;
       },
     };
     cap = await captureTo([pid], { procfs, rollup });

@@ -192,8 +192,10 @@ describe('capture: racing targets', function () {
       const procfs: Procfs = {
         ...base,
         *readTextChunks(p, name) {
-          yield* base.readTextChunks(p, name);
+          // Read whole first: smaps is streamed in batches, each read from pagemap before the next.
+          const chunks = [...base.readTextChunks(p, name)];
           if (p === pid && name === 'smaps') smapsRead = true;
+          yield* chunks;
         },
         openPagemap(p) {
           if (p === pid && smapsRead) throw errno('ENOENT');
@@ -267,7 +269,8 @@ describe('capture: racing targets', function () {
         const procfs: Procfs = {
           ...base,
           *readTextChunks(p, name) {
-            yield* base.readTextChunks(p, name);
+            // Read whole, then the kill, then its VMAs go on to pagemap (batches are read in turn).
+            const chunks = [...base.readTextChunks(p, name)];
             if (p === pid && name === 'smaps') {
               process.kill(pid, 'SIGKILL');
               const deadline = Date.now() + 5000;
@@ -281,6 +284,7 @@ describe('capture: racing targets', function () {
               };
               while (!(reaped ? !alive(pid) : dead()) && Date.now() < deadline) sleepSync(1);
             }
+            yield* chunks;
           },
         };
         const cap = await captureTo([pid], { procfs });

@@ -220,6 +220,28 @@ describe('capture/sources/smaps', () => {
       }
     });
 
+    it('hands over each VMA once, complete, when taken after every chunk', () => {
+      const own = fs.readFileSync('/proc/self/smaps', 'utf8');
+      for (const text of [own, SMAPS_6_18, SMAPS_SYSV_4_19, SMAPS_EXTRA_KEYS]) {
+        const whole = parseSmaps(text);
+        for (const size of [1, 7, 4096, 100000]) {
+          const parser = createSmapsParser();
+          const taken: ReturnType<typeof parseSmaps> = [];
+          let batches = 0;
+          for (let pos = 0; pos < text.length; pos += size) {
+            parser.push(text.slice(pos, pos + size));
+            const batch = parser.take();
+            if (batch.length > 0) batches++;
+            taken.push(...batch);
+          }
+          // The last VMA can still get lines until the end: only end() hands it over.
+          assert.ok(taken.length < whole.length);
+          assert.deepEqual([...taken, ...parser.end()], whole, `chunks of ${size}`);
+          if (size === 1 && whole.length > 2) assert.ok(batches >= whole.length - 1, 'small chunks give a VMA as soon as the next header comes');
+        }
+      }
+    });
+
     it('reports the line number of a bad line across chunks', () => {
       const bad = `${SMAPS_6_18}not a field line\n`;
       const line = bad.split('\n').length - 1;

@@ -1,0 +1,88 @@
+// Which VMAs were unmapped or remapped while a process's pages were read, without holding its
+// VMAs: a digest of the smaps header lines as they stream by, compared with a digest of maps read
+// after; only when they differ are the stored VMAs merged, in address order, with maps again.
+import { createHash, type Hash } from 'node:crypto';
+import { storedToAddress } from '../lib/address.js';
+import { parseMapsLine, type MapsHeader } from './sources/maps.js';
+
+/** A digest of maps text, fed either header by header (from smaps) or in chunks (from maps). */
+export interface MapsDigest {
+  /** Adds header lines (without their newlines), in order. */
+  addHeaders(headers: readonly string[]): void;
+  /** Adds maps text as read (any cut). */
+  addText(text: string): void;
+  /** The digest, once everything was added (nothing can be added after). */
+  value(): string;
+}
+
+/** maps prints the very header lines smaps prints, so equal digests mean nothing changed. */
+export function createMapsDigest(): MapsDigest {
+  const hash: Hash = createHash('sha1');
+  let digest: string | null = null;
+  return {
+    addHeaders(headers) {
+      // One update per batch: a call per header costs more than the hashing.
+      if (headers.length > 0) hash.update(`${headers.join('\n')}\n`);
+    },
+    addText(text) {
+      hash.update(text);
+    },
+    value: () => (digest ??= hash.digest('hex')),
+  };
+}
+
+/** The maps identity of a stored VMA (columns of the vmas table, addresses as stored). */
+export interface StoredVmaKey {
+  vmaIndex: number;
+  start: number | bigint;
+  end: number | bigint;
+  perms: string;
+  offset: number | bigint;
+  devMajor: number;
+  devMinor: number;
+  inode: number;
+}
+
+/** The identity of a VMA across two reads of its process's maps (the path may be renamed or deleted). */
+export function vmaKey(v: MapsHeader): string {
+  return `${v.start}-${v.end} ${v.perms} ${v.offsetBytes} ${v.devMajor}:${v.devMinor} ${v.inode}`;
+}
+
+function storedKey(v: StoredVmaKey): string {
+  return `${storedToAddress(v.start)}-${storedToAddress(v.end)} ${v.perms} ${storedToAddress(v.offset)} ${v.devMajor}:${v.devMinor} ${v.inode}`;
+}
+
+/**
+ * The stored VMAs that `after` (maps read later) no longer has, by a merge: both come in address
+ * order, so neither side is held.
+ * @returns the VMAs missing from `after`, in order
+ */
+export function missingVmas(stored: Iterable<StoredVmaKey>, after: Iterable<MapsHeader>): StoredVmaKey[] {
+  const missing: StoredVmaKey[] = [];
+  const it = after[Symbol.iterator]();
+  let next = it.next();
+  for (const v of stored) {
+    const start = storedToAddress(v.start);
+    while (!next.done && next.value.start < start) next = it.next();
+    if (next.done || next.value.start !== start || vmaKey(next.value) !== storedKey(v)) missing.push(v);
+  }
+  return missing;
+}
+
+/** The header lines of maps text given in chunks, parsed one by one (as parseMaps, without holding them). */
+export function* mapsHeaders(chunks: Iterable<string>): Generator<MapsHeader> {
+  let carry = '';
+  let lineNumber = 0;
+  for (const chunk of chunks) {
+    const text = carry + chunk;
+    let pos = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', pos)) {
+      lineNumber++;
+      const line = text.slice(pos, nl);
+      if (line !== '') yield parseMapsLine(line, lineNumber, 'maps');
+      pos = nl + 1;
+    }
+    carry = text.slice(pos);
+  }
+  if (carry !== '') yield parseMapsLine(carry, lineNumber + 1, 'maps');
+}
