@@ -11,23 +11,39 @@ export interface MapsDigest {
   addHeaders(headers: readonly string[]): void;
   /** Adds maps text as read (any cut). */
   addText(text: string): void;
-  /** The digest, once everything was added (nothing can be added after). */
+  /** The digest, once everything was added (nothing can be added after): equal for equal text. */
   value(): string;
 }
 
+/** Up to this many characters the text itself is the digest (no hash object for a small process). */
+const PLAIN_CHARS = 1 << 16;
+
 /** maps prints the very header lines smaps prints, so equal digests mean nothing changed. */
 export function createMapsDigest(): MapsDigest {
-  const hash: Hash = createHash('sha1');
+  let parts: string[] | null = [];
+  let length = 0;
+  let hash: Hash | null = null;
   let digest: string | null = null;
+  const add = (text: string): void => {
+    length += text.length;
+    if (parts !== null && length <= PLAIN_CHARS) {
+      parts.push(text);
+      return;
+    }
+    if (hash === null) {
+      hash = createHash('sha1');
+      for (const part of parts ?? []) hash.update(part);
+      parts = null;
+    }
+    hash.update(text);
+  };
   return {
     addHeaders(headers) {
-      // One update per batch: a call per header costs more than the hashing.
-      if (headers.length > 0) hash.update(`${headers.join('\n')}\n`);
+      // One string per batch: an update per header costs more than the hashing.
+      if (headers.length > 0) add(`${headers.join('\n')}\n`);
     },
-    addText(text) {
-      hash.update(text);
-    },
-    value: () => (digest ??= hash.digest('hex')),
+    addText: add,
+    value: () => (digest ??= hash === null ? `=${(parts ?? []).join('')}` : `sha1:${hash.digest('hex')}`),
   };
 }
 

@@ -95,6 +95,8 @@ export interface SmapsParser {
    * a caller that takes them after each push holds one chunk's VMAs at a time, not the process's.
    */
   take(): SmapsVma[];
+  /** How many VMAs take() would hand over now. */
+  completed(): number;
   /** Parses what is left and returns every VMA not taken yet. */
   end(): SmapsVma[];
 }
@@ -243,6 +245,7 @@ export function createSmapsParser(): SmapsParser {
       parseLines(text, last + 1);
       carry = text.slice(last + 1);
     },
+    completed: () => Math.max(0, vmas.length - 1),
     take() {
       // The last VMA may still get fields from the next chunk.
       if (vmas.length <= 1) return [];

@@ -1,10 +1,11 @@
-// A process with thousands of VMAs is captured in batches (one chunk of smaps at a time, each
-// batch's pages read and stored before the next is parsed): every VMA is there once, in order,
+// A process with thousands of VMAs is captured in batches (VMAS_PER_BATCH VMAs of smaps at a
+// time, each batch's pages read and stored before the next is parsed): every VMA is there once, in order,
 // with the pages it holds by construction, whichever reader read it; a VMA unmapped while the
 // capture runs is found by comparing maps afterwards, though no batch is held any more.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import { VMAS_PER_BATCH } from '../../capture/process.js';
 import { createProcfs, type Procfs } from '../../capture/procfs.js';
 import { parseMaps } from '../../capture/sources/maps.js';
 import { captureTo, type Captured } from '../support/capture.js';
@@ -65,9 +66,6 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
 
   it('stores every VMA once, in address order, with the pages it holds, with either reader', async () => {
     // Several 1 MiB chunks of smaps, so several batches.
-    const smaps = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
-    assert.ok(smaps.length > 2 << 20, 'smaps spans three chunks or more');
-    assert.ok(smaps.indexOf(`\n${shmHex}-`) > 1 << 20, 'the memfd is past the first chunk');
     const maps = parseMaps(fs.readFileSync(`/proc/${pid}/maps`, 'utf8'));
     const runsOf: Record<string, string> = {};
     for (const method of ['auto', 'pread'] as const) {
@@ -88,8 +86,9 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
       ).all(pid) as Array<{ pages: number; present: number }>;
       assert.ok(pages.length >= COUNT - 2, `${pages.length} two-page VMAs`);
       assert.ok(pages.every((p) => p.pages === 2));
-      const written = pages.filter((p) => p.present === 1).length;
-      assert.ok(written >= COUNT / 2 - 2 && pages.every((p) => p.present <= 1), `${written} VMAs with their first page present`);
+      // (The runtime has a few two-page VMAs of its own, fully written.)
+      const byPresent = [0, 1, 2].map((n) => pages.filter((p) => p.present === n).length);
+      assert.ok(byPresent[0] >= COUNT / 2 - 2 && byPresent[1] >= COUNT / 2 - 2 && byPresent[2] <= 8, `VMAs with 0, 1, 2 pages present: ${byPresent}`);
       // The memfd, in the last batch: [0, 8) present shmem pages, [8, 16) never touched.
       const shm = cap.db.prepare(
         `SELECT r.first_page, r.pages, r.present, r.file_shared FROM vmas v JOIN pagemap_runs r ON r.vma_id = v.id
@@ -99,7 +98,9 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
         { first_page: 0, pages: 8, present: 1, file_shared: 1 },
         { first_page: 8, pages: 8, present: 0, file_shared: 0 },
       ]);
-      assert.equal(vmas.find((v) => v.start === shmHex)!.rss_kb, 32);
+      const shmVma = vmas.find((v) => v.start === shmHex)!;
+      assert.equal(shmVma.rss_kb, 32);
+      assert.ok(shmVma.vma_index > 4 * VMAS_PER_BATCH, 'the memfd is batches away from the first');
       runsOf[method] = JSON.stringify(
         cap.db.prepare("SELECT v.vma_index, r.first_page, r.pages, r.flags, r.frame FROM vmas v JOIN pagemap_runs r ON r.vma_id = v.id WHERE v.pid = ? AND v.path NOT LIKE '[%' AND v.path NOT LIKE '/%' ORDER BY 1, 2").all(pid),
       );
@@ -128,7 +129,7 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
     assert.ok(signalled);
     const changed = cap.db.prepare("SELECT printf('%x', start_address) AS start, vma_index FROM vmas WHERE pid = ? AND changed_during_capture = 1").all(pid) as Array<{ start: string; vma_index: number }>;
     assert.deepEqual(changed.map((c) => c.start), [victimHex]);
-    assert.ok(changed[0].vma_index < 200, 'in the first batch, long gone from memory when maps was read again');
+    assert.ok(changed[0].vma_index < VMAS_PER_BATCH, 'in the first batch, long gone from memory when maps was read again');
     const warnings = cap.db.prepare("SELECT kind, message FROM capture_warnings WHERE pid = ?").all(pid) as Array<{ kind: string; message: string }>;
     assert.deepEqual(warnings.map((w) => w.kind), ['vma-changed']);
     assert.match(warnings[0].message, new RegExp(`^VMA ${victimHex}-`));
