@@ -17,6 +17,8 @@ import { classifyVma } from './classify.js';
 import { captureHost, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
 import type { PagemapMode } from './process.js';
 import { createSession } from './session.js';
+import { createSmapsPrefetcher, type SmapsPrefetcher } from './smaps-prefetch.js';
+import { parseStatm } from './sources/statm.js';
 import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procfs.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseStat } from './sources/stat.js';
@@ -45,6 +47,11 @@ export interface CaptureOptions {
   freeze?: boolean;
   /** Replace names and paths with stable, irreversible tokens. */
   redact?: boolean;
+  /**
+   * Processes of at least this much VmRSS + VmSwap have their smaps read by another thread while
+   * their pagemap is read (PAGEMAP_SCAN categories only). Default PREFETCH_MIN_KB; tests lower it.
+   */
+  prefetchMinKb?: number;
   argv: string[];
   logger: Logger;
   signal?: AbortSignal;
@@ -61,6 +68,26 @@ export interface CaptureResult {
   exitCode: 0 | 1;
 }
 
+/**
+ * From this much VmRSS + VmSwap a process's smaps is read by another thread: its walk (~5 ms per
+ * GiB present here) then outweighs the thread's start.
+ */
+export const PREFETCH_MIN_KB = 1 << 20;
+
+/** Whether a capture with these options reads pagemap from PAGEMAP_SCAN categories (where smaps can be read alongside). */
+function mayPrefetch(options: CaptureOptions): boolean {
+  return options.pagemap !== 'none' && !options.pfns && options.pagemapMethod !== 'pread';
+}
+
+/** Resident kB of pid from statm (0 when it cannot be read). */
+function residentKb(procfs: Procfs, pid: number, pageBytes: number): number {
+  try {
+    return (parseStatm(procfs.readText(pid, 'statm')).residentPages * pageBytes) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** Thrown when the capture is aborted by a signal; the temp file is already gone. */
 export class CaptureAborted extends Error {}
 
@@ -73,6 +100,11 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
   const procfs = options.procfs ?? createProcfs();
   // 1. Targets: explicit pids must exist before any file is created.
   const pids = resolveTargets(procfs, options);
+  // The smaps thread takes ~65 ms to start here: started first, it starts while the file and the
+  // host context are made, and only when a target is large enough to gain from it.
+  const prefetchMinKb = options.prefetchMinKb ?? PREFETCH_MIN_KB;
+  const pageBytes = readPageSize(procfs);
+  const prefetcher = mayPrefetch(options) && pids.some((pid) => residentKb(procfs, pid, pageBytes) >= prefetchMinKb) ? createSmapsPrefetcher() : null;
   const output = path.resolve(options.output);
   const dir = path.dirname(output);
   if (!fs.existsSync(dir)) throw new UserError(`output directory ${dir} does not exist`, 'create it or pass -o with an existing directory');
@@ -83,7 +115,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
     // Inside the try: creating the schema can already fill the disk.
     writer = createCaptureWriter(temp);
     const open = writer;
-    return await captureInto(procfs, open, pids, options, async () => {
+    return await captureInto(procfs, open, pids, { ...options, prefetchMinKb }, prefetcher, async () => {
       if (options.redact) redactCapture(open.db);
       open.close();
       // 8. Durable, then visible: fsync the finished file and rename it into place.
@@ -100,6 +132,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
     }
     throw err;
   } finally {
+    prefetcher?.close();
     if (!renamed) {
       try {
         writer?.close();
@@ -118,6 +151,7 @@ async function captureInto(
   writer: CaptureSink,
   pids: number[],
   options: CaptureOptions,
+  prefetcher: SmapsPrefetcher | null,
   finish: () => Promise<string>,
 ): Promise<CaptureResult> {
   const { logger } = options;
@@ -162,6 +196,8 @@ async function captureInto(
       pageSizeBytes,
       privileges: { mapFiles: self.mapFiles, fowner: self.fowner, euid: self.euid },
       targets: pids,
+      prefetcher,
+      prefetchMinKb: options.prefetchMinKb ?? PREFETCH_MIN_KB,
     },
     warn,
   );

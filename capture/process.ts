@@ -20,7 +20,9 @@ import { parseStat } from './sources/stat.js';
 import { parseStatm } from './sources/statm.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
 import { rollupRow, vmaValues } from './smaps-rows.js';
-import { createMapsDigest, mapsHeaders, missingVmas, type StoredVmaKey } from './vma-churn.js';
+import type { SmapsPrefetcher } from './smaps-prefetch.js';
+import type { MapsHeader } from './sources/maps.js';
+import { createMapsDigest, mapsHeaders, missingVmas, vmaKey, type StoredVmaKey } from './vma-churn.js';
 import type { BatchMark, CaptureSink } from './write.js';
 
 export type PagemapMode = 'all' | 'shared' | 'none';
@@ -54,6 +56,10 @@ export interface ProcessContext {
   freezer: Freezer | null;
   nextVmaId: () => number;
   warn(pid: number | null, target: string, kind: string, message: string): void;
+  /** Reads smaps on another thread while pagemap is read (PAGEMAP_SCAN categories only), or null. */
+  prefetcher: SmapsPrefetcher | null;
+  /** ...for processes of at least this much VmRSS + VmSwap. */
+  prefetchMinKb: number;
   /** Called between VMAs so the caller can yield to signals and show progress. */
   onPages(pages: number): void;
 }
@@ -170,20 +176,27 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       exe = null; // kernel threads and other users' processes: not an error worth a warning
     }
     cgroup = read('cgroup', () => parseCgroupV2Path(procfs.readText(pid, 'cgroup')), null);
-    // 2. smaps in batches of VMAS_PER_BATCH VMAs: each classified, its pages read and stored,
-    // then dropped before the next is parsed, so memory stays the same whatever the VMA count
-    // (250k VMAs held at once took 360 MiB). The kernel's walk resumes at the next VMA after each
-    // read (a read returns a page or so: seq_file's buffer); a chunk that cannot be read, or does
-    // not parse, ends the VMAs there (warned, the process recorded partial), the ones before are kept.
+    // 2. smaps, VMA by VMA from a cursor, in batches of VMAS_PER_BATCH: each classified, its
+    // pages read and stored, then dropped before the next is parsed, so memory stays the same
+    // whatever the VMA count (250k VMAs held at once took 360 MiB). The kernel's walk resumes at
+    // the next VMA after each read (a read returns a page or so: seq_file's buffer). A chunk that
+    // cannot be read, or does not parse, ends the VMAs there (warned, the process recorded
+    // partial); the ones before are kept. A large process's smaps is read by another thread while
+    // its pagemap is read here (see 3, prefetched).
     let smapsGone: string | null = null;
-    const smapsBatches = function* (): Generator<SmapsVma[]> {
+    /** The VMAs of smaps, one by one, from `source`, opened at the first look (or by start()). */
+    const smapsCursor = (source: () => Iterable<string>): { start(): void; peek(): SmapsVma | null; next(): SmapsVma | null; close(): void } => {
+      let chunks: Iterator<string> | null = null;
+      const start = (): Iterator<string> => (chunks ??= source()[Symbol.iterator]());
       const parser = createSmapsParser();
-      const chunks = procfs.readTextChunks(pid, 'smaps')[Symbol.iterator]();
+      let queue: SmapsVma[] = [];
+      let at = 0;
+      let ended = false;
       // null: the end of smaps; undefined: a chunk that could not be read (warned).
       const nextChunk = (): string | null | undefined => {
         try {
           return read('smaps', () => {
-            const next = chunks.next();
+            const next = start().next();
             return next.done ? null : next.value;
           }, undefined);
         } catch (err) {
@@ -193,26 +206,30 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           return undefined;
         }
       };
-      try {
-        for (;;) {
+      const fill = (): boolean => {
+        while (at >= queue.length) {
+          if (ended) return false;
+          at = 0;
           const chunk = nextChunk();
           if (chunk === null) {
-            // The last batch (most processes' only one) holds every VMA left, the last included.
-            const rest = read('smaps', () => parser.end(), [] as SmapsVma[]);
-            if (rest.length > 0) yield rest;
-            return;
+            // The VMAs left, the last included.
+            queue = read('smaps', () => parser.end(), [] as SmapsVma[]);
+            ended = true;
+            continue;
           }
           // After a chunk that failed the last VMA may lack fields: only the complete ones are kept.
           const pushed = chunk !== undefined && read('smaps', () => (parser.push(chunk), true), false);
-          if (!pushed || parser.completed() >= VMAS_PER_BATCH) {
-            const batch = parser.take();
-            if (batch.length > 0) yield batch;
-          }
-          if (!pushed) return;
+          queue = parser.take();
+          if (!pushed) ended = true;
         }
-      } finally {
-        chunks.return?.();
-      }
+        return true;
+      };
+      return {
+        start: () => void start(),
+        peek: () => (fill() ? queue[at] : null),
+        next: () => (fill() ? queue[at++] : null),
+        close: () => void chunks?.return?.(),
+      };
     };
 
     // The target's own mount namespace says which devices are tmpfs.
@@ -320,22 +337,35 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       runInsert.truncate(mark);
       writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
     };
-    /** Reads the pages of one VMA (unless the process is gone) and stores it. */
-    const captureVma = ({ v, c, objectId, startVpn, endVpn, wanted, fileHint }: Classified): void => {
-      const id = ctx.nextVmaId();
+    // The same, once runs of other VMAs followed.
+    const dropRunsLate = (id: number): void => {
+      runInsert.flush();
+      writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
+    };
+    /** What reading one VMA's pages gave: its id, status and pages, and how it was read. */
+    interface PageRead {
+      id: number;
+      status: string;
+      got: number;
+      reader: PagemapReader | null;
+      fileHint: 0 | 1 | undefined;
+    }
+    /** Reads the pages of one VMA into runs of `id` (unless the process is gone or they are not wanted). */
+    const readPages = ({ v, startVpn, endVpn, wanted, fileHint }: Classified, id: number): PageRead => {
       const pages = endVpn - startVpn;
-      let pagemapStatus = 'skipped';
+      const reader = readerOf(v);
+      const out: PageRead = { id, status: 'skipped', got: 0, reader, fileHint };
       if (gone !== null && ctx.reader && wanted) {
-        pagemapStatus = 'unreadable';
+        out.status = 'unreadable';
       } else if (pagemapFd !== null && ctx.reader && wanted) {
         currentVmaId = id;
         const vmaMark = runInsert.mark();
         let got = 0;
         try {
           try {
-            got = readWith(readerOf(v) as PagemapReader, startVpn, pages, fileHint);
+            got = readWith(reader as PagemapReader, startVpn, pages, fileHint);
           } catch (err) {
-            if (readerOf(v) === ctx.fallbackReader || isGone(err)) throw err;
+            if (reader === ctx.fallbackReader || isGone(err)) throw err;
             // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
             dropRuns(id, vmaMark);
             got = readWith(ctx.fallbackReader, startVpn, pages);
@@ -349,40 +379,120 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
           // Never keep runs that stop short of their VMA: this one is unreadable like the rest.
           dropRuns(id, vmaMark);
           got = 0;
-          pagemapStatus = 'unreadable';
+          out.status = 'unreadable';
         } else {
-          pagemapStatus = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
+          out.status = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
           // Above TASK_SIZE (the kernel-half [vsyscall] page) pagemap has no entries at all.
           if (got < pages && v.start < KERNEL_HALF) {
             ctx.warn(pid, `/proc/${pid}/pagemap`, 'pagemap-short', messages.pagemapShortRead(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
           }
         }
-        pageCount += got;
-        ctx.onPages(got);
+        out.got = got;
       }
+      return out;
+    };
+    /** Stores one VMA (smaps fields) with what reading its pages gave. */
+    const storeVma = ({ v, c, objectId }: Classified, pages: PageRead): void => {
+      pageCount += pages.got;
+      ctx.onPages(pages.got);
       rssKb += v.fieldsKb.Rss ?? 0;
-      vmaInsert.push(...vmaValues(id, pid, vmaCount, v, c.backing, objectId, pagemapStatus, ctx.pageSizeBytes));
+      headerBatch.push(v.header);
+      vmaInsert.push(...vmaValues(pages.id, pid, vmaCount, v, c.backing, objectId, pages.status, ctx.pageSizeBytes));
       vmaCount++;
+    };
+    /** Opens pagemap once the first VMA that wants it comes. */
+    const openPagemap = (classified: Classified[]): void => {
+      if (pagemapOpened || !ctx.reader || !classified.some(({ wanted }) => wanted)) return;
+      pagemapOpened = true;
+      try {
+        pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
+      } catch (err) {
+        if (!(err instanceof Vanished)) throw err;
+        gone = err.message;
+      }
+      if (pagemapFd !== null) pagemapMethod = ctx.reader.method;
     };
     // What maps must print after the page reads if no VMA changed meanwhile (see 3b).
     const headers = createMapsDigest();
+    let headerBatch: string[] = [];
     let rssKb = 0;
-    try {
-      for (const batch of smapsBatches()) {
-        headers.addHeaders(batch.map((v) => v.header));
-        const classified = batch.map(classify);
-        if (!pagemapOpened && ctx.reader && classified.some(({ wanted }) => wanted)) {
-          pagemapOpened = true;
-          try {
-            pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
-          } catch (err) {
-            if (!(err instanceof Vanished)) throw err;
-            gone = err.message;
+    // Prefetched: a large process (VmRSS + VmSwap) read with PAGEMAP_SCAN categories has its smaps
+    // read by the thread while its pagemap is read here, VMA batch by VMA batch as maps lists them,
+    // with what maps tells (the file bit from the kind; VmFlags assumed plain). Each smaps VMA then
+    // meets its maps VMA: the same VMA read as smaps says it must be keeps its runs; any other is
+    // read again (device mappings, hugetlb, uffd-wp: rare); a VMA maps listed but smaps no longer
+    // has loses its runs; one smaps lists and maps did not is read then.
+    const sizeKb = (statusValue(statusFields, 'VmRSS')?.valueKb ?? 0) + (statusValue(statusFields, 'VmSwap')?.valueKb ?? 0);
+    const prefetch = ctx.prefetcher !== null && ctx.reader !== null && ctx.reader.method === 'scan' && !ctx.pfns && sizeKb >= ctx.prefetchMinKb;
+    // maps in batches; one that cannot be read ends them (smaps then brings every VMA left).
+    const mapsBatches = function* (): Generator<MapsHeader[]> {
+      const it = mapsHeaders(procfs.readTextChunks(pid, 'maps'))[Symbol.iterator]();
+      try {
+        for (let more = true; more;) {
+          const batch: MapsHeader[] = [];
+          while (batch.length < VMAS_PER_BATCH) {
+            let r: IteratorResult<MapsHeader> | null = null;
+            try {
+              r = read('maps', () => it.next(), null);
+            } catch (err) {
+              if (!(err instanceof Vanished)) throw err;
+            }
+            if (r === null || r.done === true) {
+              more = false;
+              break;
+            }
+            batch.push(r.value);
           }
-          if (pagemapFd !== null && ctx.reader) pagemapMethod = ctx.reader.method;
+          if (batch.length > 0) yield batch;
         }
+      } finally {
+        it.return?.(undefined);
+      }
+    };
+    const here = (): Iterable<string> => procfs.readTextChunks(pid, 'smaps');
+    const smaps = smapsCursor(prefetch && ctx.prefetcher ? () => (ctx.prefetcher as SmapsPrefetcher).open(procfs.pathOf(pid, 'smaps'), here) : here);
+    try {
+      if (prefetch) {
+        for (const batch of mapsBatches()) {
+          // smaps starts being read once maps was (so it lists no VMA older than maps knows).
+          smaps.start();
+          const guesses = batch.map((h) => classify(plainVma(h)));
+          openPagemap(guesses);
+          if (pagemapFd !== null && gone === null) planReads(pagemapFd, guesses);
+          const reads = guesses.map((g) => readPages(g, ctx.nextVmaId()));
+          guesses.forEach((g, i) => {
+            // smaps VMAs before this one are new: read now.
+            for (let s = smaps.peek(); s !== null && s.start < g.v.start; s = smaps.peek()) {
+              const vma = classify(smaps.next() as SmapsVma);
+              storeVma(vma, readPages(vma, ctx.nextVmaId()));
+            }
+            const s = smaps.peek();
+            if (s === null || vmaKey(s) !== vmaKey(g.v)) {
+              if (reads[i].status !== 'skipped') dropRunsLate(reads[i].id);
+              return; // gone before smaps came to it
+            }
+            smaps.next();
+            const vma: Classified = { ...g, v: s, fileHint: ctx.pfns ? undefined : fileBitOf(s) };
+            const same = readerOf(s) === reads[i].reader && vma.fileHint === reads[i].fileHint;
+            if (same) {
+              storeVma(vma, reads[i]);
+            } else {
+              dropRunsLate(reads[i].id);
+              storeVma(vma, readPages(vma, reads[i].id));
+            }
+          });
+          headers.addHeaders(headerBatch);
+          headerBatch = [];
+        }
+      }
+      // Without prefetching every VMA comes here; with it, those smaps lists after maps's last.
+      for (let batch = takeBatch(smaps); batch.length > 0; batch = takeBatch(smaps)) {
+        const classified = batch.map(classify);
+        openPagemap(classified);
         if (pagemapFd !== null && gone === null) planReads(pagemapFd, classified);
-        for (const vma of classified) captureVma(vma);
+        for (const vma of classified) storeVma(vma, readPages(vma, ctx.nextVmaId()));
+        headers.addHeaders(headerBatch);
+        headerBatch = [];
       }
       runInsert.flush();
       vmaInsert.flush();
@@ -391,6 +501,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       vmaInsert.discard();
       throw err;
     } finally {
+      smaps.close();
       if (pagemapFd !== null) closeQuietly(pagemapFd);
     }
     smapsRssKb = rssKb;
@@ -492,6 +603,18 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
  * them: 2048 peaked ~30 MiB higher than 256 for 250k VMAs, and no faster.
  */
 export const VMAS_PER_BATCH = 256;
+
+/** A VMA as maps alone describes it: no smaps fields, VmFlags taken as plain (see prefetching). */
+function plainVma(h: MapsHeader): SmapsVma {
+  return { ...h, header: '', fieldsKb: {}, vmFlags: '', thpEligible: null, protectionKey: null, otherFields: {} };
+}
+
+/** Up to VMAS_PER_BATCH VMAs from the cursor. */
+function takeBatch(smaps: { next(): SmapsVma | null }): SmapsVma[] {
+  const batch: SmapsVma[] = [];
+  for (let v = batch.length < VMAS_PER_BATCH ? smaps.next() : null; v !== null; v = batch.length < VMAS_PER_BATCH ? smaps.next() : null) batch.push(v);
+  return batch;
+}
 
 /** maps text (characters) kept while it is hashed after the page reads: ~50k VMAs. */
 const KEPT_MAPS_CHARS = 4 << 20;

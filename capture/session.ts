@@ -10,6 +10,7 @@ import { createPreadReader, createScanReader, type PagemapReader } from './pagem
 import { learnZeroPfn } from './zero-page.js';
 import { captureProcess, type PagemapMode, type ProcessOutcome } from './process.js';
 import type { Procfs } from './procfs.js';
+import type { SmapsPrefetcher } from './smaps-prefetch.js';
 import type { CaptureSink } from './write.js';
 
 export interface SessionOptions {
@@ -24,6 +25,9 @@ export interface SessionOptions {
   privileges: Pick<SelfPrivileges, 'mapFiles' | 'fowner' | 'euid'>;
   /** Every pid of the capture (the freezer needs to know which processes are targets). */
   targets: number[];
+  /** The smaps thread (see ProcessContext.prefetcher), and from which size a process uses it. */
+  prefetcher: SmapsPrefetcher | null;
+  prefetchMinKb: number;
 }
 
 export interface Session {
@@ -80,6 +84,9 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     rollup: options.rollup,
     pageSizeBytes,
     freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : null,
+    // Only where pagemap comes from PAGEMAP_SCAN categories (checked again per process).
+    prefetcher: reader !== null && reader.method === 'scan' && !pfns ? options.prefetcher : null,
+    prefetchMinKb: options.prefetchMinKb,
     nextVmaId: () => ++vmaId,
     warn,
     onPages: (n: number) => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { reconcile } from '../../analyze/analyses/reconcile.js';
-import { createProcfs } from '../../capture/procfs.js';
+import { createProcfs, type Procfs } from '../../capture/procfs.js';
 import { expandRun, type DecodedRun } from '../../capture/sources/pagemap.js';
 import { learnZeroPfn } from '../../capture/zero-page.js';
 import { captureTo, vmaAt, type Captured } from '../support/capture.js';
@@ -163,6 +163,38 @@ describe('capture/pagemap runs (real kernel)', function () {
       }
     });
   }
+
+  it('gives the same VMAs and runs when smaps is read by another thread while pagemap is read', async () => {
+    const alone = await captureTo([w.pid]); // a small process: smaps read here, before pagemap
+    // Prefetched whatever the size; smaps read here would fail, so it must come from the thread.
+    const base = createProcfs();
+    const procfs: Procfs = {
+      ...base,
+      *readTextChunks(pid, name) {
+        if (name === 'smaps') throw Object.assign(new Error('smaps read here'), { code: 'EIO' });
+        yield* base.readTextChunks(pid, name);
+      },
+    };
+    const along = await captureTo([w.pid], { prefetchMinKb: 0, procfs });
+    try {
+      assert.equal(along.db.prepare('SELECT count(*) FROM capture_warnings').pluck().get(), 0);
+      assert.equal(along.db.prepare('SELECT capture_status FROM processes').pluck().get(), 'complete');
+      const vq = "SELECT printf('%x-%x', start_address, end_address) AS range, perms, backing, rss_kb, swap_kb, swap_pss_kb, vm_flags, pagemap_status FROM vmas WHERE id = ?";
+      const rq = 'SELECT first_page, pages, flags, frame, increments FROM pagemap_runs WHERE vma_id = ? ORDER BY first_page';
+      for (const name of ['anon', 'shm', 'zero', 'priv']) {
+        const a = vmaAt(alone.db, w.pid, w.objects[name].start).id;
+        const b = vmaAt(along.db, w.pid, w.objects[name].start).id;
+        assert.deepEqual(along.db.prepare(vq).get(b), alone.db.prepare(vq).get(a), name);
+        assert.deepEqual(along.db.prepare(rq).all(b), alone.db.prepare(rq).all(a), name);
+      }
+      // Every VMA once, in address order, like any capture.
+      const ranges = along.db.prepare('SELECT start_address, end_address FROM vmas ORDER BY vma_index').all() as Array<{ start_address: number; end_address: number }>;
+      assert.ok(ranges.every((r, i) => i === 0 || r.start_address >= ranges[i - 1].end_address || r.start_address < 0));
+    } finally {
+      alone.dispose();
+      along.dispose();
+    }
+  });
 
   it('gives the same reconcile rows with and without --pfns', async () => {
     const full = await captureTo([w.pid], { pfns: true });
