@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { runCapture } from '../capture/capture.js';
 import { silentLogger } from '../lib/log.js';
 
-const [pidsArg, output, method, all, pagemap, pfns] = process.argv.slice(2);
+const [pidsArg, output, method, all, pagemap, pfns, prefetchMinKb] = process.argv.slice(2);
 const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
 const result = await runCapture({
@@ -16,6 +16,7 @@ const result = await runCapture({
   pagemap: (pagemap || 'all') as 'all' | 'shared' | 'none',
   pagemapMethod: method as 'auto' | 'pread' | 'scan',
   pfns: pfns === 'pfns',
+  ...(prefetchMinKb ? { prefetchMinKb: Number(prefetchMinKb) } : {}),
   shmFiles: false,
   shmDir: '/dev/shm',
   argv: ['bench'],

@@ -183,9 +183,9 @@ interface CaptureRun {
   pages: number;
 }
 
-function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false): CaptureRun {
+function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false, prefetchMinKb?: number): CaptureRun {
   const out = path.join(dir, `c-${method}-${Date.now()}.db`);
-  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : ''], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : '', prefetchMinKb === undefined ? '' : String(prefetchMinKb)], { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) throw new Error(`capture failed: ${r.stderr}`);
   fs.rmSync(out, { force: true });
   return JSON.parse(r.stdout) as CaptureRun;
@@ -202,6 +202,9 @@ interface SizeRuns {
   scans: CaptureRun[];
   scanPfns: CaptureRun[];
   nones: CaptureRun[];
+  /** The default with smaps read here before pagemap, and read by another thread alongside, whatever the size. */
+  scansHere: CaptureRun[];
+  scansAlong: CaptureRun[];
 }
 
 /**
@@ -215,6 +218,8 @@ function measureRound(pid: number, into: SizeRuns, round: number): void {
     () => into.scans.push(captureOnce([pid], 'auto')),
     () => into.scanPfns.push(captureOnce([pid], 'auto', false, 'all', true)),
     () => into.nones.push(captureOnce([pid], 'auto', false, 'none')),
+    () => into.scansHere.push(captureOnce([pid], 'auto', false, 'all', false, 2 ** 40)),
+    () => into.scansAlong.push(captureOnce([pid], 'auto', false, 'all', false, 0)),
   ];
   into.floors.push(preadFloorMs(pid));
   into.walks.push(smapsWalksMs(pid));
@@ -245,6 +250,8 @@ function summarize(w: Workload, memfdPages: number, anonPages: number, r: SizeRu
     scan: best(r.scans),
     scanPfns: best(r.scanPfns),
     none: best(r.nones),
+    scanHere: best(r.scansHere),
+    scanAlong: best(r.scansAlong),
     probeNs: lean.probeNs,
     runs: lean.runs,
     runsPfns: full.runs,
@@ -311,7 +318,7 @@ async function measureSizes(sizes: Array<[memfdPages: number, anonPages: number]
   const workloads: Workload[] = [];
   try {
     for (const [m, a] of sizes) workloads.push(await startWorkload(m, a, pattern));
-    const runs: SizeRuns[] = sizes.map(() => ({ floors: [], walks: [], preads: [], scans: [], scanPfns: [], nones: [] }));
+    const runs: SizeRuns[] = sizes.map(() => ({ floors: [], walks: [], preads: [], scans: [], scanPfns: [], nones: [], scansHere: [], scansAlong: [] }));
     for (let i = 0; i < rounds; i++) workloads.forEach((w, k) => measureRound(w.pid, runs[k], i));
     const reading = pattern === STRIPES ? readerMs(workloads[workloads.length - 1].pid) : null;
     return { reading, summaries: sizes.map(([m, a], k) => summarize(workloads[k], m, a, runs[k])) };
@@ -397,6 +404,8 @@ const noProbe = (r: CaptureRun): number => r.ms - r.probeMs;
 const preadMs = marginal((x) => noProbe(x.pread));
 const scanMs = marginal((x) => noProbe(x.scan));
 const scanPfnsMs = marginal((x) => noProbe(x.scanPfns));
+const scanHereMs = marginal((x) => noProbe(x.scanHere));
+const scanAlongMs = marginal((x) => noProbe(x.scanAlong));
 const noneMs = marginal((x) => noProbe(x.none));
 const totalPreadMs = marginal((x) => x.pread.ms);
 const walksMarginalMs = marginal((x) => x.walksMs);
@@ -497,6 +506,11 @@ const results = {
     pread_over_floor: preadMs / floorMs,
     scan_over_floor: scanMs / floorMs,
     scan_pfns_over_floor: scanPfnsMs / floorMs,
+    // The default with smaps read here first (no thread) / by a thread alongside pagemap, both sizes alike.
+    scan_smaps_here_marginal_ms: scanHereMs,
+    scan_smaps_along_marginal_ms: scanAlongMs,
+    scan_smaps_here_over_floor: scanHereMs / floorMs,
+    scan_smaps_along_over_floor: scanAlongMs / floorMs,
     // What pagemap adds: the same capture minus the capture with --pagemap none.
     pagemap_pread_over_floor: (preadMs - noneMs) / floorMs,
     pagemap_scan_over_floor: (scanMs - noneMs) / floorMs,
@@ -560,6 +574,7 @@ if (json) {
     '                                              value      baseline       ratio  target',
     `  pread (every PFN) vs raw pread floor        ${f(c.pread_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.pread_over_floor, 2).padStart(9)}x  <= 3x`,
     `  default (PAGEMAP_SCAN categories) vs floor  ${f(c.scan_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_over_floor, 2).padStart(9)}x  <= 1.5x`,
+    `    smaps read here, then pagemap / by a thread alongside (both sizes alike; default: alongside from 1 GiB): ${f(c.scan_smaps_here_marginal_ms)} / ${f(c.scan_smaps_along_marginal_ms)} ms = ${f(c.scan_smaps_here_over_floor, 2)}x / ${f(c.scan_smaps_along_over_floor, 2)}x`,
     `  PAGEMAP_SCAN with --pfns vs floor           ${f(c.scan_pfns_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_pfns_over_floor, 2).padStart(9)}x`,
     `  --pagemap none (smaps, objects, no pagemap) ${f(c.none_marginal_ms).padStart(8)} ms   of which the smaps page walk alone ${f(c.smaps_walks_marginal_ms)} ms`,
     `  what pagemap adds (capture - --pagemap none) vs floor: pread ${f(c.pagemap_pread_over_floor, 2)}x, default ${f(c.pagemap_scan_over_floor, 2)}x, --pfns ${f(c.pagemap_scan_pfns_over_floor, 2)}x`,

@@ -4,7 +4,7 @@
 // synchronous: the text arrives through a MessagePort read with receiveMessageOnPort, and waiting
 // is Atomics.wait on a counter the thread bumps after each message.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { SLOT_ACCEPTED, SLOT_POSTED, SLOT_REQUEST, SLOTS, type ThreadMessage, type ThreadRequest } from './smaps-thread.js';
+import { SLOT_ACCEPTED, SLOT_POSTED, SLOT_REQUEST, SLOT_TAKEN, SLOTS, type ThreadMessage, type ThreadRequest } from './smaps-thread.js';
 
 /** A file read by the thread, as text in pieces (an iterator that blocks until the next piece). */
 export interface SmapsPrefetcher {
@@ -16,6 +16,8 @@ export interface SmapsPrefetcher {
    * then read by `here`, on this thread, from the start, and so are all files after.
    */
   open(path: string, here: () => Iterable<string>): IterableIterator<string>;
+  /** Pieces posted by the thread and not yet taken (it stops reading at AHEAD_MESSAGES). */
+  ahead(): number;
   /** Ends the thread. */
   close(): void;
 }
@@ -50,7 +52,11 @@ export function createSmapsPrefetcher(options: { acceptMs?: number; threadUrl?: 
     for (;;) {
       const seen = Atomics.load(slots, SLOT_POSTED);
       const m = receiveMessageOnPort(port);
-      if (m !== undefined) return m.message as ThreadMessage;
+      if (m !== undefined) {
+        Atomics.add(slots, SLOT_TAKEN, 1);
+        Atomics.notify(slots, SLOT_TAKEN);
+        return m.message as ThreadMessage;
+      }
       if (Atomics.wait(slots, SLOT_POSTED, seen, 200) === 'timed-out') {
         waitedMs += 200;
         if (Atomics.load(slots, SLOT_ACCEPTED) < id && waitedMs >= acceptMs) return null;
@@ -100,6 +106,7 @@ export function createSmapsPrefetcher(options: { acceptMs?: number; threadUrl?: 
       };
       return it;
     },
+    ahead: () => Atomics.load(slots, SLOT_POSTED) - Atomics.load(slots, SLOT_TAKEN),
     close() {
       Atomics.store(slots, SLOT_REQUEST, 0);
       port1.close();

@@ -13,7 +13,12 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 export const SLOT_POSTED = 0;
 export const SLOT_REQUEST = 1;
 export const SLOT_ACCEPTED = 2;
-export const SLOTS = 3;
+/** Messages the capture has taken: the thread stays at most AHEAD_MESSAGES ahead of it. */
+export const SLOT_TAKEN = 3;
+export const SLOTS = 4;
+
+/** How far the thread may read ahead: this many pieces (~64 KiB each) not yet taken. */
+export const AHEAD_MESSAGES = 64;
 
 /** Pieces are posted when this many characters wait, or when the oldest has waited POST_AFTER_MS. */
 const POST_CHARS = 1 << 16;
@@ -33,7 +38,14 @@ if (parentPort !== null && workerData?.pagescopeSmapsThread) {
   const { port, shared } = workerData as { port: MessagePort; shared: SharedArrayBuffer };
   const slots = new Int32Array(shared);
   const buf = Buffer.allocUnsafe(1 << 20);
-  const post = (m: ThreadMessage): void => {
+  const post = (m: ThreadMessage, wanted: () => boolean): void => {
+    // Memory stays bounded however far behind the capture is (a process with 250k VMAs has
+    // 170 MB of smaps).
+    for (;;) {
+      const taken = Atomics.load(slots, SLOT_TAKEN);
+      if (Atomics.load(slots, SLOT_POSTED) - taken < AHEAD_MESSAGES || !wanted()) break;
+      Atomics.wait(slots, SLOT_TAKEN, taken, 100);
+    }
     port.postMessage(m);
     Atomics.add(slots, SLOT_POSTED, 1);
     Atomics.notify(slots, SLOT_POSTED);
@@ -54,16 +66,16 @@ if (parentPort !== null && workerData?.pagescopeSmapsThread) {
         if (pending === '') since = performance.now();
         pending += decoder.write(buf.subarray(0, n));
         if (pending.length >= POST_CHARS || performance.now() - since >= POST_AFTER_MS) {
-          post({ id, text: pending });
+          post({ id, text: pending }, wanted);
           pending = '';
         }
       }
       pending += decoder.end();
-      if (pending !== '') post({ id, text: pending });
-      post({ id, end: true });
+      if (pending !== '') post({ id, text: pending }, wanted);
+      post({ id, end: true }, wanted);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      post({ id, error: e.message, code: e.code ?? 'EIO' });
+      post({ id, error: e.message, code: e.code ?? 'EIO' }, wanted);
     } finally {
       if (fd !== null) fs.closeSync(fd);
     }

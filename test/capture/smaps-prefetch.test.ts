@@ -4,8 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { createProcfs } from '../../capture/procfs.js';
 import { createSmapsPrefetcher, type SmapsPrefetcher } from '../../capture/smaps-prefetch.js';
+import { AHEAD_MESSAGES } from '../../capture/smaps-thread.js';
 
 const here = (path: string) => (): Iterable<string> => [fs.readFileSync(path, 'utf8')];
 
@@ -58,6 +61,30 @@ describe('capture/smaps-prefetch (a real thread, real /proc files)', function ()
     const text = [...prefetcher.open(path, here(path))].join('');
     assert.match(text, /^Name:\s+sleep\n/);
     assert.equal(text.split('\n').filter((l) => l.startsWith('Name:')).length, 1, 'nothing of the abandoned file');
+  });
+
+  it('reads at most AHEAD_MESSAGES pieces ahead of what was taken', () => {
+    // A regular file reads 1 MiB per read(2), one piece each: 96 MiB is more than the thread may hold.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-ahead-'));
+    try {
+      const file = path.join(dir, 'big');
+      const chunk = Buffer.alloc(1 << 20);
+      const fd = fs.openSync(file, 'w');
+      for (let i = 0; i < 96; i++) fs.writeSync(fd, chunk.fill(97 + (i % 26)));
+      fs.closeSync(fd);
+      const it = prefetcher.open(file, here('/nonexistent'));
+      let length = it.next().value!.length;
+      const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      for (const deadline = Date.now() + 10000; prefetcher.ahead() < AHEAD_MESSAGES - 1 && Date.now() < deadline;) pause(20);
+      pause(300); // time to go further, if it would
+      const ahead = prefetcher.ahead();
+      assert.ok(ahead >= AHEAD_MESSAGES - 1 && ahead <= AHEAD_MESSAGES, `${ahead} pieces ahead`);
+      for (let r = it.next(); !r.done; r = it.next()) length += r.value.length;
+      assert.equal(length, 96 << 20);
+      assert.equal(prefetcher.ahead(), 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads here, from the start, when the thread never takes the request up, and so for every file after', () => {
