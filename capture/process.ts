@@ -5,6 +5,7 @@
 // written in one savepoint by the caller.
 import * as fs from 'node:fs';
 import { storedToAddress } from '../lib/address.js';
+import { ParseError } from '../lib/errors.js';
 import * as messages from '../lib/messages.js';
 import { classifyVma, mayBeShmemFdTarget } from './classify.js';
 import type { Freezer, FreezeMethod } from './freeze.js';
@@ -92,7 +93,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     } catch (err) {
       const code = errCode(err);
       if (code === 'ENOENT' || code === 'ESRCH') throw new Vanished(what);
-      ctx.warn(pid, `/proc/${pid}/${what}`, 'permission', messages.permissionDenied(pid, what, code));
+      if (code === 'EACCES' || code === 'EPERM') ctx.warn(pid, `/proc/${pid}/${what}`, 'permission', messages.permissionDenied(pid, what, code));
+      else if (err instanceof ParseError) ctx.warn(pid, `/proc/${pid}/${what}`, 'unreadable', messages.unparsable(pid, what, err.message));
+      else ctx.warn(pid, `/proc/${pid}/${what}`, 'unreadable', messages.readFailed(pid, what, code, (err as Error).message));
       status = 'partial';
       return fallback;
     }

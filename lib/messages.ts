@@ -34,6 +34,12 @@ export const freezeRefused = (pid: number, code: string): string =>
 export const permissionDenied = (pid: number, what: string, code: string): string =>
   `cannot read ${what} of process ${pid} (${code}); run capture as root or as the process's owner`;
 
+export const unparsable = (pid: number, what: string, detail: string): string =>
+  `cannot parse ${what} of process ${pid} (${detail}); what came before it is kept; please report this with the kernel version`;
+
+export const readFailed = (pid: number, what: string, code: string, detail: string): string =>
+  `cannot read ${what} of process ${pid} (${code}: ${detail}); what came before it is kept`;
+
 export const pagemapShortRead = (pid: number, range: string): string =>
   `pagemap of process ${pid} ended early in ${range} (above TASK_SIZE, e.g. [vsyscall]); no entries recorded there`;
 
