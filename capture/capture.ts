@@ -49,7 +49,7 @@ export interface CaptureOptions {
   redact?: boolean;
   /**
    * Processes of at least this much VmRSS + VmSwap have their smaps read by another thread while
-   * their pagemap is read (PAGEMAP_SCAN categories only). Default PREFETCH_MIN_KB; tests lower it.
+   * their pagemap is read (not with auto and --pfns). Default PREFETCH_MIN_KB; tests lower it.
    */
   prefetchMinKb?: number;
   argv: string[];
@@ -75,9 +75,12 @@ export interface CaptureResult {
  */
 export const PREFETCH_MIN_KB = 4 << 20;
 
-/** Whether a capture with these options reads pagemap from PAGEMAP_SCAN categories (where smaps can be read alongside). */
+/**
+ * Whether a capture with these options may read smaps alongside pagemap: not with auto and --pfns,
+ * where smaps's Rss picks each VMA's reader (session.ts decides for good, knowing the kernel).
+ */
 function mayPrefetch(options: CaptureOptions): boolean {
-  return options.pagemap !== 'none' && !options.pfns && options.pagemapMethod !== 'pread';
+  return options.pagemap !== 'none' && !(options.pagemapMethod === 'auto' && options.pfns);
 }
 
 /** Resident kB of pid from statm (0 when it cannot be read). */

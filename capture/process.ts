@@ -57,7 +57,10 @@ export interface ProcessContext {
   freezer: Freezer | null;
   nextVmaId: () => number;
   warn(pid: number | null, target: string, kind: string, message: string): void;
-  /** Reads smaps on another thread while pagemap is read (PAGEMAP_SCAN categories only), or null. */
+  /**
+   * Reads smaps on another thread while pagemap is read, or null; never where smaps decides the
+   * reader of a VMA (`adaptive`: its Rss).
+   */
   prefetcher: SmapsPrefetcher | null;
   /** ...for processes of at least this much VmRSS + VmSwap. */
   prefetchMinKb: number;
@@ -419,14 +422,15 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     const headers = createMapsDigest();
     let headerBatch: string[] = [];
     let rssKb = 0;
-    // Prefetched: a large process (VmRSS + VmSwap) read with PAGEMAP_SCAN categories has its smaps
-    // read by the thread while its pagemap is read here, VMA batch by VMA batch as maps lists them,
-    // with what maps tells (the file bit from the kind; VmFlags assumed plain). Each smaps VMA then
+    // Prefetched: a large process (VmRSS + VmSwap) has its smaps read by the thread while its
+    // pagemap is read here, VMA batch by VMA batch as maps lists them, with what maps tells (the
+    // file bit from the kind; VmFlags assumed plain; with PFNs, or with pread alone, nothing smaps
+    // says changes the read). Each smaps VMA then
     // meets its maps VMA: the same VMA read as smaps says it must be keeps its runs; any other is
     // read again (device mappings, hugetlb, uffd-wp: rare); a VMA maps listed but smaps no longer
     // has loses its runs; one smaps lists and maps did not is read then.
     const sizeKb = (statusValue(statusFields, 'VmRSS')?.valueKb ?? 0) + (statusValue(statusFields, 'VmSwap')?.valueKb ?? 0);
-    const prefetch = ctx.prefetcher !== null && ctx.reader !== null && ctx.reader.method === 'scan' && !ctx.pfns && sizeKb >= ctx.prefetchMinKb;
+    const prefetch = ctx.prefetcher !== null && ctx.reader !== null && sizeKb >= ctx.prefetchMinKb;
     // maps in batches; one that cannot be read ends them (smaps then brings every VMA left).
     const mapsBatches = function* (): Generator<MapsHeader[]> {
       const it = mapsHeaders(procfs.readTextChunks(pid, 'maps'))[Symbol.iterator]();

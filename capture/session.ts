@@ -84,8 +84,8 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     rollup: options.rollup,
     pageSizeBytes,
     freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : null,
-    // Only where pagemap comes from PAGEMAP_SCAN categories (checked again per process).
-    prefetcher: reader !== null && reader.method === 'scan' && !pfns ? options.prefetcher : null,
+    // Not where smaps's Rss picks the reader of each VMA (auto with PFNs, PAGEMAP_SCAN available).
+    prefetcher: reader !== null && !(options.pagemapMethod === 'auto' && pfns && reader !== pread) ? options.prefetcher : null,
     prefetchMinKb: options.prefetchMinKb,
     nextVmaId: () => ++vmaId,
     warn,

@@ -101,7 +101,15 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
     const { pid, shmHex } = await start();
     const maps = parseMaps(mapsOf(pid));
     const runsOf: Record<string, string> = {};
-    const ways = { pread: { pagemapMethod: 'pread' }, auto: { pagemapMethod: 'auto' }, alongside: { pagemapMethod: 'auto', prefetchMinKb: 0 } } as const;
+    const pagesOf: Record<string, string> = {};
+    const ways = {
+      pread: { pagemapMethod: 'pread' },
+      auto: { pagemapMethod: 'auto' },
+      alongside: { pagemapMethod: 'auto', prefetchMinKb: 0 },
+      preadAlongside: { pagemapMethod: 'pread', prefetchMinKb: 0 },
+      pfns: { pagemapMethod: 'scan', pfns: true },
+      pfnsAlongside: { pagemapMethod: 'scan', pfns: true, prefetchMinKb: 0 },
+    } as const;
     for (const [way, options] of Object.entries(ways)) {
       const cap = await captureTo([pid], options);
       caps.push(cap);
@@ -123,24 +131,31 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
       // (The runtime has a few two-page VMAs of its own, fully written.)
       const byPresent = [0, 1, 2].map((n) => pages.filter((p) => p.present === n).length);
       assert.ok(byPresent[0] >= COUNT / 2 - 2 && byPresent[1] >= COUNT / 2 - 2 && byPresent[2] <= 8, `VMAs with 0, 1, 2 pages present: ${byPresent}`);
-      // The memfd, batches later: [0, 8) present shmem pages, [8, 16) never touched.
+      // The memfd, batches later: [0, 8) present shmem pages, [8, 16) never touched (with every
+      // PFN, runs break where frames do).
       const shm = cap.db.prepare(
         `SELECT r.first_page, r.pages, r.present, r.file_shared FROM vmas v JOIN pagemap_runs r ON r.vma_id = v.id
          WHERE v.pid = ? AND printf('%x', v.start_address) = ? ORDER BY r.first_page`,
       ).all(pid, shmHex) as Array<Record<string, number>>;
-      assert.deepEqual(shm, [
-        { first_page: 0, pages: 8, present: 1, file_shared: 1 },
-        { first_page: 8, pages: 8, present: 0, file_shared: 0 },
-      ]);
+      const pageStates = shm.flatMap((r) => Array<string>(r.pages).fill(`${r.present}${r.file_shared}`));
+      assert.deepEqual(pageStates, [...Array<string>(8).fill('11'), ...Array<string>(8).fill('00')], way);
       const shmVma = vmas.find((v) => v.start === shmHex)!;
       assert.equal(shmVma.rss_kb, 32);
       assert.ok(shmVma.vma_index > 4 * VMAS_PER_BATCH, 'the memfd is batches away from the first');
+      pagesOf[way] = JSON.stringify(
+        cap.db.prepare("SELECT v.vma_index, sum(r.pages) FILTER (WHERE r.present), sum(r.pages) FILTER (WHERE r.swap) FROM vmas v JOIN pagemap_runs r ON r.vma_id = v.id WHERE v.pid = ? AND v.path NOT LIKE '[%' AND v.path NOT LIKE '/%' GROUP BY v.id ORDER BY 1").all(pid),
+      );
       runsOf[way] = JSON.stringify(
         cap.db.prepare("SELECT v.vma_index, r.first_page, r.pages, r.flags, r.frame FROM vmas v JOIN pagemap_runs r ON r.vma_id = v.id WHERE v.pid = ? AND v.path NOT LIKE '[%' AND v.path NOT LIKE '/%' ORDER BY 1, 2").all(pid),
       );
     }
     assert.equal(runsOf.auto, runsOf.pread, 'PAGEMAP_SCAN and pread give the same runs');
     assert.equal(runsOf.alongside, runsOf.auto, 'smaps read alongside pagemap changes no run');
+    assert.equal(runsOf.preadAlongside, runsOf.pread, 'nor with pread');
+    // With every PFN, runs break where frames do, and the kernel may move a page between two
+    // captures: the pages each VMA holds are compared.
+    assert.equal(pagesOf.pfnsAlongside, pagesOf.pfns, 'nor with every PFN');
+    assert.equal(pagesOf.pfns, pagesOf.auto);
   });
 
   it('flags the one VMA unmapped after its batch was stored, and no other', async () => {
