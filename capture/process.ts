@@ -1,30 +1,26 @@
-// Captures one process: stat, status, cmdline, then smaps in batches of VMAs (each classified, its
-// pagemap read as runs and stored before the next is parsed), its shared-memory objects and fds,
-// then maps again (VMAs that changed meanwhile), statm and stat (drift of its RSS counter, pid
-// reuse), and smaps_rollup when asked (a second page walk). Everything for one process is
-// written in one savepoint by the caller.
-import * as fs from 'node:fs';
-import { storedToAddress } from '../lib/address.js';
+// Captures one process: stat, status, cmdline, then its VMAs (smaps and pagemap, in batches, and
+// maps again for the VMAs that changed meanwhile: process-vmas.ts), its shared-memory objects and
+// fds, then statm and stat (drift of its RSS counter, pid reuse), and smaps_rollup when asked (a
+// second page walk). Everything for one process is written in one savepoint by the caller.
 import { ParseError } from '../lib/errors.js';
 import * as messages from '../lib/messages.js';
 import { classifyVma, mayBeShmemFdTarget } from './classify.js';
 import type { Freezer, FreezeMethod } from './freeze.js';
 import type { ObjectRegistry } from './objects.js';
 import type { PagemapReader } from './pagemap-reader.js';
-import { mapFilesName, splitDev, type Procfs } from './procfs.js';
+import { captureVmas, type VmaProgress } from './process-vmas.js';
+import { splitDev, type Procfs } from './procfs.js';
+import type { SmapsPrefetcher } from './smaps-prefetch.js';
 import { parseCgroupV2Path } from './sources/cgroup.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseMountinfo } from './sources/mountinfo.js';
-import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
-import { createSmapsParser, parseSmapsRollup, type SmapsVma } from './sources/smaps.js';
+import { parseSmapsRollup } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { parseStatm } from './sources/statm.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
-import { rollupRow, vmaValues } from './smaps-rows.js';
-import type { SmapsPrefetcher } from './smaps-prefetch.js';
-import type { MapsHeader } from './sources/maps.js';
-import { createMapsDigest, mapsHeaders, missingVmas, type StoredVmaKey } from './vma-churn.js';
-import type { BatchMark, CaptureSink } from './write.js';
+import { rollupRow } from './smaps-rows.js';
+import { errCode, isGone, Vanished } from './vanished.js';
+import type { CaptureSink } from './write.js';
 
 export type PagemapMode = 'all' | 'shared' | 'none';
 
@@ -74,14 +70,6 @@ export interface ProcessOutcome {
   pages: number;
 }
 
-class Vanished extends Error {}
-
-const KERNEL_HALF = 1n << 63n;
-
-function errCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? 'EIO';
-}
-
 /**
  * Captures pid into ctx.writer (the caller wraps this in a savepoint).
  * @returns what was captured; 'skipped' when the process was gone before anything was read
@@ -112,15 +100,12 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     ctx.warn(pid, `/proc/${pid}`, 'vanished', messages.processVanished(pid, 'stat'));
     return { status: 'skipped', vmas: 0, pages: 0 };
   }
-  let vmaCount = 0;
-  let pageCount = 0;
+  const progress: VmaProgress = { vmas: 0, pages: 0, pagemapMethod: 'none', smapsRssKb: null };
   // What is known of the process so far: a process that vanishes mid-way still gets its row.
   let statusFields: ReturnType<typeof parseStatus> = [];
   let cmdline: string[] = [];
   let exe: string | null = null;
   let cgroup: string | null = null;
-  let smapsRssKb: number | null = null;
-  let pagemapMethod = 'none';
   let rssAfterKb: number | null = null;
   const writeProcessRow = (rollupRssKb: number | null): void => {
     const statusInsert = writer.batch('process_status');
@@ -148,10 +133,10 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       rss_file_kb: kb('RssFile'),
       rss_shmem_kb: kb('RssShmem'),
       vm_swap_kb: kb('VmSwap'),
-      smaps_rss_before_kb: smapsRssKb,
+      smaps_rss_before_kb: progress.smapsRssKb,
       rollup_rss_after_kb: rollupRssKb,
       rss_after_kb: rssAfterKb,
-      pagemap_method: pagemapMethod,
+      pagemap_method: progress.pagemapMethod,
       capture_status: status,
       frozen_by: frozenBy,
       read_started_ns: startedNs,
@@ -182,62 +167,6 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       exe = null; // kernel threads and other users' processes: not an error worth a warning
     }
     cgroup = read('cgroup', () => parseCgroupV2Path(procfs.readText(pid, 'cgroup')), null);
-    // 2. smaps, VMA by VMA from a cursor, in batches of VMAS_PER_BATCH: each classified, its
-    // pages read and stored, then dropped before the next is parsed, so memory stays the same
-    // whatever the VMA count (250k VMAs held at once took 360 MiB). The kernel's walk resumes at
-    // the next VMA after each read (a read returns a page or so: seq_file's buffer). A chunk that
-    // cannot be read, or does not parse, ends the VMAs there (warned, the process recorded
-    // partial); the ones before are kept. A large process's smaps is read by another thread while
-    // its pagemap is read here (see 3, prefetched).
-    let smapsGone: string | null = null;
-    /** The VMAs of smaps, one by one, from `source`, opened at the first look (or by start()). */
-    const smapsCursor = (source: () => Iterable<string>): { start(): void; peek(): SmapsVma | null; next(): SmapsVma | null; close(): void } => {
-      let chunks: Iterator<string> | null = null;
-      const start = (): Iterator<string> => (chunks ??= source()[Symbol.iterator]());
-      const parser = createSmapsParser();
-      let queue: SmapsVma[] = [];
-      let at = 0;
-      let ended = false;
-      // null: the end of smaps; undefined: a chunk that could not be read (warned).
-      const nextChunk = (): string | null | undefined => {
-        try {
-          return read('smaps', () => {
-            const next = start().next();
-            return next.done ? null : next.value;
-          }, undefined);
-        } catch (err) {
-          // Gone: the VMAs stored so far are kept, as when it exits during the page reads.
-          if (!(err instanceof Vanished)) throw err;
-          smapsGone = err.message;
-          return undefined;
-        }
-      };
-      const fill = (): boolean => {
-        while (at >= queue.length) {
-          if (ended) return false;
-          at = 0;
-          const chunk = nextChunk();
-          if (chunk === null) {
-            // The VMAs left, the last included.
-            queue = read('smaps', () => parser.end(), [] as SmapsVma[]);
-            ended = true;
-            continue;
-          }
-          // After a chunk that failed the last VMA may lack fields: only the complete ones are kept.
-          const pushed = chunk !== undefined && read('smaps', () => (parser.push(chunk), true), false);
-          queue = parser.take();
-          if (!pushed) ended = true;
-        }
-        return true;
-      };
-      return {
-        start: () => void start(),
-        peek: () => (fill() ? queue[at] : null),
-        next: () => (fill() ? queue[at++] : null),
-        close: () => void chunks?.return?.(),
-      };
-    };
-
     // The target's own mount namespace says which devices are tmpfs.
     let tmpfsDevs: Set<string> | null = null;
     const tmpfs = (): Set<string> => {
@@ -249,291 +178,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       return tmpfsDevs;
     };
     const noTmpfs = new Set<string>();
-    const pageSize = BigInt(ctx.pageSizeBytes);
-    const wantPagemap = (shared: boolean): boolean => ctx.pagemapMode === 'all' || (ctx.pagemapMode === 'shared' && shared);
-    const classify = (v: SmapsVma) => {
-      // Only files on an anonymous-device (major 0) filesystem can be tmpfs: skip mountinfo otherwise.
-      const c = classifyVma(v, v.devMajor === 0 && v.inode !== 0 && v.path.startsWith('/') ? tmpfs() : noTmpfs);
-      let objectId: number | null = null;
-      if (c.objectKind) {
-        objectId = ctx.objects.resolve({
-          kind: c.objectKind,
-          path: v.path,
-          deleted: v.deleted,
-          devMajor: v.devMajor,
-          devMinor: v.devMinor,
-          inode: v.inode,
-          openers: [
-            { via: 'map_files', pid, name: mapFilesName(v.start, v.end) },
-            ...(v.deleted || !v.path.startsWith('/') ? [] : [{ via: 'path' as const, pid, path: v.path }]),
-          ],
-        });
-      }
-      // Page numbers once per VMA (bigint arithmetic is slow, and a host has ~10^4 VMAs).
-      const startVpn = Number(v.start / pageSize);
-      const endVpn = Number(v.end / pageSize);
-      const wanted = wantPagemap(objectId !== null || v.perms[3] === 's');
-      return { v, c, objectId, startVpn, endVpn, wanted, fileHint: ctx.pfns ? undefined : fileBitOf(v) };
-    };
-    type Classified = ReturnType<typeof classify>;
-
-    // 3. Pagemap of each VMA as runs.
-    let pagemapFd: number | null = null;
-    let pagemapOpened = false;
-    // Set when the process exits during the page-level reads: its smaps rows are still kept, the
-    // VMAs not read yet are marked unreadable, and the process is recorded as vanished.
-    let gone: string | null = null;
-    // Above TASK_SIZE ([vsyscall]) PAGEMAP_SCAN fails with EFAULT and pread returns nothing at
-    // once: pread it is, without a failed ioctl (and its error) per process.
-    const readerOf = (v: SmapsVma): PagemapReader | null =>
-      v.start >= KERNEL_HALF || (ctx.adaptive && dense(v)) || (!ctx.pfns && needsEntries(v)) ? ctx.fallbackReader : ctx.reader;
-    /**
-     * Each reader gets the groups of consecutive VMAs of the batch it will read: a VMA read by the
-     * other reader (or not at all) ends a group, so no PAGEMAP_SCAN walks pages that pread reads
-     * anyway, and pread joins neighbouring VMAs into one read.
-     */
-    const planReads = (fd: number, classified: Classified[]): void => {
-      for (const reader of new Set([ctx.reader, ctx.fallbackReader])) {
-        if (!reader?.beginProcess) continue;
-        const groups: Array<Array<[number, number, (0 | 1)?]>> = [[]];
-        let lastHint: number | undefined;
-        for (const { v, wanted, startVpn, endVpn, fileHint } of classified) {
-          if (v.start < KERNEL_HALF && wanted && readerOf(v) === reader) {
-            // A VMA whose file bit must come from the kernel does not share a scan with one
-            // whose file bit is known: asking costs the kernel a page lookup per entry.
-            const group = groups[groups.length - 1];
-            if (group.length > 0 && (fileHint === undefined) !== (lastHint === undefined)) groups.push([]);
-            groups[groups.length - 1].push(fileHint === undefined ? [startVpn, endVpn] : [startVpn, endVpn, fileHint]);
-            lastHint = fileHint;
-          } else if (groups[groups.length - 1].length > 0) {
-            groups.push([]);
-          }
-        }
-        reader.beginProcess(fd, groups.filter((g) => g.length > 0));
-      }
-    };
-    // A read that ends early below TASK_SIZE: did the process exit (a zombie's pagemap reads empty)?
-    const stillRunning = (): boolean => {
-      try {
-        const now = parseStat(procfs.readText(pid, 'stat'));
-        return now.startTimeTicks === stat.startTimeTicks && now.state !== 'Z' && now.state !== 'X';
-      } catch {
-        return false;
-      }
-    };
-    const vmaInsert = writer.batch('vmas');
-    const runInsert = writer.batch('pagemap_run_rows');
-    // One encoder per process, reset per VMA; its sink writes the runs of the current VMA.
-    let currentVmaId = 0;
-    // Holes are stored inside the run that follows them (pagemap_run_rows.preceding_hole_pages).
-    const folder = createHoleFolder((first, n, flags, frame, step, holePages) => {
-      runInsert.push(currentVmaId, first, n, flags, frame, step === 0 ? 0 : 1, holePages);
-    });
-    const encoder = createRunEncoder(folder.sink, ctx.pfns ? null : { zeroPfn: ctx.zeroPfn });
-    const readWith = (reader: PagemapReader, startVpn: number, pages: number, fileHint?: 0 | 1): number => {
-      encoder.reset();
-      folder.reset();
-      const n = reader.readVma(pagemapFd as number, startVpn, pages, encoder, fileHint);
-      encoder.finish();
-      folder.endVma();
-      return n;
-    };
-    // Runs stay buffered across VMAs (flushed per process); one VMA's can be dropped alone.
-    const dropRuns = (id: number, mark: BatchMark): void => {
-      runInsert.truncate(mark);
-      writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
-    };
-    // The same, once runs of other VMAs followed.
-    const dropRunsLate = (id: number): void => {
-      runInsert.flush();
-      writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
-    };
-    /** What reading one VMA's pages gave: its id, status and pages, and how it was read. */
-    interface PageRead {
-      id: number;
-      status: string;
-      got: number;
-      reader: PagemapReader | null;
-      fileHint: 0 | 1 | undefined;
-    }
-    /** Reads the pages of one VMA into runs of `id` (unless the process is gone or they are not wanted). */
-    const readPages = ({ v, startVpn, endVpn, wanted, fileHint }: Classified, id: number): PageRead => {
-      const pages = endVpn - startVpn;
-      const reader = readerOf(v);
-      const out: PageRead = { id, status: 'skipped', got: 0, reader, fileHint };
-      if (gone !== null && ctx.reader && wanted) {
-        out.status = 'unreadable';
-      } else if (pagemapFd !== null && ctx.reader && wanted) {
-        currentVmaId = id;
-        const vmaMark = runInsert.mark();
-        let got = 0;
-        try {
-          try {
-            got = readWith(reader as PagemapReader, startVpn, pages, fileHint);
-          } catch (err) {
-            if (reader === ctx.fallbackReader || isGone(err)) throw err;
-            // PAGEMAP_SCAN refused this range (e.g. EFAULT above TASK_SIZE): read it plainly.
-            dropRuns(id, vmaMark);
-            got = readWith(ctx.fallbackReader, startVpn, pages);
-          }
-          if (got < pages && v.start < KERNEL_HALF && !stillRunning()) gone = 'pagemap';
-        } catch (err) {
-          if (!isGone(err)) throw err;
-          gone = 'pagemap';
-        }
-        if (gone !== null) {
-          // Never keep runs that stop short of their VMA: this one is unreadable like the rest.
-          dropRuns(id, vmaMark);
-          got = 0;
-          out.status = 'unreadable';
-        } else {
-          out.status = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
-          // Above TASK_SIZE (the kernel-half [vsyscall] page) pagemap has no entries at all.
-          if (got < pages && v.start < KERNEL_HALF) {
-            ctx.warn(pid, `/proc/${pid}/pagemap`, 'pagemap-short', messages.pagemapShortRead(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
-          }
-        }
-        out.got = got;
-      }
-      return out;
-    };
-    /** Stores one VMA (smaps fields) with what reading its pages gave. */
-    const storeVma = ({ v, c, objectId }: Classified, pages: PageRead): void => {
-      pageCount += pages.got;
-      ctx.onPages(pages.got);
-      rssKb += v.fieldsKb.Rss ?? 0;
-      headerBatch.push(v.header);
-      vmaInsert.push(...vmaValues(pages.id, pid, vmaCount, v, c.backing, objectId, pages.status, ctx.pageSizeBytes));
-      vmaCount++;
-    };
-    /** Opens pagemap once the first VMA that wants it comes. */
-    const openPagemap = (classified: Classified[]): void => {
-      if (pagemapOpened || !ctx.reader || !classified.some(({ wanted }) => wanted)) return;
-      pagemapOpened = true;
-      try {
-        pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
-      } catch (err) {
-        if (!(err instanceof Vanished)) throw err;
-        gone = err.message;
-      }
-      if (pagemapFd !== null) pagemapMethod = ctx.reader.method;
-    };
-    // What maps must print after the page reads if no VMA changed meanwhile (see 3b).
-    const headers = createMapsDigest();
-    let headerBatch: string[] = [];
-    let rssKb = 0;
-    // Prefetched: a large process (VmRSS + VmSwap) has its smaps read by the thread while its
-    // pagemap is read here, VMA batch by VMA batch as maps lists them, with what maps tells (the
-    // file bit from the kind; VmFlags assumed plain; with PFNs, or with pread alone, nothing smaps
-    // says changes the read). Each smaps VMA then
-    // meets its maps VMA: the same VMA read as smaps says it must be keeps its runs; any other is
-    // read again (device mappings, hugetlb, uffd-wp: rare); a VMA maps listed but smaps no longer
-    // has loses its runs; one smaps lists and maps did not is read then.
+    // 2-3. The VMAs: smaps, pagemap, and the VMAs that changed meanwhile (process-vmas.ts).
     const sizeKb = (statusValue(statusFields, 'VmRSS')?.valueKb ?? 0) + (statusValue(statusFields, 'VmSwap')?.valueKb ?? 0);
-    const prefetch = ctx.prefetcher !== null && ctx.reader !== null && sizeKb >= ctx.prefetchMinKb;
-    // maps in batches; one that cannot be read ends them (smaps then brings every VMA left).
-    const mapsBatches = function* (): Generator<MapsHeader[]> {
-      const it = mapsHeaders(procfs.readTextChunks(pid, 'maps'))[Symbol.iterator]();
-      try {
-        for (let more = true; more;) {
-          const batch: MapsHeader[] = [];
-          while (batch.length < VMAS_PER_BATCH) {
-            let r: IteratorResult<MapsHeader> | null = null;
-            try {
-              r = read('maps', () => it.next(), null);
-            } catch (err) {
-              if (!(err instanceof Vanished)) throw err;
-            }
-            if (r === null || r.done === true) {
-              more = false;
-              break;
-            }
-            batch.push(r.value);
-          }
-          if (batch.length > 0) yield batch;
-        }
-      } finally {
-        it.return?.(undefined);
-      }
-    };
-    const here = (): Iterable<string> => procfs.readTextChunks(pid, 'smaps');
-    const smaps = smapsCursor(prefetch && ctx.prefetcher ? () => (ctx.prefetcher as SmapsPrefetcher).open(procfs.pathOf(pid, 'smaps'), here) : here);
-    try {
-      if (prefetch) {
-        for (const batch of mapsBatches()) {
-          // smaps starts being read once maps was (so it lists no VMA older than maps knows).
-          smaps.start();
-          const guesses = batch.map((h) => classify(plainVma(h)));
-          openPagemap(guesses);
-          if (pagemapFd !== null && gone === null) planReads(pagemapFd, guesses);
-          const reads = guesses.map((g) => readPages(g, ctx.nextVmaId()));
-          guesses.forEach((g, i) => {
-            // smaps VMAs before this one are new: read now.
-            for (let s = smaps.peek(); s !== null && s.start < g.v.start; s = smaps.peek()) {
-              const vma = classify(smaps.next() as SmapsVma);
-              storeVma(vma, readPages(vma, ctx.nextVmaId()));
-            }
-            const s = smaps.peek();
-            if (s === null || !sameVma(s, g.v)) {
-              if (reads[i].status !== 'skipped') dropRunsLate(reads[i].id);
-              return; // gone before smaps came to it
-            }
-            smaps.next();
-            const vma: Classified = { v: s, c: g.c, objectId: g.objectId, startVpn: g.startVpn, endVpn: g.endVpn, wanted: g.wanted, fileHint: ctx.pfns ? undefined : fileBitOf(s) };
-            const same = readerOf(s) === reads[i].reader && vma.fileHint === reads[i].fileHint;
-            if (same) {
-              storeVma(vma, reads[i]);
-            } else {
-              dropRunsLate(reads[i].id);
-              storeVma(vma, readPages(vma, reads[i].id));
-            }
-          });
-          headers.addHeaders(headerBatch);
-          headerBatch = [];
-        }
-      }
-      // Without prefetching every VMA comes here; with it, those smaps lists after maps's last.
-      for (let batch = takeBatch(smaps); batch.length > 0; batch = takeBatch(smaps)) {
-        const classified = batch.map(classify);
-        openPagemap(classified);
-        if (pagemapFd !== null && gone === null) planReads(pagemapFd, classified);
-        for (const vma of classified) storeVma(vma, readPages(vma, ctx.nextVmaId()));
-        headers.addHeaders(headerBatch);
-        headerBatch = [];
-      }
-      runInsert.flush();
-      vmaInsert.flush();
-    } catch (err) {
-      runInsert.discard();
-      vmaInsert.discard();
-      throw err;
-    } finally {
-      smaps.close();
-      if (pagemapFd !== null) closeQuietly(pagemapFd);
-    }
-    smapsRssKb = rssKb;
-    gone ??= smapsGone;
-    if (gone !== null) throw new Vanished(gone);
-
-    // 3b. VMAs unmapped or remapped while their pages were read (maps is cheap to read again):
-    // their page-level data may describe another mapping, so each gets a warning.
-    if (pagemapFd !== null && vmaCount > 0) {
-      const now = createMapsDigest();
-      // Kept to find what changed, unless maps is large (then it is read again for that).
-      let kept: string[] | null = [];
-      let keptLength = 0;
-      const readMaps = read('maps', () => {
-        for (const chunk of procfs.readTextChunks(pid, 'maps')) {
-          now.addText(chunk);
-          keptLength += chunk.length;
-          if (kept && keptLength <= KEPT_MAPS_CHARS) kept.push(chunk);
-          else kept = null;
-        }
-        return true;
-      }, false);
-      // The common case, nothing changed: maps prints the very header lines smaps printed.
-      if (readMaps && now.value() !== headers.value()) markChangedVmas(ctx, pid, kept);
-    }
+    captureVmas(ctx, pid, { read, startTimeTicks: stat.startTimeTicks, sizeKb, tmpfs }, progress);
 
     // 4. Shared memory held only through a file descriptor (memfd, /dev/shm files).
     const fds = read('fd', () => procfs.listDir(pid, 'fd'), [] as string[]);
@@ -585,124 +232,23 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       ctx.warn(pid, `/proc/${pid}`, 'pid-reused', messages.pidReused(pid));
       dropProcessData(writer, pid);
       status = 'vanished';
-      smapsRssKb = null;
+      progress.smapsRssKb = null;
       writeProcessRow(null);
       return { status, vmas: 0, pages: 0 };
     }
     if (rollup) writer.insert('smaps_rollup').row(rollupRow(pid, rollup.fieldsKb));
     rssAfterKb = statm === null ? null : (statm.residentPages * ctx.pageSizeBytes) / 1024;
     writeProcessRow(rollup ? rollup.fieldsKb.Rss ?? null : null);
-    return { status, vmas: vmaCount, pages: pageCount };
+    return { status, vmas: progress.vmas, pages: progress.pages };
   } catch (err) {
     if (!isGone(err)) throw err;
     ctx.warn(pid, `/proc/${pid}`, 'vanished', messages.processVanished(pid, err instanceof Vanished ? err.message : 'pagemap'));
     status = 'vanished';
     writeProcessRow(null);
-    return { status, vmas: vmaCount, pages: pageCount };
+    return { status, vmas: progress.vmas, pages: progress.pages };
   } finally {
     resume();
   }
-}
-
-/**
- * VMAs parsed, read and stored together: a process with fewer is read in one plan (one pass of
- * PAGEMAP_SCAN over each group of neighbours). Larger batches live long enough for V8 to promote
- * them: 2048 peaked ~30 MiB higher than 256 for 250k VMAs, and no faster.
- */
-export const VMAS_PER_BATCH = 256;
-
-/** A VMA as maps alone describes it: no smaps fields, VmFlags taken as plain (see prefetching). */
-function plainVma(h: MapsHeader): SmapsVma {
-  // Spelled out: a spread here was the hottest line with 250k VMAs (2.6 us each).
-  return {
-    start: h.start,
-    end: h.end,
-    perms: h.perms,
-    offsetBytes: h.offsetBytes,
-    devMajor: h.devMajor,
-    devMinor: h.devMinor,
-    inode: h.inode,
-    path: h.path,
-    deleted: h.deleted,
-    header: '',
-    fieldsKb: {},
-    vmFlags: '',
-    thpEligible: null,
-    protectionKey: null,
-    otherFields: {},
-  };
-}
-
-/** The same VMA in maps and smaps (the path may differ: renamed or deleted meanwhile). */
-function sameVma(a: MapsHeader, b: MapsHeader): boolean {
-  return a.start === b.start && a.end === b.end && a.perms === b.perms && a.offsetBytes === b.offsetBytes
-    && a.devMajor === b.devMajor && a.devMinor === b.devMinor && a.inode === b.inode;
-}
-
-/** Up to VMAS_PER_BATCH VMAs from the cursor. */
-function takeBatch(smaps: { next(): SmapsVma | null }): SmapsVma[] {
-  const batch: SmapsVma[] = [];
-  for (let v = batch.length < VMAS_PER_BATCH ? smaps.next() : null; v !== null; v = batch.length < VMAS_PER_BATCH ? smaps.next() : null) batch.push(v);
-  return batch;
-}
-
-/** maps text (characters) kept while it is hashed after the page reads: ~50k VMAs. */
-const KEPT_MAPS_CHARS = 4 << 20;
-
-/**
- * Flags, and warns of, each stored VMA of pid that maps no longer shows (unmapped or remapped
- * while its pages were read). `mapsText`: maps as read after the page reads, or null to read it
- * again; if that fails, every VMA is flagged (something changed, what cannot be told).
- */
-function markChangedVmas(ctx: ProcessContext, pid: number, mapsText: string[] | null): void {
-  const { writer, procfs } = ctx;
-  const stored = function* (): Generator<StoredVmaKey> {
-    const rows = writer.rows('SELECT vma_index, start_address, end_address, perms, offset_bytes, dev_major, dev_minor, inode FROM vmas WHERE pid = ? ORDER BY vma_index', pid);
-    for (const r of rows) {
-      yield { vmaIndex: r[0] as number, start: r[1] as number, end: r[2] as number, perms: r[3] as string, offset: r[4] as number, devMajor: r[5] as number, devMinor: r[6] as number, inode: r[7] as number };
-    }
-  };
-  let changed: StoredVmaKey[];
-  try {
-    changed = missingVmas(stored(), mapsHeaders(mapsText ?? procfs.readTextChunks(pid, 'maps')));
-  } catch {
-    changed = [...stored()];
-  }
-  const mark = writer.statement('UPDATE vmas SET changed_during_capture = 1 WHERE pid = ? AND vma_index = ?');
-  for (const v of changed) {
-    ctx.warn(pid, `/proc/${pid}/maps`, 'vma-changed', messages.vmaChanged(pid, `${storedToAddress(v.start).toString(16)}-${storedToAddress(v.end).toString(16)}`));
-    mark.run(pid, v.vmaIndex);
-  }
-}
-
-/** The process exited (or its pid is gone) under a read. */
-/** smaps says at least a quarter of the VMA is present or swapped. */
-function dense(v: SmapsVma): boolean {
-  const size = v.fieldsKb.Size ?? 0;
-  return size > 0 && ((v.fieldsKb.Rss ?? 0) + (v.fieldsKb.Swap ?? 0)) * 4 >= size;
-}
-
-/**
- * The file bit (PM_FILE) of every present page of a VMA when its kind fixes it, else undefined:
- * page-cache and shmem pages of a shared mapping are never anonymous (device mappings aside:
- * pfnmap, io, mixedmap); a private anonymous VMA holds anonymous pages only (its zero-page
- * mappings are read as entries). PAGEMAP_SCAN then need not look up every page to tell.
- */
-function fileBitOf(v: SmapsVma): 0 | 1 | undefined {
-  if (v.vmFlags === null) return undefined;
-  const flags = ` ${v.vmFlags} `;
-  if (v.perms[3] === 's') return / (pf|io|mm|ht) /.test(flags) ? undefined : 1;
-  const anonymous = v.inode === 0 && (v.path === '' || v.path === '[heap]' || v.path === '[stack]' || v.path.startsWith('[anon:'));
-  return anonymous && !/ (pf|io|mm|ht) /.test(flags) ? 0 : undefined;
-}
-
-/** uffd-wp registered (bit 57 of present pages) or hugetlb: PAGEMAP_SCAN categories cannot stand in for the entries. */
-function needsEntries(v: SmapsVma): boolean {
-  return v.vmFlags === null || / (uw|ht) /.test(` ${v.vmFlags} `);
-}
-
-function isGone(err: unknown): boolean {
-  return err instanceof Vanished || errCode(err) === 'ESRCH' || errCode(err) === 'ENOENT';
 }
 
 /** Removes what this savepoint wrote for pid (VMAs, their runs, fds). */
@@ -710,12 +256,4 @@ function dropProcessData(writer: CaptureSink, pid: number): void {
   writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id IN (SELECT id FROM vmas WHERE pid = ?)').run(pid);
   writer.statement('DELETE FROM vmas WHERE pid = ?').run(pid);
   writer.statement('DELETE FROM process_fds WHERE pid = ?').run(pid);
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // already closed
-  }
 }

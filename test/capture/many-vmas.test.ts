@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import { VMAS_PER_BATCH } from '../../capture/process.js';
+import { VMAS_PER_BATCH } from '../../capture/process-vmas.js';
 import { createProcfs, type Procfs } from '../../capture/procfs.js';
 import { parseMaps } from '../../capture/sources/maps.js';
 import { captureTo, type Captured } from '../support/capture.js';
