@@ -126,11 +126,12 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
          FROM vmas v JOIN pagemap_runs r ON r.vma_id = v.id WHERE v.pid = ? AND v.end_address - v.start_address = 8192 AND v.path = ''
          GROUP BY v.id`,
       ).all(pid) as Array<{ pages: number; present: number }>;
-      assert.ok(pages.length >= COUNT - 2, `${pages.length} two-page VMAs`);
+      // (Two neighbours alike merge when the kernel places them side by side: a few, now and then.)
+      assert.ok(pages.length >= COUNT - 12, `${pages.length} two-page VMAs`);
       assert.ok(pages.every((p) => p.pages === 2));
       // (The runtime has a few two-page VMAs of its own, fully written.)
       const byPresent = [0, 1, 2].map((n) => pages.filter((p) => p.present === n).length);
-      assert.ok(byPresent[0] >= COUNT / 2 - 2 && byPresent[1] >= COUNT / 2 - 2 && byPresent[2] <= 8, `VMAs with 0, 1, 2 pages present: ${byPresent}`);
+      assert.ok(byPresent[0] >= COUNT / 2 - 12 && byPresent[1] >= COUNT / 2 - 12 && byPresent[2] <= 8, `VMAs with 0, 1, 2 pages present: ${byPresent}`);
       // The memfd, batches later: [0, 8) present shmem pages, [8, 16) never touched (with every
       // PFN, runs break where frames do).
       const shm = cap.db.prepare(
