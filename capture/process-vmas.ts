@@ -12,7 +12,7 @@ import { mapFilesName } from './procfs.js';
 import type { SmapsPrefetcher } from './smaps-prefetch.js';
 import type { MapsHeader } from './sources/maps.js';
 import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
-import { createSmapsParser, type SmapsVma } from './sources/smaps.js';
+import { createSmapsParser, smapsVmaOf, type SmapsVma } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { vmaValues } from './smaps-rows.js';
 import { isGone, Vanished } from './vanished.js';
@@ -406,24 +406,7 @@ export const VMAS_PER_BATCH = 256;
 
 /** A VMA as maps alone describes it: no smaps fields, VmFlags taken as plain (see prefetching). */
 function plainVma(h: MapsHeader): SmapsVma {
-  // Spelled out: a spread here was the hottest line with 250k VMAs (2.6 us each).
-  return {
-    start: h.start,
-    end: h.end,
-    perms: h.perms,
-    offsetBytes: h.offsetBytes,
-    devMajor: h.devMajor,
-    devMinor: h.devMinor,
-    inode: h.inode,
-    path: h.path,
-    deleted: h.deleted,
-    header: '',
-    fieldsKb: {},
-    vmFlags: '',
-    thpEligible: null,
-    protectionKey: null,
-    otherFields: {},
-  };
+  return smapsVmaOf(h, h.path, '', '');
 }
 
 /** The same VMA in maps and smaps (the path may differ: renamed or deleted meanwhile). */
