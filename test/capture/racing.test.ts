@@ -363,6 +363,27 @@ describe('capture: racing targets', function () {
     assert.ok(alive(proc.pid!), 'the workload survived every capture');
   });
 
+  it('captures that workload with smaps read by another thread alongside pagemap: every VMA once, in order, coherent', async () => {
+    const { proc } = await startScript(CHURN, [shmPrefix, '0']);
+    procs.push(proc);
+    for (let i = 0; i < 6; i++) {
+      // In-process: the workload keeps churning in its own process while we read it.
+      const cap = await captureTo([proc.pid!], { prefetchMinKb: 0, pagemapMethod: i % 2 ? 'pread' : 'auto' });
+      caps.push(cap);
+      assertCoherent(cap.db);
+      assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(proc.pid), 'complete');
+      const vmas = cap.db.prepare('SELECT vma_index, start_address, end_address FROM vmas WHERE pid = ? ORDER BY vma_index').all(proc.pid) as Array<{ vma_index: number; start_address: number; end_address: number }>;
+      assert.ok(vmas.length > 10);
+      vmas.forEach((v, k) => {
+        assert.equal(v.vma_index, k);
+        if (k > 0 && v.start_address >= 0) assert.ok(v.start_address >= vmas[k - 1].end_address, 'VMAs in address order, none twice');
+      });
+      const warned = cap.db.prepare("SELECT count(*) FROM capture_warnings WHERE pid = ? AND kind = 'vma-changed'").pluck().get(proc.pid);
+      assert.equal(cap.db.prepare('SELECT count(*) FROM vmas WHERE pid = ? AND changed_during_capture = 1').pluck().get(proc.pid), warned);
+      assert.equal(cap.db.prepare("SELECT count(*) FROM capture_warnings WHERE pid = ? AND kind != 'vma-changed'").pluck().get(proc.pid), 0);
+    }
+  });
+
   it('completes a capture of 300 processes while they churn', async function () {
     if (!SYSCALLS[process.arch]) this.skip();
     const marker = `pagescope-many-${process.pid}`;
