@@ -199,7 +199,7 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
     folder.endVma();
     return n;
   };
-  // Runs stay buffered across VMAs (flushed per process); one VMA's can be dropped alone.
+  // Runs stay buffered across VMAs (64 rows per statement); one VMA's can be dropped alone.
   const dropRuns = (id: number, mark: BatchMark): void => {
     runInsert.truncate(mark);
     writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id = ?').run(id);
@@ -286,10 +286,10 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
   // Prefetched: a large process (VmRSS + VmSwap) has its smaps read by the thread while its
   // pagemap is read here, VMA batch by VMA batch as maps lists them, with what maps tells (the
   // file bit from the kind; VmFlags assumed plain; with PFNs, or with pread alone, nothing smaps
-  // says changes the read). Each smaps VMA then
-  // meets its maps VMA: the same VMA read as smaps says it must be keeps its runs; any other is
-  // read again (device mappings, hugetlb, uffd-wp: rare); a VMA maps listed but smaps no longer
-  // has loses its runs; one smaps lists and maps did not is read then.
+  // says changes the read). Each smaps VMA then meets its maps VMA: the same VMA read as smaps
+  // says it must be keeps its runs; any other is read again (device mappings, hugetlb, uffd-wp:
+  // rare); a VMA maps listed but smaps no longer has loses its runs; one smaps lists and maps did
+  // not is read then.
   const prefetch = ctx.prefetcher !== null && ctx.reader !== null && io.sizeKb >= ctx.prefetchMinKb;
   // maps in batches; one that cannot be read ends them (smaps then brings every VMA left).
   const mapsBatches = function* (): Generator<MapsHeader[]> {
