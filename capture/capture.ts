@@ -187,7 +187,17 @@ async function captureInto(
   const sysv = writer.transaction(() => captureHost(procfs, writer));
   if (!self.sysAdmin) warn(null, '/proc/PID/pagemap', 'pfn-hidden', messages.pfnHidden());
 
-  // 3. Readers, object registry and per-process context.
+  // 3. Readers, object registry and per-process context. Progress is shown between processes,
+  // and every ~100 ms inside one (a process of 100 GiB takes seconds); the capture is synchronous,
+  // but a TTY's stderr is written synchronously too.
+  let current = '';
+  let lastProgressMs = 0;
+  const showProgress = (force: boolean): void => {
+    const now = Date.now();
+    if (!force && now - lastProgressMs < 100) return;
+    lastProgressMs = now;
+    logger.progress(`capture: ${current}, ${session.pages()} pages, ${session.objects.count()} shm objects`);
+  };
   const session = createSession(
     procfs,
     writer,
@@ -202,6 +212,7 @@ async function captureInto(
       targets: pids,
       prefetcher,
       prefetchMinKb: options.prefetchMinKb ?? PREFETCH_MIN_KB,
+      onPages: () => showProgress(false),
     },
     warn,
   );
@@ -212,7 +223,8 @@ async function captureInto(
   // 4. Processes, one savepoint each.
   for (const [i, pid] of pids.entries()) {
     await checkpoint();
-    logger.progress(`capture: process ${i + 1}/${pids.length} (pid ${pid}), ${session.pages()} pages, ${objects.count()} shm objects`);
+    current = `process ${i + 1}/${pids.length} (pid ${pid})`;
+    showProgress(true);
     const outcome = session.capture(pid);
     if (outcome.status === 'complete') captured++;
     else if (outcome.status !== 'skipped' || options.pids.includes(pid)) failed++;

@@ -28,6 +28,8 @@ export interface SessionOptions {
   /** The smaps thread (see ProcessContext.prefetcher), and from which size a process uses it. */
   prefetcher: SmapsPrefetcher | null;
   prefetchMinKb: number;
+  /** Called as pages are read (after each VMA), for progress. */
+  onPages?: () => void;
 }
 
 export interface Session {
@@ -91,6 +93,7 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     warn,
     onPages: (n: number) => {
       pages += n;
+      options.onPages?.();
     },
   };
   return {
