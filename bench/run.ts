@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { buildSyntheticCapture } from './synthetic.js';
+import { PREFETCH_MIN_KB } from '../capture/capture.js';
 import { createProcfs } from '../capture/procfs.js';
 import { createPreadReader, createScanReader, type PagemapReader } from '../capture/pagemap-reader.js';
 import { createRunEncoder } from '../capture/sources/pagemap.js';
@@ -579,7 +580,7 @@ if (json) {
     `  default (PAGEMAP_SCAN categories) vs floor  ${f(c.scan_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_over_floor, 2).padStart(9)}x  <= 1.5x`,
     `    smaps read here, then pagemap / by a thread alongside, both sizes alike: ${f(c.scan_smaps_here_marginal_ms)} / ${f(c.scan_smaps_along_marginal_ms)} ms = ${f(c.scan_smaps_here_over_floor, 2)}x / ${f(c.scan_smaps_along_over_floor, 2)}x`,
     `      (alongside, both sizes wait for the thread's start, ~65 ms, which hides most of the difference;`,
-    `      the whole large capture, start included: here ${f(c.scan_smaps_here_large_ms, 0)} ms, alongside ${f(c.scan_smaps_along_large_ms, 0)} ms; the default reads alongside from 4 GiB)`,
+    `      the whole large capture, start included: here ${f(c.scan_smaps_here_large_ms, 0)} ms, alongside ${f(c.scan_smaps_along_large_ms, 0)} ms; the default reads alongside from ${PREFETCH_MIN_KB >> 20} GiB)`,
     `  PAGEMAP_SCAN with --pfns vs floor           ${f(c.scan_pfns_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_pfns_over_floor, 2).padStart(9)}x`,
     `  --pagemap none (smaps, objects, no pagemap) ${f(c.none_marginal_ms).padStart(8)} ms   of which the smaps page walk alone ${f(c.smaps_walks_marginal_ms)} ms`,
     `  what pagemap adds (capture - --pagemap none) vs floor: pread ${f(c.pagemap_pread_over_floor, 2)}x, default ${f(c.pagemap_scan_over_floor, 2)}x, --pfns ${f(c.pagemap_scan_pfns_over_floor, 2)}x`,

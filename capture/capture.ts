@@ -70,10 +70,11 @@ export interface CaptureResult {
 
 /**
  * From this much VmRSS + VmSwap a process's smaps is read by another thread: its walk (~6 ms per
- * GiB present here) then outweighs the thread's start (~65 ms of the other CPU). Measured whole
- * captures: 3 GiB, no gain (230-250 ms either way); 20 GiB, 360-405 -> 320-365 ms.
+ * GiB present here) then outweighs the thread's start (~65 ms of the other CPU, which on this
+ * 2-CPU VM competes with V8's own threads). Whole captures measured here, without / with it:
+ * 3 GiB 204 / 231 ms; 6 GiB 306-458 / 303-379 ms (a draw); 20 GiB 359-405 / 318-367 ms.
  */
-export const PREFETCH_MIN_KB = 4 << 20;
+export const PREFETCH_MIN_KB = 8 << 20;
 
 /**
  * Whether a capture with these options may read smaps alongside pagemap: not with auto and --pfns,
