@@ -108,8 +108,8 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
   // The smaps thread takes ~65 ms to start here: started first, it starts while the file and the
   // host context are made, and only when a target is large enough to gain from it.
   const prefetchMinKb = options.prefetchMinKb ?? PREFETCH_MIN_KB;
-  const pageBytes = readPageSize(procfs);
-  const prefetcher = mayPrefetch(options) && pids.some((pid) => residentKb(procfs, pid, pageBytes) >= prefetchMinKb) ? createSmapsPrefetcher() : null;
+  const pageSizeBytes = readPageSize(procfs);
+  const prefetcher = mayPrefetch(options) && pids.some((pid) => residentKb(procfs, pid, pageSizeBytes) >= prefetchMinKb) ? createSmapsPrefetcher() : null;
   const output = path.resolve(options.output);
   const dir = path.dirname(output);
   if (!fs.existsSync(dir)) throw new UserError(`output directory ${dir} does not exist`, 'create it or pass -o with an existing directory');
@@ -120,7 +120,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
     // Inside the try: creating the schema can already fill the disk.
     writer = createCaptureWriter(temp);
     const open = writer;
-    return await captureInto(procfs, open, pids, { ...options, prefetchMinKb }, prefetcher, async () => {
+    return await captureInto(procfs, open, pids, { ...options, prefetchMinKb }, { prefetcher, pageSizeBytes }, async () => {
       if (options.redact) redactCapture(open.db);
       open.close();
       // 8. Durable, then visible: fsync the finished file and rename it into place.
@@ -156,14 +156,13 @@ async function captureInto(
   writer: CaptureSink,
   pids: number[],
   options: CaptureOptions,
-  prefetcher: SmapsPrefetcher | null,
+  { prefetcher, pageSizeBytes }: { prefetcher: SmapsPrefetcher | null; pageSizeBytes: number },
   finish: () => Promise<string>,
 ): Promise<CaptureResult> {
   const { logger } = options;
   const startedAt = new Date();
   const startedNs = process.hrtime.bigint();
   const self = readSelfPrivileges(procfs);
-  const pageSizeBytes = readPageSize(procfs);
   let warnings = 0;
   const warnInsert = writer.insert('capture_warnings');
   const warn = (pid: number | null, target: string, kind: string, message: string): void => {

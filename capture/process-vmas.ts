@@ -263,25 +263,26 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
     progress.pages += pages.got;
     ctx.onPages(pages.got);
     rssKb += v.fieldsKb.Rss ?? 0;
-    headerBatch.push(v.header);
+    headers.addHeader(v.header);
     vmaInsert.push(...vmaValues(pages.id, pid, progress.vmas, v, c.backing, objectId, pages.status, ctx.pageSizeBytes));
     progress.vmas++;
   };
-  /** Opens pagemap once the first VMA that wants it comes. */
-  const openPagemap = (classified: Classified[]): void => {
-    if (pagemapOpened || !ctx.reader || !classified.some(({ wanted }) => wanted)) return;
-    pagemapOpened = true;
-    try {
-      pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
-    } catch (err) {
-      if (!(err instanceof Vanished)) throw err;
-      gone = err.message;
+  /** Before a batch's pages are read: pagemap opened once the first VMA that wants it comes, the readers' plans made. */
+  const beginBatch = (classified: Classified[]): void => {
+    if (!pagemapOpened && ctx.reader && classified.some(({ wanted }) => wanted)) {
+      pagemapOpened = true;
+      try {
+        pagemapFd = read('pagemap', () => procfs.openPagemap(pid), null);
+      } catch (err) {
+        if (!(err instanceof Vanished)) throw err;
+        gone = err.message;
+      }
+      if (pagemapFd !== null) progress.pagemapMethod = ctx.reader.method;
     }
-    if (pagemapFd !== null) progress.pagemapMethod = ctx.reader.method;
+    if (pagemapFd !== null && gone === null) planReads(pagemapFd, classified);
   };
   // What maps must print after the page reads if no VMA changed meanwhile (see 3b).
   const headers = createMapsDigest();
-  let headerBatch: string[] = [];
   let rssKb = 0;
   // Prefetched: a large process (VmRSS + VmSwap) has its smaps read by the thread while its
   // pagemap is read here, VMA batch by VMA batch as maps lists them, with what maps tells (the
@@ -292,40 +293,25 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
   // not is read then.
   const prefetch = ctx.prefetcher !== null && ctx.reader !== null && io.sizeKb >= ctx.prefetchMinKb;
   // maps in batches; one that cannot be read ends them (smaps then brings every VMA left).
-  const mapsBatches = function* (): Generator<MapsHeader[]> {
-    const it = mapsHeaders(procfs.readTextChunks(pid, 'maps'))[Symbol.iterator]();
+  let mapsIt: Iterator<MapsHeader> | null = null;
+  const nextMapsVma = (): MapsHeader | null => {
     try {
-      for (let more = true; more;) {
-        const batch: MapsHeader[] = [];
-        while (batch.length < VMAS_PER_BATCH) {
-          let r: IteratorResult<MapsHeader> | null = null;
-          try {
-            r = read('maps', () => it.next(), null);
-          } catch (err) {
-            if (!(err instanceof Vanished)) throw err;
-          }
-          if (r === null || r.done === true) {
-            more = false;
-            break;
-          }
-          batch.push(r.value);
-        }
-        if (batch.length > 0) yield batch;
-      }
-    } finally {
-      it.return?.(undefined);
+      const r = read('maps', () => (mapsIt ??= mapsHeaders(procfs.readTextChunks(pid, 'maps'))[Symbol.iterator]()).next(), null);
+      return r === null || r.done === true ? null : r.value;
+    } catch (err) {
+      if (!(err instanceof Vanished)) throw err;
+      return null;
     }
   };
   const here = (): Iterable<string> => procfs.readTextChunks(pid, 'smaps');
   const smaps = smapsCursor(prefetch && ctx.prefetcher ? () => (ctx.prefetcher as SmapsPrefetcher).open(procfs.pathOf(pid, 'smaps'), here) : here);
   try {
     if (prefetch) {
-      for (const batch of mapsBatches()) {
+      for (const batch of inBatches(nextMapsVma)) {
         // smaps starts being read once maps was (so it lists no VMA older than maps knows).
         smaps.start();
         const guesses = batch.map((h) => classify(plainVma(h)));
-        openPagemap(guesses);
-        if (pagemapFd !== null && gone === null) planReads(pagemapFd, guesses);
+        beginBatch(guesses);
         const reads = guesses.map((g) => readPages(g, ctx.nextVmaId()));
         guesses.forEach((g, i) => {
           // smaps VMAs before this one are new: read now.
@@ -348,18 +334,13 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
             storeVma(vma, readPages(vma, reads[i].id));
           }
         });
-        headers.addHeaders(headerBatch);
-        headerBatch = [];
       }
     }
     // Without prefetching every VMA comes here; with it, those smaps lists after maps's last.
-    for (let batch = takeBatch(smaps); batch.length > 0; batch = takeBatch(smaps)) {
+    for (const batch of inBatches(() => smaps.next())) {
       const classified = batch.map(classify);
-      openPagemap(classified);
-      if (pagemapFd !== null && gone === null) planReads(pagemapFd, classified);
+      beginBatch(classified);
       for (const vma of classified) storeVma(vma, readPages(vma, ctx.nextVmaId()));
-      headers.addHeaders(headerBatch);
-      headerBatch = [];
     }
     runInsert.flush();
     vmaInsert.flush();
@@ -369,6 +350,7 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
     throw err;
   } finally {
     smaps.close();
+    (mapsIt as Iterator<MapsHeader> | null)?.return?.(undefined);
     if (pagemapFd !== null) closeQuietly(pagemapFd);
   }
   progress.smapsRssKb = rssKb;
@@ -394,7 +376,6 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
     // The common case, nothing changed: maps prints the very header lines smaps printed.
     if (readMaps && now.value() !== headers.value()) markChangedVmas(ctx, pid, kept);
   }
-
 }
 
 /**
@@ -415,11 +396,13 @@ function sameVma(a: MapsHeader, b: MapsHeader): boolean {
     && a.devMajor === b.devMajor && a.devMinor === b.devMinor && a.inode === b.inode;
 }
 
-/** Up to VMAS_PER_BATCH VMAs from the cursor. */
-function takeBatch(smaps: { next(): SmapsVma | null }): SmapsVma[] {
-  const batch: SmapsVma[] = [];
-  for (let v = batch.length < VMAS_PER_BATCH ? smaps.next() : null; v !== null; v = batch.length < VMAS_PER_BATCH ? smaps.next() : null) batch.push(v);
-  return batch;
+/** What `next` gives, VMAS_PER_BATCH at a time, until it gives null. */
+function* inBatches<T>(next: () => T | null): Generator<T[]> {
+  for (let v = next(); v !== null;) {
+    const batch: T[] = [];
+    for (; v !== null && batch.length < VMAS_PER_BATCH; v = next()) batch.push(v);
+    yield batch;
+  }
 }
 
 /** maps text (characters) kept while it is hashed after the page reads: ~50k VMAs. */

@@ -7,8 +7,8 @@ import { parseMapsLine, type MapsHeader } from './sources/maps.js';
 
 /** A digest of maps text, fed either header by header (from smaps) or in chunks (from maps). */
 export interface MapsDigest {
-  /** Adds header lines (without their newlines), in order. */
-  addHeaders(headers: readonly string[]): void;
+  /** Adds a header line (without its newline); lines come in order. */
+  addHeader(header: string): void;
   /** Adds maps text as read (any cut). */
   addText(text: string): void;
   /** The digest, once everything was added (nothing can be added after): equal for equal text. */
@@ -17,6 +17,8 @@ export interface MapsDigest {
 
 /** Up to this many characters the text itself is the digest (no hash object for a small process). */
 const PLAIN_CHARS = 1 << 16;
+/** Header lines joined into one string before they are added: an update per line costs more than the hashing. */
+const HEADERS_PER_ADD = 256;
 
 /** maps prints the very header lines smaps prints, so equal digests mean nothing changed. */
 export function createMapsDigest(): MapsDigest {
@@ -24,6 +26,7 @@ export function createMapsDigest(): MapsDigest {
   let length = 0;
   let hash: Hash | null = null;
   let digest: string | null = null;
+  let pending: string[] = [];
   const add = (text: string): void => {
     length += text.length;
     if (parts !== null && length <= PLAIN_CHARS) {
@@ -37,13 +40,23 @@ export function createMapsDigest(): MapsDigest {
     }
     hash.update(text);
   };
+  const addPending = (): void => {
+    if (pending.length > 0) add(`${pending.join('\n')}\n`);
+    pending = [];
+  };
   return {
-    addHeaders(headers) {
-      // One string per batch: an update per header costs more than the hashing.
-      if (headers.length > 0) add(`${headers.join('\n')}\n`);
+    addHeader(header) {
+      pending.push(header);
+      if (pending.length >= HEADERS_PER_ADD) addPending();
     },
     addText: add,
-    value: () => (digest ??= hash === null ? `=${(parts ?? []).join('')}` : `sha1:${hash.digest('hex')}`),
+    value: () => {
+      if (digest === null) {
+        addPending();
+        digest = hash === null ? `=${(parts ?? []).join('')}` : `sha1:${(hash as Hash).digest('hex')}`;
+      }
+      return digest;
+    },
   };
 }
 
@@ -60,7 +73,7 @@ export interface StoredVmaKey {
 }
 
 /** The identity of a VMA across two reads of its process's maps (the path may be renamed or deleted). */
-export function vmaKey(v: MapsHeader): string {
+function vmaKey(v: MapsHeader): string {
   return `${v.start}-${v.end} ${v.perms} ${v.offsetBytes} ${v.devMajor}:${v.devMinor} ${v.inode}`;
 }
 

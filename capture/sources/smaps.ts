@@ -120,8 +120,6 @@ export interface SmapsParser {
    * a caller that takes them after each push holds one chunk's VMAs at a time, not the process's.
    */
   take(): SmapsVma[];
-  /** How many VMAs take() would hand over now. */
-  completed(): number;
   /** Parses what is left and returns every VMA not taken yet. */
   end(): SmapsVma[];
 }
@@ -253,7 +251,6 @@ export function createSmapsParser(): SmapsParser {
       parseLines(text, last + 1);
       carry = text.slice(last + 1);
     },
-    completed: () => Math.max(0, vmas.length - 1),
     take() {
       // The last VMA may still get fields from the next chunk.
       if (vmas.length <= 1) return [];
@@ -290,13 +287,6 @@ export function createSmapsParser(): SmapsParser {
 export function parseSmaps(text: string): SmapsVma[] {
   const parser = createSmapsParser();
   parser.push(text);
-  return parser.end();
-}
-
-/** Parses smaps text from its chunks (Procfs.readTextChunks). */
-export function parseSmapsChunks(chunks: Iterable<string>): SmapsVma[] {
-  const parser = createSmapsParser();
-  for (const chunk of chunks) parser.push(chunk);
   return parser.end();
 }
 
