@@ -17,8 +17,7 @@ import { classifyVma } from './classify.js';
 import { captureHost, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
 import type { PagemapMode } from './process.js';
 import { createSession } from './session.js';
-import { createSmapsPrefetcher, type SmapsPrefetcher } from './smaps-prefetch.js';
-import { parseStatm } from './sources/statm.js';
+import { createSmapsPrefetcher, type SmapsPrefetcher } from './smaps-child.js';
 import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procfs.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseStat } from './sources/stat.js';
@@ -48,7 +47,7 @@ export interface CaptureOptions {
   /** Replace names and paths with stable, irreversible tokens. */
   redact?: boolean;
   /**
-   * Processes of at least this much VmRSS + VmSwap have their smaps read by another thread while
+   * Processes of at least this much VmRSS + VmSwap have their smaps read by a child process while
    * their pagemap is read (not with auto and --pfns). Default PREFETCH_MIN_KB; tests lower it.
    */
   prefetchMinKb?: number;
@@ -69,12 +68,12 @@ export interface CaptureResult {
 }
 
 /**
- * From this much VmRSS + VmSwap a process's smaps is read by another thread: its walk (~6 ms per
- * GiB present here) then outweighs the thread's start (~65 ms of the other CPU, which on this
- * 2-CPU VM competes with V8's own threads). Whole captures measured here, without / with it:
- * 3 GiB 204 / 231 ms; 6 GiB 306-458 / 303-379 ms (a draw); 20 GiB 359-405 / 318-367 ms.
+ * From this much VmRSS + VmSwap a process's smaps is read by a child process (smaps-child.ts): its
+ * walk (~2-6 ms per GiB present here) then outweighs starting the child (~5-10 ms). Whole captures
+ * of dense processes measured here (median of ten), smaps read here / by the child: 2 GiB 86 / 100
+ * ms; 4 GiB 83 / 81 ms; 8 GiB 107 / 87 ms.
  */
-export const PREFETCH_MIN_KB = 8 << 20;
+export const PREFETCH_MIN_KB = 4 << 20;
 
 /**
  * Whether a capture with these options may read smaps alongside pagemap: not with auto and --pfns,
@@ -82,15 +81,6 @@ export const PREFETCH_MIN_KB = 8 << 20;
  */
 function mayPrefetch(options: CaptureOptions): boolean {
   return options.pagemap !== 'none' && !(options.pagemapMethod === 'auto' && options.pfns);
-}
-
-/** Resident kB of pid from statm (0 when it cannot be read). */
-function residentKb(procfs: Procfs, pid: number, pageBytes: number): number {
-  try {
-    return (parseStatm(procfs.readText(pid, 'statm')).residentPages * pageBytes) / 1024;
-  } catch {
-    return 0;
-  }
 }
 
 /** Thrown when the capture is aborted by a signal; the temp file is already gone. */
@@ -105,11 +95,9 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
   const procfs = options.procfs ?? createProcfs();
   // 1. Targets: explicit pids must exist before any file is created.
   const pids = resolveTargets(procfs, options);
-  // The smaps thread takes ~65 ms to start here: started first, it starts while the file and the
-  // host context are made, and only when a target is large enough to gain from it.
   const prefetchMinKb = options.prefetchMinKb ?? PREFETCH_MIN_KB;
   const pageSizeBytes = readPageSize(procfs);
-  const prefetcher = mayPrefetch(options) && pids.some((pid) => residentKb(procfs, pid, pageSizeBytes) >= prefetchMinKb) ? createSmapsPrefetcher() : null;
+  const prefetcher = mayPrefetch(options) ? createSmapsPrefetcher() : null;
   const output = path.resolve(options.output);
   const dir = path.dirname(output);
   if (!fs.existsSync(dir)) throw new UserError(`output directory ${dir} does not exist`, 'create it or pass -o with an existing directory');

@@ -1,7 +1,7 @@
 // The VMAs of one process (steps 2-3 of captureProcess): smaps in batches of VMAs, each
 // classified, its pagemap read as runs and stored before the next is parsed (memory stays the same
-// whatever the VMA count); for a large process, smaps read by another thread while pagemap is read
-// here; then maps again, for the VMAs that changed meanwhile.
+// whatever the VMA count); for a large process, smaps read by a child process (cat) while pagemap
+// is read here; then maps again, for the VMAs that changed meanwhile.
 import * as fs from 'node:fs';
 import { storedToAddress } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
@@ -9,7 +9,7 @@ import { classifyVma } from './classify.js';
 import type { PagemapReader } from './pagemap-reader.js';
 import type { ProcessContext } from './process.js';
 import { mapFilesName } from './procfs.js';
-import type { SmapsPrefetcher } from './smaps-prefetch.js';
+import type { SmapsPrefetcher } from './smaps-child.js';
 import type { MapsHeader } from './sources/maps.js';
 import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
 import { createSmapsParser, smapsVmaOf, type SmapsVma } from './sources/smaps.js';
@@ -59,7 +59,7 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
   // whatever the VMA count (250k VMAs held at once took 360 MiB). The kernel's walk resumes at
   // the next VMA after each read (a read returns a page or so: seq_file's buffer). A chunk that
   // cannot be read, or does not parse, ends the VMAs there (warned, the process recorded
-  // partial); the ones before are kept. A large process's smaps is read by another thread while
+  // partial); the ones before are kept. A large process's smaps is read by a child process while
   // its pagemap is read here (see 3, prefetched).
   let smapsGone: string | null = null;
   /** The VMAs of smaps, one by one, from `source`, opened at the first look (or by start()). */
@@ -148,29 +148,17 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
   // once: pread it is, without a failed ioctl (and its error) per process.
   const readerOf = (v: SmapsVma): PagemapReader | null =>
     v.start >= KERNEL_HALF || (ctx.adaptive && dense(v)) || (!ctx.pfns && needsEntries(v)) ? ctx.fallbackReader : ctx.reader;
-  /**
-   * Each reader gets the groups of consecutive VMAs of the batch it will read: a VMA read by the
-   * other reader (or not at all) ends a group, so no PAGEMAP_SCAN walks pages that pread reads
-   * anyway, and pread joins neighbouring VMAs into one read.
-   */
+  /** Each reader gets the groups of consecutive VMAs of the batch it will read (scanGroups). */
   const planReads = (fd: number, classified: Classified[]): void => {
     for (const reader of new Set([ctx.reader, ctx.fallbackReader])) {
       if (!reader?.beginProcess) continue;
-      const groups: Array<Array<[number, number, (0 | 1)?]>> = [[]];
-      let lastHint: number | undefined;
-      for (const { v, wanted, startVpn, endVpn, fileHint } of classified) {
-        if (v.start < KERNEL_HALF && wanted && readerOf(v) === reader) {
-          // A VMA whose file bit must come from the kernel does not share a scan with one
-          // whose file bit is known: asking costs the kernel a page lookup per entry.
-          const group = groups[groups.length - 1];
-          if (group.length > 0 && (fileHint === undefined) !== (lastHint === undefined)) groups.push([]);
-          groups[groups.length - 1].push(fileHint === undefined ? [startVpn, endVpn] : [startVpn, endVpn, fileHint]);
-          lastHint = fileHint;
-        } else if (groups[groups.length - 1].length > 0) {
-          groups.push([]);
-        }
-      }
-      reader.beginProcess(fd, groups.filter((g) => g.length > 0));
+      reader.beginProcess(fd, scanGroups(classified.map(({ v, wanted, startVpn, endVpn, fileHint }) => ({
+        startVpn,
+        endVpn,
+        fileHint,
+        mappedPages: mappedPagesAtMost(v, endVpn - startVpn),
+        read: v.start < KERNEL_HALF && wanted && readerOf(v) === reader,
+      }))));
     }
   };
   // A read that ends early below TASK_SIZE: did the process exit (a zombie's pagemap reads empty)?
@@ -284,7 +272,7 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
   // What maps must print after the page reads if no VMA changed meanwhile (see 3b).
   const headers = createMapsDigest();
   let rssKb = 0;
-  // Prefetched: a large process (VmRSS + VmSwap) has its smaps read by the thread while its
+  // Prefetched: a large process (VmRSS + VmSwap) has its smaps read by a child (cat) while its
   // pagemap is read here, VMA batch by VMA batch as maps lists them, with what maps tells (the
   // file bit from the kind; VmFlags assumed plain; with PFNs, or with pread alone, nothing smaps
   // says changes the read). Each smaps VMA then meets its maps VMA: the same VMA read as smaps
@@ -434,6 +422,53 @@ function markChangedVmas(ctx: ProcessContext, pid: number, mapsText: string[] | 
   }
 }
 
+/** A VMA whose file bit is known but that maps at most this many pages shares a scan that asks it (see scanGroups). */
+export const ASK_FILE_MAX_PAGES = 4096;
+
+/** A VMA of a batch as the readers' plan sees it. */
+export interface PlannedVma {
+  startVpn: number;
+  endVpn: number;
+  /** The file bit of its present pages when its kind fixes it (fileBitOf). */
+  fileHint: 0 | 1 | undefined;
+  /** The most pages it maps (mappedPagesAtMost). */
+  mappedPages: number;
+  /** Read by the reader being planned. */
+  read: boolean;
+}
+
+/**
+ * The groups of consecutive VMAs one reader reads together (one PAGEMAP_SCAN pass each): a VMA
+ * read by the other reader, or not at all, ends a group, so no scan walks pages that pread reads
+ * anyway, and pread joins neighbouring VMAs into one read. Asking the kernel for the file bit
+ * costs it a page lookup per present page, and a scan of its own costs a call (~15 us, the lookups
+ * of ~4000 pages): a VMA whose file bit is known gets a group that does not ask (its spans carry
+ * the bit) only when it may map more than ASK_FILE_MAX_PAGES; smaller ones join their neighbours'
+ * group, which asks (a small process: one call, not one per change of kind, ~12).
+ */
+export function scanGroups(vmas: PlannedVma[]): Array<Array<[startVpn: number, endVpn: number, fileBit?: 0 | 1]>> {
+  const groups: Array<Array<[number, number, (0 | 1)?]>> = [[]];
+  let lastAsks = false;
+  for (const { startVpn, endVpn, fileHint, mappedPages, read } of vmas) {
+    if (read) {
+      const asks = fileHint === undefined || mappedPages <= ASK_FILE_MAX_PAGES;
+      if (groups[groups.length - 1].length > 0 && asks !== lastAsks) groups.push([]);
+      groups[groups.length - 1].push(asks ? [startVpn, endVpn] : [startVpn, endVpn, fileHint as 0 | 1]);
+      lastAsks = asks;
+    } else if (groups[groups.length - 1].length > 0) {
+      groups.push([]);
+    }
+  }
+  return groups.filter((g) => g.length > 0);
+}
+
+/** The most pages `v` maps: its smaps Rss, or its size when smaps was not read yet (prefetching). */
+export function mappedPagesAtMost(v: SmapsVma, sizePages: number): number {
+  const rssKb = v.fieldsKb.Rss;
+  const pageKb = v.fieldsKb.KernelPageSize ?? 4;
+  return rssKb === undefined ? sizePages : Math.ceil(rssKb / pageKb);
+}
+
 /** smaps says at least a quarter of the VMA is present or swapped. */
 function dense(v: SmapsVma): boolean {
   const size = v.fieldsKb.Size ?? 0;
@@ -446,7 +481,7 @@ function dense(v: SmapsVma): boolean {
  * pfnmap, io, mixedmap); a private anonymous VMA holds anonymous pages only (its zero-page
  * mappings are read as entries). PAGEMAP_SCAN then need not look up every page to tell.
  */
-function fileBitOf(v: SmapsVma): 0 | 1 | undefined {
+export function fileBitOf(v: SmapsVma): 0 | 1 | undefined {
   if (v.vmFlags === null) return undefined;
   const flags = ` ${v.vmFlags} `;
   if (v.perms[3] === 's') return / (pf|io|mm|ht) /.test(flags) ? undefined : 1;

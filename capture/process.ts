@@ -10,7 +10,7 @@ import type { ObjectRegistry } from './objects.js';
 import type { PagemapReader } from './pagemap-reader.js';
 import { captureVmas, type VmaProgress } from './process-vmas.js';
 import { splitDev, type Procfs } from './procfs.js';
-import type { SmapsPrefetcher } from './smaps-prefetch.js';
+import type { SmapsPrefetcher } from './smaps-child.js';
 import { parseCgroupV2Path } from './sources/cgroup.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseMountinfo } from './sources/mountinfo.js';
@@ -54,7 +54,7 @@ export interface ProcessContext {
   nextVmaId: () => number;
   warn(pid: number | null, target: string, kind: string, message: string): void;
   /**
-   * Reads smaps on another thread while pagemap is read, or null; never where smaps decides the
+   * Reads smaps in a child process (cat) while pagemap is read, or null; never where smaps decides the
    * reader of a VMA (`adaptive`: its Rss).
    */
   prefetcher: SmapsPrefetcher | null;

@@ -10,7 +10,7 @@ import { createPreadReader, createScanReader, type PagemapReader } from './pagem
 import { learnZeroPfn } from './zero-page.js';
 import { captureProcess, type PagemapMode, type ProcessOutcome } from './process.js';
 import type { Procfs } from './procfs.js';
-import type { SmapsPrefetcher } from './smaps-prefetch.js';
+import type { SmapsPrefetcher } from './smaps-child.js';
 import type { CaptureSink } from './write.js';
 
 export interface SessionOptions {
@@ -25,7 +25,7 @@ export interface SessionOptions {
   privileges: Pick<SelfPrivileges, 'mapFiles' | 'fowner' | 'euid'>;
   /** Every pid of the capture (the freezer needs to know which processes are targets). */
   targets: number[];
-  /** The smaps thread (see ProcessContext.prefetcher), and from which size a process uses it. */
+  /** The smaps reader child (see ProcessContext.prefetcher), and from which size a process uses it. */
   prefetcher: SmapsPrefetcher | null;
   prefetchMinKb: number;
   /** Called as pages are read (after each VMA), for progress. */

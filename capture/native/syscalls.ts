@@ -82,6 +82,8 @@ interface Bound {
   memset: (addr: number, c: number, n: number) => number;
   mmapPtr: (addr: number, len: number, prot: number, flags: number, fd: number, off: number) => unknown;
   setAffinity: (pid: number, size: number, mask: Buffer) => number;
+  pipe2: (fds: Int32Array, flags: number) => number;
+  fcntl: (fd: number, cmd: number, arg: number) => number;
 }
 
 let bound: Bound | undefined;
@@ -110,6 +112,9 @@ function libc(): Bound {
     memset: lib.func('intptr_t memset(intptr_t, int, size_t)'),
     mmapPtr: lib.func('void *mmap(intptr_t, size_t, int, int, int, int64_t)'),
     setAffinity: lib.func('int sched_setaffinity(int, size_t, _In_ uint8_t *)'),
+    pipe2: lib.func('int pipe2(_Out_ int32_t *, int)'),
+    // Variadic like ioctl: an int argument passes as with a fixed prototype.
+    fcntl: lib.func('int fcntl(int, int, int)'),
   };
   return bound;
 }
@@ -217,6 +222,28 @@ export function pinToCpu(cpu: number): void {
   const mask = Buffer.alloc(128);
   mask[cpu >> 3] |= 1 << (cpu & 7);
   check('sched_setaffinity', libc().setAffinity(0, mask.length, mask));
+}
+
+/** O_CLOEXEC (x86_64 and arm64 alike). */
+export const O_CLOEXEC = 0o2000000;
+/** fcntl commands for a pipe's capacity (F_LINUX_SPECIFIC_BASE + 7 and + 8). */
+export const F_SETPIPE_SZ = 1031;
+export const F_GETPIPE_SZ = 1032;
+
+/** pipe2(2): a blocking pipe, [read end, write end], both close-on-exec. */
+export function pipe(): [read: number, write: number] {
+  const fds = new Int32Array(2);
+  check('pipe2', libc().pipe2(fds, O_CLOEXEC));
+  return [fds[0], fds[1]];
+}
+
+/**
+ * Sets a pipe's capacity (fcntl F_SETPIPE_SZ); returns the capacity it got, or null when the
+ * kernel refused (an unprivileged user above /proc/sys/fs/pipe-max-size).
+ */
+export function setPipeCapacity(fd: number, bytes: number): number | null {
+  const ret = libc().fcntl(fd, F_SETPIPE_SZ, bytes);
+  return ret === -1 ? null : ret;
 }
 
 /** An anonymous private buffer addressable both by address (for the kernel) and as an ArrayBuffer. */

@@ -164,9 +164,9 @@ describe('capture/pagemap runs (real kernel)', function () {
     });
   }
 
-  it('gives the same VMAs and runs when smaps is read by another thread while pagemap is read', async () => {
+  it('gives the same VMAs and runs when smaps is read by a child process while pagemap is read', async () => {
     const alone = await captureTo([w.pid]); // a small process: smaps read here, before pagemap
-    // Prefetched whatever the size; smaps read here would fail, so it must come from the thread.
+    // Prefetched whatever the size; smaps read here would fail, so it must come from the child.
     const base = createProcfs();
     const procfs: Procfs = {
       ...base,

@@ -363,7 +363,7 @@ describe('capture: racing targets', function () {
     assert.ok(alive(proc.pid!), 'the workload survived every capture');
   });
 
-  it('captures that workload with smaps read by another thread alongside pagemap: every VMA once, in order, coherent', async () => {
+  it('captures that workload with smaps read by a child process alongside pagemap: every VMA once, in order, coherent', async () => {
     const { proc } = await startScript(CHURN, [shmPrefix, '0']);
     procs.push(proc);
     for (let i = 0; i < 6; i++) {
