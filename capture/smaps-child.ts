@@ -68,7 +68,8 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
       const [err, errWrite] = pipe();
       opened.push(err, errWrite);
       setPipeCapacity(outWrite, PIPE_BYTES);
-      const child = spawn(cat as string, [], { stdio: [source, outWrite, errWrite] });
+      // LC_ALL=C: its messages in English, whose errno names MESSAGE_CODES knows.
+      const child = spawn(cat as string, [], { stdio: [source, outWrite, errWrite], env: { LC_ALL: 'C' } });
       // Never keeps the capture alive, and never throws into it asynchronously.
       child.on('error', () => {});
       child.unref();
