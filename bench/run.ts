@@ -208,12 +208,32 @@ interface CaptureRun {
   pages: number;
 }
 
-function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false, prefetchMinKb?: number): CaptureRun {
-  const out = path.join(dir, `c-${method}-${Date.now()}.db`);
+function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false, prefetchMinKb?: number, keepAs?: string): CaptureRun {
+  const out = keepAs ?? path.join(dir, `c-${method}-${Date.now()}.db`);
   const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : '', prefetchMinKb === undefined ? '' : String(prefetchMinKb)], { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) throw new Error(`capture failed: ${r.stderr}`);
-  fs.rmSync(out, { force: true });
+  if (keepAs === undefined) fs.rmSync(out, { force: true });
   return JSON.parse(r.stdout) as CaptureRun;
+}
+
+/** What SQLite alone takes to store every row of `capture` in a new capture file: INSERT ... SELECT, no JavaScript. */
+function storeCaptureFloorMs(capture: string): number {
+  const file = path.join(dir, `store-all-${Date.now()}.db`);
+  const db = new Database(file);
+  db.pragma('journal_mode = MEMORY');
+  db.pragma('synchronous = OFF');
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.exec(readSchema());
+  db.prepare('ATTACH ? AS src').run(capture);
+  const tables = db.prepare("SELECT name FROM src.sqlite_schema WHERE type = 'table' AND name <> 'schema_version'").pluck().all() as string[];
+  const t0 = process.hrtime.bigint();
+  db.transaction(() => {
+    for (const t of tables) db.exec(`INSERT INTO main.${t} SELECT * FROM src.${t}`);
+  })();
+  const ms = msSince(t0);
+  db.close();
+  fs.rmSync(file, { force: true });
+  return ms;
 }
 
 const REPEATS = quick ? 2 : 9;
@@ -359,7 +379,16 @@ async function measureAll(n: number) {
   const sleepers = Array.from({ length: n }, () => spawn('sleep', ['600'], { stdio: 'ignore' }));
   try {
     await new Promise((r) => setTimeout(r, 300));
-    const ours = best(repeat(2, () => captureOnce([], 'auto', true)));
+    const kept = path.join(dir, 'all.db');
+    const ours = best(repeat(2, () => captureOnce([], 'auto', true, 'all', false, undefined, kept)));
+    const storeMs = Math.min(...repeat(3, () => storeCaptureFloorMs(kept)));
+    const rows = (() => {
+      const db = new Database(kept, { readonly: true });
+      const count = (t: string): number => db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
+      const r = { processes: count('processes'), vmas: count('vmas'), runRows: count('pagemap_run_rows'), statusRows: count('process_status') };
+      db.close();
+      return r;
+    })();
     // The lighter captures a user can ask for: page-level runs of shared memory only, or none.
     const shared = best(repeat(2, () => captureOnce([], 'auto', true, 'shared')));
     const none = best(repeat(2, () => captureOnce([], 'auto', true, 'none')));
@@ -387,7 +416,7 @@ async function measureAll(n: number) {
     }
     const procs = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
     const reads = repeat(2, sourcesReadMs).reduce((a, b) => (b.allMs < a.allMs ? b : a));
-    return { processes: procs, oursMs: ours.ms, oursCpuMs: ours.cpuMs, sharedMs: shared.ms, noneMs: none.ms, commandMs, smemMs, sourcesReadMs: reads.allMs, smapsReadMs: reads.smapsMs };
+    return { processes: procs, storeMs, rows, oursMs: ours.ms, oursCpuMs: ours.cpuMs, sharedMs: shared.ms, noneMs: none.ms, commandMs, smemMs, sourcesReadMs: reads.allMs, smapsReadMs: reads.smapsMs };
   } finally {
     for (const s of sleepers) s.kill();
   }
@@ -597,6 +626,12 @@ const results = {
     // Reading (not parsing) the files a capture reads per process, and smaps alone (what smem reads).
     sources_read_ms: all.sourcesReadMs,
     smaps_read_ms: all.smapsReadMs,
+    // SQLite alone storing the capture's rows (INSERT ... SELECT from a kept capture).
+    store_floor_ms: all.storeMs,
+    captured_processes: all.rows.processes,
+    vmas: all.rows.vmas,
+    run_rows: all.rows.runRows,
+    status_rows: all.rows.statusRows,
   },
   analysis,
 };
@@ -637,6 +672,7 @@ if (json) {
     `  as a command (Node start-up, module loading) ${f(results.all.command_ms)} ms = ${f(results.all.smem_ms ? results.all.command_ms / results.all.smem_ms : null, 2)}x smem`,
     `  --pagemap shared / none                     ${f(results.all.pagemap_shared_ms)} / ${f(results.all.pagemap_none_ms)} ms = ${f(results.all.smem_ms ? results.all.pagemap_shared_ms / results.all.smem_ms : null, 2)}x / ${f(results.all.smem_ms ? results.all.pagemap_none_ms / results.all.smem_ms : null, 2)}x smem`,
     `  reading the capture's /proc files unparsed  ${f(results.all.sources_read_ms)} ms (smaps alone, as smem reads: ${f(results.all.smaps_read_ms)} ms)`,
+    `  SQLite alone storing its rows               ${f(results.all.store_floor_ms)} ms (${results.all.captured_processes} processes, ${results.all.vmas} VMAs, ${results.all.run_rows} run rows, ${results.all.status_rows} status lines)`,
     `reconcile over ${results.analysis.runs} runs                ${f(results.analysis.reconcileMs)} ms                          <= 5000 ms`,
     `report over ${results.analysis.runs} runs                   ${f(results.analysis.reportMs)} ms                          <= 10000 ms`,
   ];
