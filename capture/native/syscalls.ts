@@ -225,10 +225,9 @@ export function pinToCpu(cpu: number): void {
 }
 
 /** O_CLOEXEC (x86_64 and arm64 alike). */
-export const O_CLOEXEC = 0o2000000;
-/** fcntl commands for a pipe's capacity (F_LINUX_SPECIFIC_BASE + 7 and + 8). */
-export const F_SETPIPE_SZ = 1031;
-export const F_GETPIPE_SZ = 1032;
+const O_CLOEXEC = 0o2000000;
+/** fcntl's command that sets a pipe's capacity (F_LINUX_SPECIFIC_BASE + 7). */
+const F_SETPIPE_SZ = 1031;
 
 /** pipe2(2): a blocking pipe, [read end, write end], both close-on-exec. */
 export function pipe(): [read: number, write: number] {
