@@ -70,8 +70,8 @@ export interface CaptureResult {
 /**
  * From this much VmRSS + VmSwap a process's smaps is read by a child process (smaps-child.ts): its
  * walk (~2-6 ms per GiB present here) then outweighs starting the child (~5-10 ms). Whole captures
- * of dense processes measured here (median of ten), smaps read here / by the child: 2 GiB 86 / 100
- * ms; 4 GiB 83 / 81 ms; 8 GiB 107 / 87 ms.
+ * of dense processes measured here (medians), smaps read here / by the child: 2 GiB 86 / 100 ms;
+ * 4 GiB 83 / 81 ms; 8 GiB 107 / 87 ms; 20 GiB 242 / 128 ms.
  */
 export const PREFETCH_MIN_KB = 4 << 20;
 
