@@ -17,9 +17,10 @@ const nowhere = (): Iterable<string> => {
 /**
  * smaps with the page counts left out but Size: the shared and private counts and Pss of the
  * pages sleep shares (libc) move whenever another process maps or unmaps them, and reclaim may
- * take any page. What stays is every VMA, every field, in order.
+ * take any page (the padding moves with the width of the number). What stays is every VMA,
+ * every field, in order.
  */
-const stable = (text: string): string => text.replace(/^(?!Size:)(\w+):(\s+)\d+ kB$/gm, '$1:$2N kB');
+const stable = (text: string): string => text.replace(/^(?!Size:)(\w+):\s+\d+ kB$/gm, '$1: N kB');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Our child processes named cat (zombies included until they are reaped). */
