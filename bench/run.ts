@@ -74,19 +74,26 @@ async function startPython(script: string, args: number[]): Promise<Workload> {
   };
 }
 
+/** The VMAs of pid below TASK_SIZE, as [start, end) in pages (maps read before the timing starts). */
+function userRanges(pid: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const line of fs.readFileSync(`/proc/${pid}/maps`, 'utf8').trim().split('\n')) {
+    const [a, b] = line.split(' ')[0].split('-').map((h) => BigInt(`0x${h}`));
+    if (a < 1n << 63n) ranges.push([Number(a / 4096n), Number(b / 4096n)]);
+  }
+  return ranges;
+}
+
 /** The floor: pread of every VMA's pagemap of pid in 512 KiB chunks, no decoding. */
 function preadFloorMs(pid: number): { ms: number; pages: number } {
-  const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').trim().split('\n');
+  const ranges = userRanges(pid);
   const fd = fs.openSync(`/proc/${pid}/pagemap`, 'r');
   const buf = Buffer.alloc(1 << 19);
   let pages = 0;
   const t0 = process.hrtime.bigint();
-  for (const line of maps) {
-    const [range] = line.split(' ');
-    const [a, b] = range.split('-').map((h) => BigInt(`0x${h}`));
-    if (a >= 1n << 63n) continue;
-    for (let vpn = Number(a / 4096n); vpn < Number(b / 4096n); ) {
-      const n = Math.min(1 << 16, Number(b / 4096n) - vpn);
+  for (const [start, end] of ranges) {
+    for (let vpn = start; vpn < end; ) {
+      const n = Math.min(1 << 16, end - vpn);
       fs.readSync(fd, buf, 0, n * 8, vpn * 8);
       vpn += n;
       pages += n;
@@ -103,16 +110,14 @@ function preadFloorMs(pid: number): { ms: number; pages: number } {
  * typed arrays and nothing else (no runs, no SQLite).
  */
 function scanFloorMs(pid: number): number {
-  const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').trim().split('\n');
+  const ranges = userRanges(pid);
   const fd = fs.openSync(`/proc/${pid}/pagemap`, 'r');
   const regions = emptyRegions(8192);
   const t0 = process.hrtime.bigint();
-  for (const line of maps) {
-    const [a, b] = line.split(' ')[0].split('-').map((h) => parseInt(h, 16));
-    if (a >= 2 ** 63) continue;
-    for (let at = a; at < b; ) {
+  for (const [start, end] of ranges) {
+    for (let at = start * 4096; at < end * 4096; ) {
       regions.length = 0;
-      at = scanOnce(fd, at, b, 4096, regions, PAGE_IS_PFNZERO | PAGE_IS_HUGE);
+      at = scanOnce(fd, at, end * 4096, 4096, regions, PAGE_IS_PFNZERO | PAGE_IS_HUGE);
     }
   }
   const ms = msSince(t0);

@@ -2,13 +2,12 @@
 // classified, its pagemap read as runs and stored before the next is parsed (memory stays the same
 // whatever the VMA count); for a large process, smaps read by a child process (cat) while pagemap
 // is read here; then maps again, for the VMAs that changed meanwhile.
-import * as fs from 'node:fs';
 import { storedToAddress } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
 import { classifyVma } from './classify.js';
 import type { PagemapReader } from './pagemap-reader.js';
 import type { ProcessContext } from './process.js';
-import { mapFilesName } from './procfs.js';
+import { closeQuietly, mapFilesName } from './procfs.js';
 import type { SmapsPrefetcher } from './smaps-child.js';
 import type { MapsHeader } from './sources/maps.js';
 import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
@@ -492,12 +491,4 @@ export function fileBitOf(v: SmapsVma): 0 | 1 | undefined {
 /** uffd-wp registered (bit 57 of present pages) or hugetlb: PAGEMAP_SCAN categories cannot stand in for the entries. */
 function needsEntries(v: SmapsVma): boolean {
   return v.vmFlags === null || / (uw|ht) /.test(` ${v.vmFlags} `);
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // already closed
-  }
 }

@@ -123,3 +123,12 @@ export function listFilesRecursive(dir: string): string[] {
   }
   return out;
 }
+
+/** Closes fd, ignoring an fd already closed (cleanup paths after an error). */
+export function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+}

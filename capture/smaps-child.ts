@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { pipe, setPipeCapacity } from './native/syscalls.js';
+import { closeQuietly } from './procfs.js';
 
 /** A file read by another process, as text in pieces (an iterator that blocks until the next piece). */
 export interface SmapsPrefetcher {
@@ -158,13 +159,5 @@ function readAll(fd: number): string {
     const n = fs.readSync(fd, chunk, 0, chunk.length, null);
     if (n === 0) return text;
     text += chunk.toString('utf8', 0, n);
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // already closed
   }
 }
