@@ -655,7 +655,7 @@ if (json) {
     `    its floors, each alone: the smaps page walk ${f(c.smaps_walks_marginal_ms)} ms, the kernel's PAGEMAP_SCAN ${f(c.scan_floor_marginal_ms)} ms (${f(c.scan_floor_over_floor, 2)}x), SQLite storing the rows ${f(c.store_floor_marginal_ms)} ms:`,
     `      ${f(c.sequential_floors_over_floor, 2)}x together, what a capture reading smaps then pagemap in one thread cannot go below`,
     `    smaps read here, then pagemap / by a child process alongside, both sizes alike: ${f(c.scan_smaps_here_marginal_ms)} / ${f(c.scan_smaps_along_marginal_ms)} ms = ${f(c.scan_smaps_here_over_floor, 2)}x / ${f(c.scan_smaps_along_over_floor, 2)}x`,
-    `      (the whole large capture: here ${f(c.scan_smaps_here_large_ms, 0)} ms, alongside ${f(c.scan_smaps_along_large_ms, 0)} ms; the default reads alongside from ${PREFETCH_MIN_KB >> 20} GiB)`,
+    `      (the whole large capture: here ${f(c.scan_smaps_here_large_ms, 0)} ms, alongside ${f(c.scan_smaps_along_large_ms, 0)} ms; the default reads alongside from ${PREFETCH_MIN_KB >> 10} MiB of VmRSS + VmSwap)`,
     `  PAGEMAP_SCAN with --pfns vs floor           ${f(c.scan_pfns_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_pfns_over_floor, 2).padStart(9)}x`,
     `  --pagemap none (smaps, objects, no pagemap) ${f(c.none_marginal_ms).padStart(8)} ms   of which the smaps page walk alone ${f(c.smaps_walks_marginal_ms)} ms`,
     `  what pagemap adds (capture - --pagemap none) vs floor: pread ${f(c.pagemap_pread_over_floor, 2)}x, default ${f(c.pagemap_scan_over_floor, 2)}x, --pfns ${f(c.pagemap_scan_pfns_over_floor, 2)}x`,

@@ -69,11 +69,12 @@ export interface CaptureResult {
 
 /**
  * From this much VmRSS + VmSwap a process's smaps is read by a child process (smaps-child.ts): its
- * walk (~2-6 ms per GiB present here) then outweighs starting the child (~5-10 ms). Whole captures
- * of dense processes measured here (medians), smaps read here / by the child: 2 GiB 86 / 100 ms;
- * 4 GiB 83 / 81 ms; 8 GiB 107 / 87 ms; 20 GiB 242 / 128 ms.
+ * walk (~2-6 ms per GiB present here) then outweighs starting the child (posix_spawn, ~0.7 ms).
+ * Whole captures of dense processes here (min / median of 16, interleaved), smaps read here / by
+ * the child: 64 MiB 79 / 96 and 89 / 93 ms (even); 256 MiB 93 / 100 and 89 / 95 ms; 1 GiB 76 / 84
+ * and 66 / 77 ms. A process of a few MiB loses ~3-5 ms (cat's start is not hidden by anything).
  */
-export const PREFETCH_MIN_KB = 4 << 20;
+export const PREFETCH_MIN_KB = 256 << 10;
 
 /**
  * Whether a capture with these options may read smaps alongside pagemap: not with auto and --pfns,

@@ -1,14 +1,13 @@
 // smaps read by a child process while the capture reads the same process's pagemap: the kernel's
 // smaps walk of a large process then runs on another CPU, and the two page walks take the time of
 // the longer one, not of both. The child is cat(1) with the smaps file, opened here, as its
-// standard input, and a pipe as its output: starting it costs ~5 ms (a worker thread took ~60 ms
-// and ~70 ms of CPU, which made it pay only from ~8 GiB), the pipe bounds how far it reads ahead
+// standard input, and a pipe as its output, started by posix_spawn (~0.7 ms; Node's spawn forks
+// this process: ~10 ms, and a worker thread took ~60 ms), the pipe bounds how far it reads ahead
 // (1 MiB), and the capture stays synchronous (blocking reads of the pipe). What cat says on its
 // standard error is the read error, thrown with the file's path.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { pipe, setPipeCapacity } from './native/syscalls.js';
+import { pipe, reapChild, setPipeCapacity, spawnWithStdio } from './native/syscalls.js';
 import { closeQuietly } from './procfs.js';
 
 /** A file read by another process, as text in pieces (an iterator that blocks until the next piece). */
@@ -20,7 +19,7 @@ export interface SmapsPrefetcher {
    * (no cat, fork refused), the file is read by `here` instead, and so are all files after.
    */
   open(path: string, here: () => Iterable<string>): IterableIterator<string>;
-  /** Ends the child of the file being read, if any. */
+  /** Ends the child of the file being read, if any, and waits until every child has exited. */
   close(): void;
 }
 
@@ -46,6 +45,11 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
   let broken = cat === null;
   let buf: Buffer | null = null;
   let abandon: (() => void) | null = null;
+  // Children not reaped yet (still writing when their file was abandoned).
+  let running: number[] = [];
+  const reap = (wait: boolean): void => {
+    running = running.filter((pid) => !reapChild(pid, wait));
+  };
 
   const failing = (err: unknown): IterableIterator<string> => {
     let thrown = false;
@@ -60,8 +64,8 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
     return it;
   };
 
-  /** cat reading `source` into a new pipe: [pipe read end, stderr read end], or null when it could not start. */
-  const start = (source: number): [number, number] | null => {
+  /** cat reading `source` into a new pipe: [pipe read end, stderr read end, its pid], or null when it could not start. */
+  const start = (source: number): [number, number, number] | null => {
     const opened: number[] = [];
     try {
       const [out, outWrite] = pipe();
@@ -70,18 +74,11 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
       opened.push(err, errWrite);
       setPipeCapacity(outWrite, PIPE_BYTES);
       // LC_ALL=C: its messages in English, whose errno names MESSAGE_CODES knows.
-      const child = spawn(cat as string, [], { stdio: [source, outWrite, errWrite], env: { LC_ALL: 'C' } });
-      // Never keeps the capture alive, and never throws into it asynchronously.
-      child.on('error', () => {});
-      child.unref();
+      const pid = spawnWithStdio(cat as string, ['cat'], ['LC_ALL=C'], [source, outWrite, errWrite]);
+      running.push(pid);
       closeQuietly(outWrite);
       closeQuietly(errWrite);
-      if (child.pid === undefined) {
-        closeQuietly(out);
-        closeQuietly(err);
-        return null;
-      }
-      return [out, err];
+      return [out, err, pid];
     } catch {
       for (const fd of opened) closeQuietly(fd);
       return null;
@@ -91,6 +88,7 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
   return {
     open(path, here) {
       abandon?.();
+      reap(false);
       if (broken) return here()[Symbol.iterator]() as IterableIterator<string>;
       let source: number;
       try {
@@ -104,16 +102,19 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
         broken = true;
         return here()[Symbol.iterator]() as IterableIterator<string>;
       }
-      const [out, err] = fds;
+      const [out, err, pid] = fds;
       const piece = (buf ??= Buffer.allocUnsafe(PIPE_BYTES));
       const decoder = new StringDecoder('utf8');
       let done = false;
-      const finish = (): void => {
+      /** `ended`: cat closed its output (it is exiting); else it is abandoned and dies at its next write (EPIPE). */
+      const finish = (ended = false): void => {
         if (done) return;
         done = true;
         closeQuietly(out);
         closeQuietly(err);
         if (abandon === finish) abandon = null;
+        if (ended) reapChild(pid, true);
+        reap(false);
       };
       abandon = finish;
       const it: IterableIterator<string> = {
@@ -129,7 +130,7 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
             // The end: cat exited. Anything it said is why it stopped early.
             const rest = decoder.end();
             const said = readAll(err).trim();
-            finish();
+            finish(true);
             if (said !== '') {
               const code = MESSAGE_CODES.find(([re]) => re.test(said))?.[1] ?? 'EIO';
               throw Object.assign(new Error(`${path}: ${said.replace(/^[^:]*cat: -: /, '')}`), { code });
@@ -147,6 +148,7 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
     },
     close() {
       abandon?.();
+      reap(true);
     },
   };
 }

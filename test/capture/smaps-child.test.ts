@@ -38,9 +38,18 @@ function catChildren(): number[] {
   return pids;
 }
 
-/** Waits (letting libuv reap exited children) until no cat child is left; false after 5 s. */
+/** Whether pid has exited (a zombie not reaped yet, or gone). */
+function exited(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/** Waits until every cat child has exited (zombies count: the prefetcher reaps them later); false after 5 s. */
 async function catsGone(): Promise<boolean> {
-  for (const deadline = Date.now() + 5000; Date.now() < deadline; await sleep(50)) if (catChildren().length === 0) return true;
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await sleep(50)) if (catChildren().every(exited)) return true;
   return false;
 }
 
@@ -125,6 +134,18 @@ describe('capture/smaps-child (cat reading real /proc files)', function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('leaves no child behind once closed, even one abandoned while it was writing', () => {
+    const own = createSmapsPrefetcher();
+    const before = new Set(catChildren());
+    // /dev/zero never ends: its cat is always writing into a full pipe when abandoned.
+    const it = own.open('/dev/zero', nowhere);
+    assert.equal(it.next().done, false);
+    const [cat] = catChildren().filter((pid) => !before.has(pid));
+    assert.ok(cat !== undefined, 'cat is reading');
+    own.close();
+    assert.ok(!catChildren().includes(cat), 'exited and reaped');
   });
 
   it('reads here when no child can start, and so for every file after', () => {
