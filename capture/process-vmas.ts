@@ -251,7 +251,7 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
     ctx.onPages(pages.got);
     rssKb += v.fieldsKb.Rss ?? 0;
     headers.addHeader(v.header);
-    vmaInsert.push(...vmaValues(pages.id, pid, progress.vmas, v, c.backing, objectId, pages.status, ctx.pageSizeBytes));
+    vmaInsert.pushRow(vmaValues(pages.id, pid, progress.vmas, v, c.backing, objectId, pages.status, ctx.pageSizeBytes));
     progress.vmas++;
   };
   /** Before a batch's pages are read: pagemap opened once the first VMA that wants it comes, the readers' plans made. */

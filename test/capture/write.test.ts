@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCaptureWriter, type CaptureWriter } from '../../capture/write.js';
+import { createCaptureWriter, VMA_COLUMNS, type CaptureWriter } from '../../capture/write.js';
 
 describe('capture/write', () => {
   let dir: string;
@@ -31,6 +31,31 @@ describe('capture/write', () => {
       runs.flush();
       assert.deepEqual(runsOf(vma), Array.from({ length: count }, (_, i) => ({ first_page: i, pages: 1 })), `${count} rows`);
     }
+  });
+
+  it('puts each pushed value in its column, whatever the width; pushRow takes any width', () => {
+    // process_status: 4 columns, the last missing (NULL); shm_residency_runs: 5.
+    const status = w.batch('process_status');
+    status.push(7, 'Name', 'sleep', null);
+    status.push(7, 'VmRSS', '1024 kB', 1024);
+    status.push(7, 'Threads', '1');
+    status.flush();
+    assert.deepEqual(w.db.prepare('SELECT pid, field, value_text, value_kb FROM process_status ORDER BY field').raw(true).all(), [
+      [7, 'Name', 'sleep', null],
+      [7, 'Threads', '1', null],
+      [7, 'VmRSS', '1024 kB', 1024],
+    ]);
+    const residency = w.batch('shm_residency_runs');
+    for (let i = 0; i < 70; i++) residency.push(1, i * 2, 2, 'resident', null);
+    residency.flush();
+    assert.deepEqual(w.db.prepare('SELECT count(*), sum(first_page), sum(pages), min(state), max(reason) FROM shm_residency_runs').raw(true).get(), [70, 70 * 69, 140, 'resident', null]);
+    // vmas: wider than push takes.
+    const vmas = w.batch('vmas');
+    assert.throws(() => vmas.push(1, 7, 0), /pushRow/);
+    const row = VMA_COLUMNS.map((c) => (c === 'id' ? 1 : c === 'pid' ? 7 : c === 'perms' ? 'rw-p' : c === 'path' ? '[heap]' : c === 'backing' ? 'anon' : c === 'pagemap_status' ? 'captured' : c.endsWith('_kb') ? 4 : c === 'object_id' || c === 'vm_flags' || c === 'extra_fields_json' || c === 'thp_eligible' || c === 'protection_key' ? null : 0));
+    vmas.pushRow(row);
+    vmas.flush();
+    assert.deepEqual(w.db.prepare(`SELECT ${VMA_COLUMNS.join(', ')} FROM vmas`).raw(true).get(), row);
   });
 
   it('flushes batches when a transaction ends and drops them when it fails', () => {
