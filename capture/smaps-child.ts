@@ -16,7 +16,8 @@ export interface SmapsPrefetcher {
    * Starts reading `path` in the child; the pieces come from the iterator. Abandoning it (return)
    * ends the child. One file at a time: opening another abandons the last. Errors of the file
    * (ENOENT, EACCES, EIO...) are thrown by next(), with their code. When no child can be started
-   * (no cat, fork refused), the file is read by `here` instead, and so are all files after.
+   * (no cat, fork refused), or one ends in failure without a word before giving anything (a failed
+   * exec), the file is read by `here` instead, and so are all files after.
    */
   open(path: string, here: () => Iterable<string>): IterableIterator<string>;
   /** Ends the child of the file being read, if any, and waits until every child has exited. */
@@ -48,7 +49,7 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
   // Children not reaped yet (still writing when their file was abandoned).
   let running: number[] = [];
   const reap = (wait: boolean): void => {
-    running = running.filter((pid) => !reapChild(pid, wait));
+    running = running.filter((pid) => reapChild(pid, wait) === null);
   };
 
   const failing = (err: unknown): IterableIterator<string> => {
@@ -106,40 +107,62 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
       const piece = (buf ??= Buffer.allocUnsafe(PIPE_BYTES));
       const decoder = new StringDecoder('utf8');
       let done = false;
-      /** `ended`: cat closed its output (it is exiting); else it is abandoned and dies at its next write (EPIPE). */
-      const finish = (ended = false): void => {
-        if (done) return;
+      let gave = false;
+      // Set when cat could not run after all: the file is read here.
+      let local: Iterator<string> | null = null;
+      /**
+       * `ended`: cat closed its output (it is exiting): returns how it ended (reapChild). Else it
+       * is abandoned and dies at its next write (EPIPE).
+       */
+      const finish = (ended = false): number | null => {
+        if (done) return null;
         done = true;
         closeQuietly(out);
         closeQuietly(err);
         if (abandon === finish) abandon = null;
-        if (ended) reapChild(pid, true);
+        const status = ended ? reapChild(pid, true) : null;
         reap(false);
+        return status;
       };
       abandon = finish;
       const it: IterableIterator<string> = {
         [Symbol.iterator]: () => it,
         next() {
+          if (local) return local.next();
           while (!done) {
             const n = fs.readSync(out, piece, 0, piece.length, null);
             if (n > 0) {
               const text = decoder.write(piece.subarray(0, n));
-              if (text !== '') return { done: false, value: text };
+              if (text !== '') {
+                gave = true;
+                return { done: false, value: text };
+              }
               continue;
             }
             // The end: cat exited. Anything it said is why it stopped early.
             const rest = decoder.end();
             const said = readAll(err).trim();
-            finish(true);
+            const status = finish(true);
             if (said !== '') {
               const code = MESSAGE_CODES.find(([re]) => re.test(said))?.[1] ?? 'EIO';
               throw Object.assign(new Error(`${path}: ${said.replace(/^[^:]*cat: -: /, '')}`), { code });
+            }
+            if (status !== null && status !== 0) {
+              // Ended in failure without a word: cat could not run (glibc before 2.24 reports a
+              // failed exec only so) or was killed. Nothing given yet: read here, and from now on.
+              if (!gave && rest === '') {
+                broken = true;
+                local = here()[Symbol.iterator]();
+                return local.next();
+              }
+              throw Object.assign(new Error(`${path}: cat ${status > 128 ? `was killed by signal ${status - 128}` : `exited with status ${status}`} before the end`), { code: 'EIO' });
             }
             if (rest !== '') return { done: false, value: rest };
           }
           return { done: true, value: undefined };
         },
         return() {
+          if (local) return local.return?.() ?? { done: true, value: undefined };
           finish();
           return { done: true, value: undefined };
         },

@@ -322,18 +322,22 @@ export function spawnWithStdio(path: string, argv: string[], env: string[], stdi
 }
 
 /**
- * waitpid(2) of a child started by spawnWithStdio: true once it has exited and is reaped (or was
- * already: ECHILD), false while it still runs (with `wait` false).
+ * waitpid(2) of a child started by spawnWithStdio.
+ * @returns null while it runs (with `wait` false); once it has ended (and is reaped): its exit
+ *   code, or 128 + the signal that killed it; 0 when it was reaped already (ECHILD: nothing known)
  */
-export function reapChild(pid: number, wait: boolean): boolean {
+export function reapChild(pid: number, wait: boolean): number | null {
   const status = new Int32Array(1);
   for (;;) {
     const ret = libc().waitpid(pid, status, wait ? 0 : WNOHANG);
-    if (ret === pid) return true;
-    if (ret === 0) return false;
+    if (ret === pid) {
+      const s = status[0];
+      return (s & 0x7f) === 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
+    }
+    if (ret === 0) return null;
     const errno = koffi().errno();
     if (errno === osConstants.errno.EINTR) continue;
-    return errno === osConstants.errno.ECHILD;
+    return 0;
   }
 }
 

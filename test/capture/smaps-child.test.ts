@@ -148,6 +148,39 @@ describe('capture/smaps-child (cat reading real /proc files)', function () {
     assert.ok(!catChildren().includes(cat), 'exited and reaped');
   });
 
+  it('reads here when the child fails without a word before giving anything (a failed exec), and so after', () => {
+    const failing = createSmapsPrefetcher({ cat: '/bin/false' });
+    try {
+      const path = `/proc/${sleeper.pid}/status`;
+      let calls = 0;
+      const local = (): Iterable<string> => {
+        calls++;
+        return [fs.readFileSync(path, 'utf8')];
+      };
+      assert.match([...failing.open(path, local)].join(''), /^Name:\s+sleep\n/);
+      assert.match([...failing.open(path, local)].join(''), /^Name:\s+sleep\n/);
+      assert.equal(calls, 2);
+    } finally {
+      failing.close();
+    }
+  });
+
+  it('throws when the child is killed after giving part of the file', () => {
+    // sh as "cat": it runs its standard input, this file, which prints a line and kills sh.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-killed-'));
+    const killing = createSmapsPrefetcher({ cat: '/bin/sh' });
+    try {
+      const script = path.join(dir, 'script');
+      fs.writeFileSync(script, 'echo partial\nkill -9 $$\n');
+      const it = killing.open(script, nowhere);
+      assert.deepEqual(it.next(), { done: false, value: 'partial\n' });
+      assert.throws(() => it.next(), (err: NodeJS.ErrnoException) => err.code === 'EIO' && err.message === `${script}: cat was killed by signal 9 before the end`);
+    } finally {
+      killing.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads here when no child can start, and so for every file after', () => {
     const broken = createSmapsPrefetcher({ cat: '/nonexistent/cat' });
     try {
