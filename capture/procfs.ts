@@ -60,7 +60,21 @@ export function createProcfs(root = '/proc'): Procfs {
         fs.closeSync(fd);
       }
     },
-    readBuffer: (pid, name) => fs.readFileSync(p(pid, name)),
+    // Not readFileSync(path): without an encoding it takes Node's JavaScript path (fstat, a new
+    // buffer, reads), ~2x the cost of these reads into the shared buffer (cmdline, per process).
+    readBuffer(pid, name) {
+      const fd = fs.openSync(p(pid, name), 'r');
+      try {
+        const parts: Buffer[] = [];
+        for (;;) {
+          const n = fs.readSync(fd, chunkBuf, 0, chunkBuf.length, null);
+          if (n === 0) return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+          parts.push(Buffer.from(chunkBuf.subarray(0, n)));
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
     readLink: (pid, name) => fs.readlinkSync(p(pid, name)),
     listPids: () =>
       fs
