@@ -1,6 +1,7 @@
 // npm run bench: builds its own workloads, captures them, and prints each figure next to a
 // baseline measured in the same run (the raw pread of the same pagemap ranges; smem for --all).
-// Marginal cost = cost(large) - cost(small), so runtime start-up cancels out.
+// Marginal cost = cost(large) - cost(small), so runtime start-up cancels out. Captures run in
+// fresh processes with the flags the CLI runs with (lib/node-flags.ts).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +16,7 @@ import { createRunEncoder } from '../capture/sources/pagemap.js';
 import { PAGE_IS_HUGE, PAGE_IS_PFNZERO, emptyRegions, scanOnce } from '../capture/pagemap-scan.js';
 import { reconcile } from '../analyze/analyses/reconcile.js';
 import { readSchema } from '../lib/schema.js';
+import { NODE_FLAGS } from '../lib/node-flags.js';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -215,7 +217,7 @@ interface CaptureRun {
 
 function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false, prefetchMinKb?: number, keepAs?: string): CaptureRun {
   const out = keepAs ?? path.join(dir, `c-${method}-${Date.now()}.db`);
-  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : '', prefetchMinKb === undefined ? '' : String(prefetchMinKb)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : '', prefetchMinKb === undefined ? '' : String(prefetchMinKb)], { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) throw new Error(`capture failed: ${r.stderr}`);
   if (keepAs === undefined) fs.rmSync(out, { force: true });
   return JSON.parse(r.stdout) as CaptureRun;
@@ -282,7 +284,7 @@ function measureRound(pid: number, into: SizeRuns, round: number): void {
 function summarize(w: Workload, memfdPages: number, anonPages: number, r: SizeRuns) {
   const kept = (pfns: boolean): { probeNs: number; runs: number; rows: number; file: string } => {
     const out = path.join(dir, `keep-${memfdPages}${pfns ? '-pfns' : ''}.db`);
-    spawnSync(process.execPath, [child, String(w.pid), out, 'auto', '', 'all', pfns ? 'pfns' : ''], { encoding: 'utf8' });
+    spawnSync(process.execPath, [...NODE_FLAGS, child, String(w.pid), out, 'auto', '', 'all', pfns ? 'pfns' : ''], { encoding: 'utf8' });
     const db = new Database(out, { readonly: true });
     const probeNs = db.prepare("SELECT probe_ns FROM shm_objects WHERE kind = 'memfd'").pluck().get() as number;
     const runs = db.prepare('SELECT count(*) FROM pagemap_runs').pluck().get() as number;
@@ -403,7 +405,7 @@ async function measureAll(n: number) {
       ...repeat(2, () => {
         const out = path.join(dir, `cli-all-${Date.now()}.db`);
         const t0 = process.hrtime.bigint();
-        spawnSync(process.execPath, [cli, 'capture', '--all', '-q', '-o', out], { stdio: 'ignore' });
+        spawnSync(process.execPath, [...NODE_FLAGS, cli, 'capture', '--all', '-q', '-o', out], { stdio: 'ignore' });
         const ms = msSince(t0);
         fs.rmSync(out, { force: true });
         return ms;
@@ -439,7 +441,7 @@ function analysisScale(runs: number) {
   const cli = fileURLToPath(new URL('../bin/pagescope.js', import.meta.url));
   let reportMs: number | null = null;
   const t1 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, 'report', file, '-o', path.join(dir, 'synthetic.html')], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, cli, 'report', file, '-o', path.join(dir, 'synthetic.html')], { encoding: 'utf8' });
   if (r.status === 0) reportMs = Number(process.hrtime.bigint() - t1) / 1e6;
   return { runs, rows, reconcileMs, reportMs };
 }

@@ -1,6 +1,7 @@
-#!/usr/bin/env node
+#!/bin/sh
 // pagescope CLI entry: registers every command explicitly, maps errors to exit codes.
-// The only module allowed to use console and process.exit.
+// The only module allowed to use console and process.exit. Run as a program, it is a shell script
+// first: the built file's second line execs node with lib/node-flags.ts (tools/inline-yargs.mjs).
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { writeFileSync } from 'node:fs';

@@ -6,6 +6,7 @@
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../dist/lib/node-flags.js';
 
 const entry = fileURLToPath(new URL('../dist/bin/pagescope.js', import.meta.url));
 await esbuild.build({
@@ -19,6 +20,10 @@ await esbuild.build({
   // Chained onto tsc's map, so stack traces still point into bin/pagescope.ts.
   sourcemap: true,
   logLevel: 'warning',
+  // The entry's hashbang is #!/bin/sh: this line, a no-op and a comment to JavaScript, makes the
+  // shell exec node with pagescope's flags (lib/node-flags.ts). Here, not in the source, so that
+  // the source map counts it.
+  banner: { js: `":" //; exec node ${NODE_FLAGS.join(' ')} "$0" "$@"` },
   plugins: [
     {
       name: 'keep-own-modules',
