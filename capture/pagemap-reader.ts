@@ -4,7 +4,7 @@
 // PFNs (the default), the scan's categories give the runs of present pages directly.
 import type { Procfs } from './procfs.js';
 import { FLAG_FILE_SHARED, FLAG_PRESENT, FLAG_SOFT_DIRTY, type RunEncoder } from './sources/pagemap.js';
-import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, REGIONS_PER_CALL, emptyRegions, scanOnce } from './pagemap-scan.js';
+import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, REGIONS_PER_CALL, emptyRegions, scanOnce, type ScanRegions } from './pagemap-scan.js';
 
 export type PagemapMethod = 'pread' | 'scan';
 
@@ -191,17 +191,14 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
       let cursor = startVpn;
       while (cursor < endVpn && regionAfter(st, cursor)) {
         if (starts[st.i] >= endVpn) break;
+        if (!pfns) {
+          // Without PFNs: runs from the categories, up to a region whose entries must be read.
+          cursor = categoryRuns(buf, st, cursor, endVpn, encoder, askedFile, fileBit);
+          if (cursor >= endVpn || st.i >= buf.length || starts[st.i] >= endVpn) continue;
+        }
         const spanStart = Math.max(cursor, starts[st.i]);
         let spanEnd = Math.min(endVpn, ends[st.i]);
-        const c = cats[st.i];
         consume(st);
-        if (!pfns && !mustRead(c, isFile(c))) {
-          // Without PFNs: the run comes from the categories.
-          encoder.pushZeros(spanStart - cursor);
-          encoder.pushUniform(spanEnd - spanStart, (c & PAGE_IS_PRESENT ? FLAG_PRESENT | (isFile(c) ? FLAG_FILE_SHARED : 0) : 0) | (c & PAGE_IS_SOFT_DIRTY ? FLAG_SOFT_DIRTY : 0));
-          cursor = spanEnd;
-          continue;
-        }
         // Neighbours in this call's regions join the read: with PFNs, across short gaps; without,
         // adjacent ones whose entries are read too.
         while (spanEnd < endVpn && st.i < buf.length) {
@@ -227,6 +224,35 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
       return pages;
     },
   };
+}
+
+/**
+ * Without PFNs: encodes the regions of `buf` from `st.i` on as runs of their categories, until one
+ * whose entries must be read (mustRead), the end of the VMA or of the regions. A region that goes
+ * on into the next VMA is left for it. One loop without a call per region but the encoder's: the
+ * common case, tens of thousands of regions in a large process, mostly run before the JIT has
+ * optimised anything.
+ * @returns where the encoded pages end (the new cursor)
+ */
+function categoryRuns(buf: ScanRegions, st: { i: number }, cursor: number, endVpn: number, encoder: RunEncoder, askedFile: boolean, fileBit: 0 | 1 | undefined): number {
+  const { starts, ends, cats } = buf;
+  while (cursor < endVpn && st.i < buf.length) {
+    const i = st.i;
+    const start = starts[i];
+    if (start >= endVpn) break;
+    const c = cats[i];
+    // The file bit of a present region: from the scan, or the VMA's kind.
+    const file = askedFile ? (c & PAGE_IS_FILE) !== 0 : fileBit === 1;
+    if (mustRead(c, file)) break;
+    const end = ends[i];
+    if (end <= endVpn) st.i = i + 1;
+    const from = start > cursor ? start : cursor;
+    const to = end < endVpn ? end : endVpn;
+    if (from > cursor) encoder.pushZeros(from - cursor);
+    encoder.pushUniform(to - from, (c & PAGE_IS_PRESENT ? FLAG_PRESENT | (file ? FLAG_FILE_SHARED : 0) : 0) | (c & PAGE_IS_SOFT_DIRTY ? FLAG_SOFT_DIRTY : 0));
+    cursor = to;
+  }
+  return cursor;
 }
 
 /**

@@ -101,6 +101,9 @@ export function createRunEncoder(sink: RunSink, filter: FrameFilter | null = nul
     page++;
   }
 
+  // What add(flags, 0) then count - 1 more equal pages do, without a call per step: a capture
+  // without PFNs comes here twice per PAGEMAP_SCAN region (tens of thousands in a large process),
+  // mostly before the JIT has optimised anything.
   function pushUniform(count: number, flags: number): void {
     if (count <= 0) return;
     if (runPages > 0 && runFlags === flags && lastFrame === 0 && runStep <= 0) {
@@ -109,12 +112,14 @@ export function createRunEncoder(sink: RunSink, filter: FrameFilter | null = nul
       page += count;
       return;
     }
-    add(flags, 0);
-    if (count > 1) {
-      runStep = 0;
-      runPages += count - 1;
-      page += count - 1;
-    }
+    if (runPages > 0) sink(runStart, runPages, runFlags, runFrame, runStep < 0 ? 0 : runStep);
+    runStart = page;
+    runPages = count;
+    runFlags = flags;
+    runFrame = 0;
+    lastFrame = 0;
+    runStep = count > 1 ? 0 : -1;
+    page += count;
   }
 
   return {
