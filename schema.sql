@@ -545,8 +545,8 @@ CREATE TABLE capture_warnings
   -- What was being read, e.g. "/proc/1234/pagemap" or "object memfd:cache".
   target TEXT NOT NULL,
   -- Machine-readable kind: vanished, permission, unreadable (another read error, or text that
-  -- does not parse), pid-reused, pfn-hidden, pagemap-short, vma-changed, freeze, residency,
-  -- residency-degraded.
+  -- does not parse), pid-reused, pfn-hidden, pagemap-short, vma-changed, vma-overlap (a VMA
+  -- smaps listed over the one before it, left out), freeze, residency, residency-degraded.
   kind TEXT NOT NULL,
   -- One sentence for people, ending with a remedy where there is one.
   message TEXT NOT NULL

@@ -69,6 +69,21 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
     let queue: SmapsVma[] = [];
     let at = 0;
     let ended = false;
+    // smaps is printed over many reads, and between two the kernel resumes its walk at the end of
+    // the last VMA printed: when the mappings changed meanwhile, the next VMA can start before that
+    // (a VMA that grew, or a new one over the same addresses; ~1-3% of reads of a process that
+    // maps and unmaps in a loop). Such a VMA would describe pages already described: it is left
+    // out, with a warning, so that the VMAs stay in address order, each page in one of them.
+    let lastEnd = -1n;
+    const inOrder = (vmas: SmapsVma[]): SmapsVma[] =>
+      vmas.filter((v) => {
+        if (v.start >= lastEnd) {
+          lastEnd = v.end;
+          return true;
+        }
+        ctx.warn(pid, `/proc/${pid}/smaps`, 'vma-overlap', messages.vmaOverlap(pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+        return false;
+      });
     // null: the end of smaps; undefined: a chunk that could not be read (warned).
     const nextChunk = (): string | null | undefined => {
       try {
@@ -90,13 +105,13 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
         const chunk = nextChunk();
         if (chunk === null) {
           // The VMAs left, the last included.
-          queue = read('smaps', () => parser.end(), [] as SmapsVma[]);
+          queue = inOrder(read('smaps', () => parser.end(), [] as SmapsVma[]));
           ended = true;
           continue;
         }
         // After a chunk that failed the last VMA may lack fields: only the complete ones are kept.
         const pushed = chunk !== undefined && read('smaps', () => (parser.push(chunk), true), false);
-        queue = parser.take();
+        queue = inOrder(parser.take());
         if (!pushed) ended = true;
       }
       return true;

@@ -28,6 +28,9 @@ export const pidReused = (pid: number): string =>
 export const vmaChanged = (pid: number, range: string): string =>
   `VMA ${range} of process ${pid} was unmapped or remapped while its pages were read; its page-level data may not match smaps (use --freeze for a consistent snapshot)`;
 
+export const vmaOverlap = (pid: number, range: string): string =>
+  `VMA ${range} of process ${pid} was left out: smaps listed it after a VMA it overlaps, as the mappings changed while smaps was read (use --freeze for a consistent snapshot)`;
+
 export const freezeRefused = (pid: number, code: string): string =>
   `cannot stop process ${pid} for --freeze (${code}); it was read while running, so its pages may have changed during the read; run capture as root or as the process's owner`;
 
