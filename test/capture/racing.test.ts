@@ -381,7 +381,7 @@ describe('capture: racing targets', function () {
       const warned = cap.db.prepare("SELECT count(*) FROM capture_warnings WHERE pid = ? AND kind = 'vma-changed'").pluck().get(proc.pid);
       assert.equal(cap.db.prepare('SELECT count(*) FROM vmas WHERE pid = ? AND changed_during_capture = 1').pluck().get(proc.pid), warned);
       // A VMA that smaps itself printed over one before it (the kernel resumed its walk after the
-      // mappings changed) is left out with a warning of its own (smaps-overlap.test.ts).
+      // mappings changed) is left out with a warning of its own (read-errors.test.ts).
       assert.equal(cap.db.prepare("SELECT count(*) FROM capture_warnings WHERE pid = ? AND kind NOT IN ('vma-changed', 'vma-overlap')").pluck().get(proc.pid), 0);
     }
   });

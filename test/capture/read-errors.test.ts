@@ -1,13 +1,21 @@
 // A read of smaps that fails part-way (an I/O error, or text that does not parse): the VMAs read
 // whole before it are kept, the process is recorded partial, and the warning says what happened
 // (not "permission denied", which would send the user to the wrong fix).
+//
+// And smaps that lists a VMA over the one before it. smaps is printed over many reads; between
+// two, the kernel resumes its walk at the end of the last VMA printed, so when the mappings change
+// meanwhile the next VMA can start before that end (seen here: "7fce47b78000-7fce47bba000 rw-p"
+// then "7fce47b78000-7fce47bbb000 rw-p", in ~1-3% of reads of a process that maps and unmaps in a
+// loop). The capture keeps the VMAs in address order, each page in one VMA: such a VMA is left
+// out, with a warning that names it, whichever way smaps is read. The text is the real smaps of a
+// live process with one VMA printed again, grown, as the kernel printed it.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createProcfs, type Procfs } from '../../capture/procfs.js';
 import { captureTo, type Captured } from '../support/capture.js';
 
-describe('capture: smaps that fails part-way (real process)', function () {
+describe('capture: smaps that fails part-way, or lists a VMA over the one before it (real process)', function () {
   this.timeout(30000);
   let sleeper: ChildProcess;
   const caps: Captured[] = [];
@@ -60,4 +68,39 @@ describe('capture: smaps that fails part-way (real process)', function () {
       assert.doesNotMatch(warnings[0].message, /root/);
     });
   }
+
+  /** The real smaps of pid with VMA k printed again after itself, its end moved to VMA k+1's end. */
+  const reprinted = (pid: number, k: number): { text: string; range: string } => {
+    const text = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    const starts = [...text.matchAll(/^[0-9a-f]+-[0-9a-f]+ /gm)].map((m) => m.index);
+    assert.ok(starts.length > k + 2);
+    const block = text.slice(starts[k], starts[k + 1]);
+    const nextEnd = /^[0-9a-f]+-([0-9a-f]+) /.exec(text.slice(starts[k + 1]))![1];
+    const grown = block.replace(/^([0-9a-f]+)-[0-9a-f]+ /, `$1-${nextEnd} `);
+    return { text: text.slice(0, starts[k + 1]) + grown + text.slice(starts[k + 1]), range: /^(\S+) /.exec(grown)![1] };
+  };
+  const withSmaps = (pid: number, text: string): Procfs => {
+    const base = createProcfs();
+    return {
+      ...base,
+      *readTextChunks(p, name) {
+        if (p === pid && name === 'smaps') yield text;
+        else yield* base.readTextChunks(p, name);
+      },
+    };
+  };
+
+  it('leaves the VMA out with a warning naming it; every other VMA once, in order', async () => {
+    const pid = sleeper.pid!;
+    const { text, range } = reprinted(pid, 2);
+    const cap = await captureTo([pid], { procfs: withSmaps(pid, text) });
+    caps.push(cap);
+    const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
+    const stored = cap.db.prepare("SELECT printf('%x-%x', start_address, end_address) FROM vmas WHERE pid = ? ORDER BY vma_index").pluck().all(pid);
+    assert.deepEqual(stored, maps);
+    const warnings = cap.db.prepare('SELECT kind, target, message FROM capture_warnings WHERE pid = ?').all(pid) as Array<{ kind: string; target: string; message: string }>;
+    assert.deepEqual(warnings.map((w) => [w.kind, w.target]), [['vma-overlap', `/proc/${pid}/smaps`]]);
+    assert.equal(warnings[0].message, `VMA ${range} of process ${pid} was left out: smaps listed it after a VMA it overlaps, as the mappings changed while smaps was read (use --freeze for a consistent snapshot)`);
+    assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(pid), 'complete');
+  });
 });
