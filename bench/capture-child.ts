@@ -6,10 +6,6 @@ import { runCapture } from '../capture/capture.js';
 import { silentLogger } from '../lib/log.js';
 
 const [pidsArg, output, method, all, pagemap, pfns, prefetchMinKb] = process.argv.slice(2);
-// CPU time of the main thread alone (schedstat: ns on CPU), which V8's helper threads, a slow
-// spell of the VM or cat's CPU alongside do not blur: what the capture's own code costs.
-const mainThreadNs = (): number => Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-const mainBefore = mainThreadNs();
 const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
 const result = await runCapture({
@@ -28,7 +24,6 @@ const result = await runCapture({
 });
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 const cpu = process.cpuUsage(cpuBefore);
-const mainCpuMs = (mainThreadNs() - mainBefore) / 1e6;
 const cpuMs = (cpu.user + cpu.system) / 1000;
 // The residency probe's share, so the pagemap part can be compared with the pread floor.
 const db = new Database(output, { readonly: true });
@@ -38,4 +33,4 @@ db.close();
 // this process was forked from (Linux keeps the larger of the pre-exec and current high-water
 // marks), so a child of a 300 MB bench reported 300 MB whatever it did.
 const hwmKb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? process.resourceUsage().maxRSS);
-process.stdout.write(`${JSON.stringify({ ms, cpuMs, mainCpuMs, probeMs, maxRssKb: hwmKb, bytes: fs.statSync(output).size, pages: result.pages })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs, probeMs, maxRssKb: hwmKb, bytes: fs.statSync(output).size, pages: result.pages })}\n`);

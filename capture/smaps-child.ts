@@ -120,7 +120,11 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
         closeQuietly(out);
         closeQuietly(err);
         if (abandon === finish) abandon = null;
-        const status = ended ? reapChild(pid, true) : null;
+        let status: number | null = null;
+        if (ended) {
+          status = reapChild(pid, true);
+          running = running.filter((p) => p !== pid);
+        }
         reap(false);
         return status;
       };
