@@ -13,7 +13,7 @@ import { PREFETCH_MIN_KB } from '../capture/capture.js';
 import { createProcfs } from '../capture/procfs.js';
 import { createPreadReader, createScanReader, type PagemapReader } from '../capture/pagemap-reader.js';
 import { createRunEncoder } from '../capture/sources/pagemap.js';
-import { PAGE_IS_HUGE, PAGE_IS_PFNZERO, emptyRegions, scanOnce } from '../capture/pagemap-scan.js';
+import { PAGE_IS_HUGE, PAGE_IS_PFNZERO, emptyRawRegions, scanRaw } from '../capture/pagemap-scan.js';
 import { reconcile } from '../analyze/analyses/reconcile.js';
 import { readSchema } from '../lib/schema.js';
 import { NODE_FLAGS } from '../lib/node-flags.js';
@@ -108,18 +108,17 @@ function preadFloorMs(pid: number): { ms: number; pages: number } {
 
 /**
  * The kernel's share of the default: PAGEMAP_SCAN over the same ranges with the default's
- * categories, as many calls as a capture makes (SCAN_MAX_PAGES each), the regions decoded into
- * typed arrays and nothing else (no runs, no SQLite).
+ * categories, as many calls as a capture makes (SCAN_MAX_PAGES each), the regions left where the
+ * kernel wrote them as the capture reads them, and nothing else (no runs, no SQLite).
  */
 function scanFloorMs(pid: number): number {
   const ranges = userRanges(pid);
   const fd = fs.openSync(`/proc/${pid}/pagemap`, 'r');
-  const regions = emptyRegions(8192);
+  const regions = emptyRawRegions();
   const t0 = process.hrtime.bigint();
   for (const [start, end] of ranges) {
     for (let at = start * 4096; at < end * 4096; ) {
-      regions.length = 0;
-      at = scanOnce(fd, at, end * 4096, 4096, regions, PAGE_IS_PFNZERO | PAGE_IS_HUGE);
+      at = scanRaw(fd, at, end * 4096, regions, PAGE_IS_PFNZERO | PAGE_IS_HUGE);
     }
   }
   const ms = msSince(t0);

@@ -4,7 +4,7 @@
 // PFNs (the default), the scan's categories give the runs of present pages directly.
 import type { Procfs } from './procfs.js';
 import { FLAG_FILE_SHARED, FLAG_PRESENT, FLAG_SOFT_DIRTY, type RunEncoder } from './sources/pagemap.js';
-import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, REGIONS_PER_CALL, emptyRegions, scanOnce, type ScanRegions } from './pagemap-scan.js';
+import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, REGION_WORDS, emptyRawRegions, regionCategories, regionEndPage, regionStartPage, scanRaw, type RawRegions } from './pagemap-scan.js';
 
 export type PagemapMethod = 'pread' | 'scan';
 
@@ -120,8 +120,9 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
     const span = spans[plan.next];
     return span && span[0] <= startVpn && endVpn <= span[1] ? span : undefined;
   };
-  // The regions of the last call, reused; the stream over one span that they come from.
-  const buf = emptyRegions(REGIONS_PER_CALL);
+  // The regions of the last call, read in place; the stream over one span that they come from.
+  const buf = emptyRawRegions();
+  const ps = pageSizeBytes;
   let stream: {
     fd: number;
     /** The span (or lone VMA) streamed, and whether PAGE_IS_FILE is asked. */
@@ -144,13 +145,13 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
   /** Makes buf[st.i] the first region ending after vpn; false when the span has none left. */
   const regionAfter = (st: NonNullable<typeof stream>, vpn: number): boolean => {
     for (;;) {
-      while (st.i < buf.length && buf.ends[st.i] <= vpn) st.i++;
+      while (st.i < buf.length && regionEndPage(buf.words, st.i, ps) <= vpn) st.i++;
       if (st.i < buf.length) return true;
       if (st.next >= st.to) return false;
       buf.length = 0;
       st.i = 0;
       try {
-        st.next = scanOnce(st.fd, st.next * pageSizeBytes, st.to * pageSizeBytes, pageSizeBytes, buf, categories(st.askFile)) / pageSizeBytes;
+        st.next = scanRaw(st.fd, st.next * pageSizeBytes, st.to * pageSizeBytes, buf, categories(st.askFile)) / pageSizeBytes;
       } catch (err) {
         stream = null; // the caller reads this VMA with pread; the next one starts a new stream
         throw err;
@@ -181,33 +182,34 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
       const askedFile = st.askFile;
       // The file bit of a present region: from the scan, or the VMA's kind.
       const isFile = (c: number): boolean => Boolean(askedFile ? c & PAGE_IS_FILE : fileBit);
-      // (buf never reallocates: it is emptied before each call, which adds at most REGIONS_PER_CALL.)
-      const { starts, ends, cats } = buf;
       // A region consumed by this VMA, unless it goes on into the next one (regions of adjacent
       // VMAs with the same categories are one): then it stays for the next VMA.
       const consume = (s: NonNullable<typeof stream>): void => {
-        if (ends[s.i] <= endVpn) s.i++;
+        if (regionEndPage(buf.words, s.i, ps) <= endVpn) s.i++;
       };
       let cursor = startVpn;
       while (cursor < endVpn && regionAfter(st, cursor)) {
-        if (starts[st.i] >= endVpn) break;
+        if (regionStartPage(buf.words, st.i, ps) >= endVpn) break;
         if (!pfns) {
           // Without PFNs: runs from the categories, up to a region whose entries must be read.
-          cursor = categoryRuns(buf, st, cursor, endVpn, encoder, askedFile, fileBit);
-          if (cursor >= endVpn || st.i >= buf.length || starts[st.i] >= endVpn) continue;
+          cursor = categoryRuns(buf, ps, st, cursor, endVpn, encoder, askedFile, fileBit);
+          if (cursor >= endVpn || st.i >= buf.length || regionStartPage(buf.words, st.i, ps) >= endVpn) continue;
         }
-        const spanStart = Math.max(cursor, starts[st.i]);
-        let spanEnd = Math.min(endVpn, ends[st.i]);
+        const spanStart = Math.max(cursor, regionStartPage(buf.words, st.i, ps));
+        let spanEnd = Math.min(endVpn, regionEndPage(buf.words, st.i, ps));
         consume(st);
         // Neighbours in this call's regions join the read: with PFNs, across short gaps; without,
         // adjacent ones whose entries are read too.
         while (spanEnd < endVpn && st.i < buf.length) {
           const next = st.i;
+          const nextStart = regionStartPage(buf.words, next, ps);
+          const nextEnd = regionEndPage(buf.words, next, ps);
+          const nextCats = regionCategories(buf.words, next);
           const joins = pfns
-            ? starts[next] - spanEnd <= COALESCE_GAP_PAGES && Math.min(endVpn, ends[next]) - spanStart <= CHUNK_PAGES * 4
-            : starts[next] === spanEnd && mustRead(cats[next], isFile(cats[next]));
+            ? nextStart - spanEnd <= COALESCE_GAP_PAGES && Math.min(endVpn, nextEnd) - spanStart <= CHUNK_PAGES * 4
+            : nextStart === spanEnd && mustRead(nextCats, isFile(nextCats));
           if (!joins) break;
-          spanEnd = Math.min(endVpn, ends[next]);
+          spanEnd = Math.min(endVpn, nextEnd);
           consume(st);
           if (st.i === next) break; // it goes on into the next VMA
         }
@@ -229,22 +231,24 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
 /**
  * Without PFNs: encodes the regions of `buf` from `st.i` on as runs of their categories, until one
  * whose entries must be read (mustRead), the end of the VMA or of the regions. A region that goes
- * on into the next VMA is left for it. One loop without a call per region but the encoder's: the
- * common case, tens of thousands of regions in a large process, mostly run before the JIT has
- * optimised anything.
+ * on into the next VMA is left for it. One loop without a call per region but the encoder's, the
+ * regions read where the kernel wrote them: the common case, tens of thousands of regions in a
+ * large process, mostly run before the JIT has optimised anything.
  * @returns where the encoded pages end (the new cursor)
  */
-function categoryRuns(buf: ScanRegions, st: { i: number }, cursor: number, endVpn: number, encoder: RunEncoder, askedFile: boolean, fileBit: 0 | 1 | undefined): number {
-  const { starts, ends, cats } = buf;
+function categoryRuns(buf: RawRegions, pageSizeBytes: number, st: { i: number }, cursor: number, endVpn: number, encoder: RunEncoder, askedFile: boolean, fileBit: 0 | 1 | undefined): number {
+  const w = buf.words;
   while (cursor < endVpn && st.i < buf.length) {
     const i = st.i;
-    const start = starts[i];
+    const k = i * REGION_WORDS;
+    // As regionStartPage, regionEndPage and regionCategories, inlined.
+    const start = (w[k + 1] * 4294967296 + w[k]) / pageSizeBytes;
     if (start >= endVpn) break;
-    const c = cats[i];
+    const c = w[k + 4];
     // The file bit of a present region: from the scan, or the VMA's kind.
     const file = askedFile ? (c & PAGE_IS_FILE) !== 0 : fileBit === 1;
     if (mustRead(c, file)) break;
-    const end = ends[i];
+    const end = (w[k + 3] * 4294967296 + w[k + 2]) / pageSizeBytes;
     if (end <= endVpn) st.i = i + 1;
     const from = start > cursor ? start : cursor;
     const to = end < endVpn ? end : endVpn;
