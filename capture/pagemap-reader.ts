@@ -4,7 +4,7 @@
 // PFNs (the default), the scan's categories give the runs of present pages directly.
 import type { Procfs } from './procfs.js';
 import { FLAG_FILE_SHARED, FLAG_PRESENT, FLAG_SOFT_DIRTY, type RunEncoder } from './sources/pagemap.js';
-import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, REGION_WORDS, emptyRawRegions, regionCategories, regionEndPage, regionStartPage, scanRaw, type RawRegions } from './pagemap-scan.js';
+import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, REGION_WORDS, emptyRawRegions, rawRegionsCurrent, regionCategories, regionEndPage, regionStartPage, scanRaw, type RawRegions } from './pagemap-scan.js';
 
 export type PagemapMethod = 'pread' | 'scan';
 
@@ -172,6 +172,9 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
     readVma(fd, startVpn, pages, encoder, fileBit) {
       const endVpn = startVpn + pages;
       const span = spanOf(fd, startVpn, endVpn);
+      // The regions are read where the kernel wrote them, in a buffer every scan shares: after a
+      // call by anyone else (another reader), the stream starts again from this VMA.
+      if (stream && buf.length > 0 && !rawRegionsCurrent(buf)) stream = null;
       let st = stream;
       if (span) {
         // The span's stream, unless it went past this VMA (read again after a failure): a new one from here.

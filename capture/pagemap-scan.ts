@@ -72,14 +72,23 @@ export const REGION_WORDS = 6;
  * The regions of one PAGEMAP_SCAN call as the kernel wrote them, read in place: `words` holds
  * `length` struct page_region of REGION_WORDS native-endian u32 (little-endian: x86_64, arm64):
  * start and end in bytes as low then high halves, then the categories (see regionStartPage).
- * `words` is the call's buffer itself: valid until the next call.
+ * `words` is the calls' one buffer itself: valid until the next call, by any caller
+ * (rawRegionsCurrent).
  */
 export interface RawRegions {
   words: Uint32Array;
   length: number;
+  /** The call that filled it (see rawRegionsCurrent). */
+  call: number;
 }
 
-export const emptyRawRegions = (): RawRegions => ({ words: new Uint32Array(0), length: 0 });
+export const emptyRawRegions = (): RawRegions => ({ words: new Uint32Array(0), length: 0, call: 0 });
+
+/** scanRaw calls made so far in this process. */
+let calls = 0;
+
+/** Whether no scanRaw call was made since the one that filled `r` (its words are still its regions). */
+export const rawRegionsCurrent = (r: RawRegions): boolean => r.call === calls;
 
 /** First page of region i of `words` (two 32-bit halves: no BigInt per region). */
 export const regionStartPage = (words: Uint32Array, i: number, pageSizeBytes: number): number =>
@@ -122,6 +131,7 @@ export function scanRaw(fd: number, startBytes: number, endBytes: number, out: R
   arg.writeBigUInt64LE(BigInt(categories | NON_EMPTY), 88); // return
   out.length = 0;
   out.words = words;
+  out.call = ++calls;
   out.length = ioctl(fd, PAGEMAP_SCAN, arg);
   const walkEnd = Number(arg.readBigUInt64LE(32));
   // A walk that stops without progress would leave a range unread.

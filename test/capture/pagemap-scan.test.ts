@@ -99,6 +99,22 @@ describe('capture/pagemap-scan bounded calls (real kernel)', () => {
           const got = read(createScanReader(procfs, PAGE, !lean), lean, order);
           assert.deepEqual(got, expected, lean ? 'categories' : 'with PFNs');
           assert.ok(expected[3].length > REGIONS_PER_CALL, 'the fragmented part is a run per page');
+          // Two scan readers taking turns, VMA by VMA: each call overwrites the regions the
+          // other one still reads from (one buffer for every scan), which each must notice.
+          // The second one's call is ahead of where the first stopped (VMA 3, then the first
+          // goes on into it): regions read by index from the other's call would skip pages.
+          const each = read(createPreadReader(procfs), lean, [0, 1, 2, 3]);
+          const readers = [createScanReader(procfs, PAGE, !lean), createScanReader(procfs, PAGE, !lean)];
+          for (const r of readers) r.beginProcess?.(fd, [vmas.map(([a, b]): [number, number, 0] => [a, b, 0])]);
+          const schedule: Array<[reader: number, vma: number]> = [[0, 2], [1, 3], [0, 3], [1, 0], [0, 0], [1, 1], [0, 1], [1, 2]];
+          for (const [who, k] of schedule) {
+            const runs: Run[] = [];
+            const enc = createRunEncoder((...r) => runs.push(r), lean ? { zeroPfn: null } : null);
+            const [a, b] = vmas[k];
+            assert.equal(readers[who].readVma(fd, a, b - a, enc, 0), b - a);
+            enc.finish();
+            assert.deepEqual(runs, each[k], `reader ${who}, VMA ${k}, readers taking turns`);
+          }
         }
       } finally {
         fs.closeSync(fd);
