@@ -155,10 +155,10 @@ export function scanOnce(fd: number, startBytes: number, endBytes: number, pageS
 /** Appends n regions from the words of struct page_region to `out`, as page numbers. */
 function decodeRegions(w: Uint32Array, n: number, out: ScanRegions, pageSizeBytes: number): void {
   const { starts, ends, cats } = out;
-  for (let i = 0, k = 0, j = out.length; i < n; i++, k += 6, j++) {
-    starts[j] = (w[k + 1] * 4294967296 + w[k]) / pageSizeBytes;
-    ends[j] = (w[k + 3] * 4294967296 + w[k + 2]) / pageSizeBytes;
-    cats[j] = w[k + 4];
+  for (let i = 0, j = out.length; i < n; i++, j++) {
+    starts[j] = regionStartPage(w, i, pageSizeBytes);
+    ends[j] = regionEndPage(w, i, pageSizeBytes);
+    cats[j] = regionCategories(w, i);
   }
   out.length += n;
 }
