@@ -17,6 +17,7 @@ import { PAGE_IS_HUGE, PAGE_IS_PFNZERO, emptyRawRegions, scanRaw } from '../capt
 import { reconcile } from '../analyze/analyses/reconcile.js';
 import { readSchema } from '../lib/schema.js';
 import { NODE_FLAGS } from '../lib/node-flags.js';
+import { bestMarginal, median, pairedDifferences, pairedMarginal, roundRatios } from './estimate.js';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -243,6 +244,8 @@ function storeCaptureFloorMs(capture: string): number {
 }
 
 const REPEATS = quick ? 2 : 9;
+/** Rounds of --all against smem. */
+const ALL_ROUNDS = quick ? 2 : 5;
 const best = <T extends { ms: number }>(runs: T[]): T => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 const repeat = <T>(n: number, f: () => T): T[] => Array.from({ length: n }, f);
 
@@ -315,6 +318,8 @@ function summarize(w: Workload, memfdPages: number, anonPages: number, r: SizeRu
     storePfnsMs: Math.min(...repeat(3, () => storeFloorMs(full.rows))),
     file: lean.file,
     filePfns: full.file,
+    // Every round's measurements, for the per-round (paired) figures.
+    rounds: r,
   };
 }
 
@@ -386,7 +391,22 @@ async function measureAll(n: number) {
   try {
     await new Promise((r) => setTimeout(r, 300));
     const kept = path.join(dir, 'all.db');
-    const ours = best(repeat(2, () => captureOnce([], 'auto', true, 'all', false, undefined, kept)));
+    // Ours and smem take turns, round by round (first one, then the other), so that a slow spell
+    // of this VM falls on both; each round gives a ratio, and the figure is their median.
+    const smemMs = (): number => {
+      const t0 = process.hrtime.bigint();
+      execFileSync('smem', ['-c', 'pid rss pss swap'], { stdio: 'ignore' });
+      return msSince(t0);
+    };
+    const haveSmem = spawnSync('smem', ['--version']).error === undefined;
+    const oursRuns: CaptureRun[] = [];
+    const smemRuns: number[] = [];
+    for (let i = 0; i < ALL_ROUNDS; i++) {
+      const steps = [() => oursRuns.push(captureOnce([], 'auto', true, 'all', false, undefined, kept)), () => haveSmem && smemRuns.push(smemMs())];
+      for (let k = 0; k < steps.length; k++) steps[(k + i) % steps.length]();
+    }
+    const ours = { ms: median(oursRuns.map((r) => r.ms)), cpuMs: median(oursRuns.map((r) => r.cpuMs)) };
+    const ratio = haveSmem ? roundRatios(oursRuns.map((r) => r.ms), smemRuns) : null;
     const storeMs = Math.min(...repeat(3, () => storeCaptureFloorMs(kept)));
     const rows = (() => {
       const db = new Database(kept, { readonly: true });
@@ -410,19 +430,24 @@ async function measureAll(n: number) {
         return ms;
       }),
     );
-    let smemMs: number | null = null;
-    if (spawnSync('smem', ['--version']).error === undefined) {
-      smemMs = Math.min(
-        ...repeat(2, () => {
-          const t0 = process.hrtime.bigint();
-          execFileSync('smem', ['-c', 'pid rss pss swap'], { stdio: 'ignore' });
-          return Number(process.hrtime.bigint() - t0) / 1e6;
-        }),
-      );
-    }
     const procs = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
     const reads = repeat(2, sourcesReadMs).reduce((a, b) => (b.allMs < a.allMs ? b : a));
-    return { processes: procs, storeMs, rows, oursMs: ours.ms, oursCpuMs: ours.cpuMs, sharedMs: shared.ms, noneMs: none.ms, commandMs, smemMs, sourcesReadMs: reads.allMs, smapsReadMs: reads.smapsMs };
+    return {
+      processes: procs,
+      storeMs,
+      rows,
+      oursMs: ours.ms,
+      oursCpuMs: ours.cpuMs,
+      oursBestMs: Math.min(...oursRuns.map((r) => r.ms)),
+      sharedMs: shared.ms,
+      noneMs: none.ms,
+      commandMs,
+      smemMs: haveSmem ? median(smemRuns) : null,
+      smemBestMs: haveSmem ? Math.min(...smemRuns) : null,
+      ratio,
+      sourcesReadMs: reads.allMs,
+      smapsReadMs: reads.smapsMs,
+    };
   } finally {
     for (const s of sleepers) s.kill();
   }
@@ -461,18 +486,34 @@ log('captures done');
 const fragmented = await measureSizes([[1 << 14, 1], [quick ? 1 << 16 : 1 << 18, 1]], ALTERNATE, quick ? 2 : 5);
 log('fragmented captures done');
 const marginal = (f: (x: typeof small) => number): number => f(large) - f(small);
-const floorMs = marginal((x) => x.floor.ms);
 // A capture's time without its residency probe (reported on its own).
 const noProbe = (r: CaptureRun): number => r.ms - r.probeMs;
-const preadMs = marginal((x) => noProbe(x.pread));
-const scanMs = marginal((x) => noProbe(x.scan));
-const scanPfnsMs = marginal((x) => noProbe(x.scanPfns));
-const scanHereMs = marginal((x) => noProbe(x.scanHere));
-const scanAlongMs = marginal((x) => noProbe(x.scanAlong));
-const noneMs = marginal((x) => noProbe(x.none));
-const totalPreadMs = marginal((x) => x.pread.ms);
-const walksMarginalMs = marginal((x) => x.walksMs);
-const scanFloorMarginalMs = marginal((x) => x.scanFloorMs);
+// Marginal costs: per round, large - small (both measured in that round), then the median over
+// rounds (bench/estimate.ts). The best-of estimator is kept for comparison (best_of in --json).
+const paired = (f: (r: SizeRuns) => number[]): number => pairedMarginal(f(small.rounds), f(large.rounds));
+const pairedBest = (f: (r: SizeRuns) => number[]): number => bestMarginal(f(small.rounds), f(large.rounds));
+const floorsOf = (r: SizeRuns): number[] => r.floors.map((x) => x.ms);
+const floorMs = paired(floorsOf);
+const preadMs = paired((r) => r.preads.map(noProbe));
+const scanMs = paired((r) => r.scans.map(noProbe));
+const scanPfnsMs = paired((r) => r.scanPfns.map(noProbe));
+const scanHereMs = paired((r) => r.scansHere.map(noProbe));
+const scanAlongMs = paired((r) => r.scansAlong.map(noProbe));
+const noneMs = paired((r) => r.nones.map(noProbe));
+const totalPreadMs = paired((r) => r.preads.map((x) => x.ms));
+const walksMarginalMs = paired((r) => r.walks);
+const scanFloorMarginalMs = paired((r) => r.scanFloors);
+// How much the rounds agree: the quartiles of each round's own ratio to that round's floor.
+const roundsOverFloor = (f: (r: SizeRuns) => number[]) =>
+  roundRatios(pairedDifferences(f(small.rounds), f(large.rounds)), pairedDifferences(floorsOf(small.rounds), floorsOf(large.rounds)));
+const preadRounds = roundsOverFloor((r) => r.preads.map(noProbe));
+const scanRounds = roundsOverFloor((r) => r.scans.map(noProbe));
+const bestOf = {
+  floor_marginal_ms: pairedBest(floorsOf),
+  pread_marginal_ms: pairedBest((r) => r.preads.map(noProbe)),
+  scan_marginal_ms: pairedBest((r) => r.scans.map(noProbe)),
+  scan_pfns_marginal_ms: pairedBest((r) => r.scanPfns.map(noProbe)),
+};
 const storeMarginalMs = marginal((x) => x.storeMs);
 const storePfnsMarginalMs = marginal((x) => x.storePfnsMs);
 const runsMarginal = large.runs - small.runs;
@@ -522,11 +563,12 @@ const analysis = analysisScale(quick ? 100000 : 1000000);
 function fragmentedFigures() {
   const [a, b] = fragmented.summaries;
   const m = (f: (x: typeof a) => number): number => f(b) - f(a);
-  const floor = m((x) => x.floor.ms);
-  const none = m((x) => noProbe(x.none));
-  const scan = m((x) => noProbe(x.scan));
-  const pfns = m((x) => noProbe(x.scanPfns));
-  const pread = m((x) => noProbe(x.pread));
+  const p = (f: (r: SizeRuns) => number[]): number => pairedMarginal(f(a.rounds), f(b.rounds));
+  const floor = p((r) => r.floors.map((x) => x.ms));
+  const none = p((r) => r.nones.map(noProbe));
+  const scan = p((r) => r.scans.map(noProbe));
+  const pfns = p((r) => r.scanPfns.map(noProbe));
+  const pread = p((r) => r.preads.map(noProbe));
   return {
     memfd_pages_small: a.memfdPages,
     memfd_pages_large: b.memfdPages,
@@ -570,6 +612,12 @@ const results = {
     pread_over_floor: preadMs / floorMs,
     scan_over_floor: scanMs / floorMs,
     scan_pfns_over_floor: scanPfnsMs / floorMs,
+    // The spread of the rounds: each round's own marginal over that round's floor, quartiles.
+    pread_over_floor_rounds: preadRounds,
+    scan_over_floor_rounds: scanRounds,
+    rounds: small.rounds.floors.length,
+    // The same marginals by the former estimator (best of the large size - best of the small).
+    best_of: { ...bestOf, pread_over_floor: bestOf.pread_marginal_ms / bestOf.floor_marginal_ms, scan_over_floor: bestOf.scan_marginal_ms / bestOf.floor_marginal_ms },
     // The default with smaps read here first / by a child process alongside pagemap, both sizes alike.
     scan_smaps_here_marginal_ms: scanHereMs,
     scan_smaps_along_marginal_ms: scanAlongMs,
@@ -628,7 +676,11 @@ const results = {
     pagemap_shared_ms: all.sharedMs,
     pagemap_none_ms: all.noneMs,
     smem_ms: all.smemMs,
-    ratio: all.smemMs ? all.oursMs / all.smemMs : null,
+    // Median (and quartiles) of the rounds' ratios; capture_ms and smem_ms are each one's median.
+    ratio: all.ratio?.median ?? null,
+    ratio_rounds: all.ratio,
+    rounds: ALL_ROUNDS,
+    best_of: { capture_ms: all.oursBestMs, smem_ms: all.smemBestMs, ratio: all.smemBestMs ? all.oursBestMs / all.smemBestMs : null },
     // Reading (not parsing) the files a capture reads per process, and smaps alone (what smem reads).
     sources_read_ms: all.sourcesReadMs,
     smaps_read_ms: all.smapsReadMs,
@@ -649,10 +701,11 @@ if (json) {
   const lines = [
     `pagescope bench on Linux ${results.kernel} (baseline measured in this run)`,
     '',
-    'capture of one process (no residency probe), marginal cost large - small',
+    `capture of one process (no residency probe), marginal cost large - small: per round, median of ${c.rounds} rounds`,
     '                                              value      baseline       ratio  target',
     `  pread (every PFN) vs raw pread floor        ${f(c.pread_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.pread_over_floor, 2).padStart(9)}x  <= 3x`,
     `  default (PAGEMAP_SCAN categories) vs floor  ${f(c.scan_marginal_ms).padStart(8)} ms ${f(c.floor_marginal_ms).padStart(9)} ms ${f(c.scan_over_floor, 2).padStart(9)}x  <= 1.5x`,
+    `    rounds' own ratios, quartiles: pread ${f(c.pread_over_floor_rounds.p25, 2)}-${f(c.pread_over_floor_rounds.p75, 2)}x, default ${f(c.scan_over_floor_rounds.p25, 2)}-${f(c.scan_over_floor_rounds.p75, 2)}x; best of each size instead: pread ${f(c.best_of.pread_over_floor, 2)}x, default ${f(c.best_of.scan_over_floor, 2)}x`,
     `    its floors, each alone: the smaps page walk ${f(c.smaps_walks_marginal_ms)} ms, the kernel's PAGEMAP_SCAN ${f(c.scan_floor_marginal_ms)} ms (${f(c.scan_floor_over_floor, 2)}x), SQLite storing the rows ${f(c.store_floor_marginal_ms)} ms:`,
     `      ${f(c.sequential_floors_over_floor, 2)}x together, what a capture reading smaps then pagemap in one thread cannot go below`,
     `    smaps read here, then pagemap / by a child process alongside, both sizes alike: ${f(c.scan_smaps_here_marginal_ms)} / ${f(c.scan_smaps_along_marginal_ms)} ms = ${f(c.scan_smaps_here_over_floor, 2)}x / ${f(c.scan_smaps_along_over_floor, 2)}x`,
@@ -674,7 +727,9 @@ if (json) {
     ...(results.many_vmas.length < 2 ? ['  (not root: max_map_count not raised, no capture past 65530 VMAs)'] : []),
     `residency probe                               ${f(results.residency.probe_ms)} ms for ${f(results.residency.memfd_gib)} GiB = ${f(results.residency.probe_ms_per_gib)} ms/GiB    <= 1000 ms/GiB`,
     `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms = ${f(results.all.ratio, 2)}x   <= 1x`,
-    ...(results.all.smem_ms === null ? ['  (no smem baseline: apt-get install smem)'] : []),
+    ...(results.all.ratio_rounds === null
+      ? ['  (no smem baseline: apt-get install smem)']
+      : [`  taking turns, ${results.all.rounds} rounds: medians, and the median of the rounds' ratios (quartiles ${f(results.all.ratio_rounds.p25, 2)}-${f(results.all.ratio_rounds.p75, 2)}x); best of each: ${f(results.all.best_of.capture_ms)} / ${f(results.all.best_of.smem_ms)} ms = ${f(results.all.best_of.ratio, 2)}x`]),
     `  as a command (Node start-up, module loading) ${f(results.all.command_ms)} ms = ${f(results.all.smem_ms ? results.all.command_ms / results.all.smem_ms : null, 2)}x smem`,
     `  --pagemap shared / none                     ${f(results.all.pagemap_shared_ms)} / ${f(results.all.pagemap_none_ms)} ms = ${f(results.all.smem_ms ? results.all.pagemap_shared_ms / results.all.smem_ms : null, 2)}x / ${f(results.all.smem_ms ? results.all.pagemap_none_ms / results.all.smem_ms : null, 2)}x smem`,
     `  reading the capture's /proc files unparsed  ${f(results.all.sources_read_ms)} ms (smaps alone, as smem reads: ${f(results.all.smaps_read_ms)} ms)`,
