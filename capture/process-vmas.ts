@@ -11,7 +11,7 @@ import { closeQuietly, mapFilesName } from './procfs.js';
 import type { SmapsPrefetcher } from './smaps-child.js';
 import type { MapsHeader } from './sources/maps.js';
 import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
-import { createSmapsParser, smapsVmaOf, type SmapsVma } from './sources/smaps.js';
+import { createSmapsParser, smapsVmaOf, vmFlagBits, VM_HT, VM_IO, VM_MM, VM_PF, VM_UW, type SmapsVma } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { vmaValues } from './smaps-rows.js';
 import { isGone, Vanished } from './vanished.js';
@@ -497,13 +497,13 @@ function dense(v: SmapsVma): boolean {
  */
 export function fileBitOf(v: SmapsVma): 0 | 1 | undefined {
   if (v.vmFlags === null) return undefined;
-  const flags = ` ${v.vmFlags} `;
-  if (v.perms[3] === 's') return / (pf|io|mm|ht) /.test(flags) ? undefined : 1;
+  const device = (vmFlagBits(v.vmFlags) & (VM_PF | VM_IO | VM_MM | VM_HT)) !== 0;
+  if (v.perms[3] === 's') return device ? undefined : 1;
   const anonymous = v.inode === 0 && (v.path === '' || v.path === '[heap]' || v.path === '[stack]' || v.path.startsWith('[anon:'));
-  return anonymous && !/ (pf|io|mm|ht) /.test(flags) ? 0 : undefined;
+  return anonymous && !device ? 0 : undefined;
 }
 
 /** uffd-wp registered (bit 57 of present pages) or hugetlb: PAGEMAP_SCAN categories cannot stand in for the entries. */
-function needsEntries(v: SmapsVma): boolean {
-  return v.vmFlags === null || / (uw|ht) /.test(` ${v.vmFlags} `);
+export function needsEntries(v: SmapsVma): boolean {
+  return v.vmFlags === null || (vmFlagBits(v.vmFlags) & (VM_UW | VM_HT)) !== 0;
 }

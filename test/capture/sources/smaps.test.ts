@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ParseError } from '../../../lib/errors.js';
 import { parseMaps } from '../../../capture/sources/maps.js';
-import { createSmapsParser, parseSmaps, parseSmapsRollup } from '../../../capture/sources/smaps.js';
+import { createSmapsParser, parseSmaps, parseSmapsRollup, vmFlagBits, VM_HT, VM_IO, VM_MM, VM_PF, VM_UW } from '../../../capture/sources/smaps.js';
 import { createProcfs } from '../../../capture/procfs.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -246,6 +246,34 @@ describe('capture/sources/smaps', () => {
       const bad = `${SMAPS_6_18}not a field line\n`;
       const line = bad.split('\n').length - 1;
       assert.throws(() => inChunks(bad, [5]), (err: unknown) => err instanceof ParseError && err.message.includes(`line ${line}`));
+    });
+
+    it('tells the VmFlags codes the capture looks for, as a match of " code " does, on every VMA of this host', () => {
+      // The specification: the code as a whole word of the line.
+      const reference = (flags: string): number =>
+        [['pf', VM_PF], ['io', VM_IO], ['mm', VM_MM], ['ht', VM_HT], ['uw', VM_UW]].reduce((bits, [code, bit]) => (` ${flags} `.includes(` ${code} `) ? bits | (bit as number) : bits), 0);
+      const lines = new Set<string>();
+      for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+        try {
+          for (const m of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').matchAll(/^VmFlags:(.*)$/gm)) lines.add(m[1]);
+        } catch {
+          // gone, or a kernel thread
+        }
+      }
+      assert.ok(lines.size > 5, `VmFlags lines of this host: ${lines.size}`);
+      // As show_smap_vma_flags() prints them ("%c%c " per flag) for mappings this host may not
+      // have: a hugetlb mapping, a device mapping (pfnmap, io, mixed map), uffd-wp registered memory.
+      for (const line of [' rd wr sh mr mw me ms de ht sd ', ' rd wr sh mr mw me ms pf io de dd sd ', ' rd wr sh mr mw me ms mm sd ', ' rd wr mr mw me ac uw sd ', '', ' ']) lines.add(line);
+      let seen = 0;
+      for (const line of lines) {
+        // Both as the kernel prints it and as the parser keeps it (single spaces, none around).
+        const parsed = parseSmaps(`00400000-00401000 r--p 00000000 00:00 0 \nVmFlags:${line}\n`)[0].vmFlags as string;
+        for (const flags of [line, parsed]) assert.equal(vmFlagBits(flags), reference(flags), `VmFlags:${flags}`);
+        seen |= reference(line);
+      }
+      assert.equal(seen, VM_PF | VM_IO | VM_MM | VM_HT | VM_UW, 'every code met at least once');
+      // Codes sharing letters with the ones looked for are not them.
+      assert.equal(vmFlagBits('me mr mw hg nh sh ms ui um'), 0);
     });
 
     it('reads files in chunks that never cut a UTF-8 character', () => {
