@@ -700,6 +700,7 @@ if (json) {
   const c = results.capture;
   const lines = [
     `pagescope bench on Linux ${results.kernel} (baseline measured in this run)`,
+    ...(quick ? [`--quick: ${REPEATS} rounds of smaller workloads, a smoke test of the bench; its marginals and ratios are mostly noise`] : []),
     '',
     `capture of one process (no residency probe), marginal cost large - small: per round, median of ${c.rounds} rounds`,
     '                                              value      baseline       ratio  target',
