@@ -727,10 +727,10 @@ if (json) {
     ...results.many_vmas.map((m) => `a process with ${m.vmas} VMAs (${f(m.smaps_mib)} MiB of smaps): capture ${f(m.capture_ms)} ms, peak RSS ${f(m.peak_rss_mib)} MiB   <= 200 MiB`),
     ...(results.many_vmas.length < 2 ? ['  (not root: max_map_count not raised, no capture past 65530 VMAs)'] : []),
     `residency probe                               ${f(results.residency.probe_ms)} ms for ${f(results.residency.memfd_gib)} GiB = ${f(results.residency.probe_ms_per_gib)} ms/GiB    <= 1000 ms/GiB`,
-    `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms = ${f(results.all.ratio, 2)}x   <= 1x`,
+    `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms, ratio ${f(results.all.ratio, 2)}x   <= 1x`,
     ...(results.all.ratio_rounds === null
       ? ['  (no smem baseline: apt-get install smem)']
-      : [`  taking turns, ${results.all.rounds} rounds: medians, and the median of the rounds' ratios (quartiles ${f(results.all.ratio_rounds.p25, 2)}-${f(results.all.ratio_rounds.p75, 2)}x); best of each: ${f(results.all.best_of.capture_ms)} / ${f(results.all.best_of.smem_ms)} ms = ${f(results.all.best_of.ratio, 2)}x`]),
+      : [`  taking turns, ${results.all.rounds} rounds: each one's median time, and the median of the rounds' own ratios (quartiles ${f(results.all.ratio_rounds.p25, 2)}-${f(results.all.ratio_rounds.p75, 2)}x); best of each: ${f(results.all.best_of.capture_ms)} / ${f(results.all.best_of.smem_ms)} ms = ${f(results.all.best_of.ratio, 2)}x`]),
     `  as a command (Node start-up, module loading) ${f(results.all.command_ms)} ms = ${f(results.all.smem_ms ? results.all.command_ms / results.all.smem_ms : null, 2)}x smem`,
     `  --pagemap shared / none                     ${f(results.all.pagemap_shared_ms)} / ${f(results.all.pagemap_none_ms)} ms = ${f(results.all.smem_ms ? results.all.pagemap_shared_ms / results.all.smem_ms : null, 2)}x / ${f(results.all.smem_ms ? results.all.pagemap_none_ms / results.all.smem_ms : null, 2)}x smem`,
     `  reading the capture's /proc files unparsed  ${f(results.all.sources_read_ms)} ms (smaps alone, as smem reads: ${f(results.all.smaps_read_ms)} ms)`,
