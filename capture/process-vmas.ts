@@ -504,6 +504,6 @@ export function fileBitOf(v: SmapsVma): 0 | 1 | undefined {
 }
 
 /** uffd-wp registered (bit 57 of present pages) or hugetlb: PAGEMAP_SCAN categories cannot stand in for the entries. */
-export function needsEntries(v: SmapsVma): boolean {
+function needsEntries(v: SmapsVma): boolean {
   return v.vmFlags === null || (vmFlagBits(v.vmFlags) & (VM_UW | VM_HT)) !== 0;
 }
