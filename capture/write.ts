@@ -289,7 +289,10 @@ export function createCaptureWriter(file: string): CaptureWriter {
       let size = ROWS_PER_STATEMENT;
       while (size > left) size >>= 1;
       const n = size * width;
-      insertStatement(table, size).run(offset === 0 && n === values.length ? values : values.slice(offset, offset + n));
+      // Spread, not the array: better-sqlite3 then reads each value from the call's arguments
+      // instead of through the array's V8 API Get (~100 against ~150 ns a value; the vmas rows of
+      // a host-wide capture bind ~500k values).
+      insertStatement(table, size).run(...(offset === 0 && n === values.length ? values : values.slice(offset, offset + n)));
       offset += n;
       left -= size;
     }
@@ -303,10 +306,10 @@ export function createCaptureWriter(file: string): CaptureWriter {
         const stmt = insertStatement(table, 1);
         ins = {
           row: (values) => {
-            stmt.run(cols.map((c) => values[c] ?? null));
+            stmt.run(...cols.map((c) => values[c] ?? null));
           },
           values: (...values) => {
-            stmt.run(values);
+            stmt.run(...values);
           },
         };
         inserters.set(table, ins);
