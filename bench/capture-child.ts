@@ -1,14 +1,14 @@
 // Runs one capture in a fresh process and prints {ms, maxRssKb, bytes, pages} as JSON, so the
-// benchmark sees the capture's own peak RSS and wall time.
+// benchmark sees the capture's own peak RSS and wall time. With a repeat count (the 8th argument),
+// runs the same capture that many times in this process and reports the last: the capture with
+// its code already compiled and optimised, to tell JIT warm-up from steady-state cost.
 import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { runCapture } from '../capture/capture.js';
 import { silentLogger } from '../lib/log.js';
 
-const [pidsArg, output, method, all, pagemap, pfns, prefetchMinKb] = process.argv.slice(2);
-const started = process.hrtime.bigint();
-const cpuBefore = process.cpuUsage();
-const result = await runCapture({
+const [pidsArg, output, method, all, pagemap, pfns, prefetchMinKb, repeatArg] = process.argv.slice(2);
+const capture = () => runCapture({
   pids: pidsArg ? pidsArg.split(',').map(Number) : [],
   all: all === 'all',
   match: null,
@@ -22,6 +22,10 @@ const result = await runCapture({
   argv: ['bench'],
   logger: silentLogger,
 });
+for (let i = 1; i < Number(repeatArg || 1); i++) await capture();
+const started = process.hrtime.bigint();
+const cpuBefore = process.cpuUsage();
+const result = await capture();
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;

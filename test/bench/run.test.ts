@@ -69,6 +69,7 @@ describe('npm run bench -- --quick --json', function () {
     for (const m of r.many_vmas) assert.ok(m.capture_ms > 0 && m.peak_rss_mib > 0 && m.smaps_mib > 0);
     assert.ok(r.all.capture_ms > 0 && r.all.captured_processes >= 50 && r.all.vmas > 0, JSON.stringify(r.all));
     assert.equal(r.all.rounds, 2);
+    assert.ok(r.all.warm_ms > 0 && r.all.pagemap_none_ms > 0, JSON.stringify(r.all));
     if (r.all.smem_ms === null) {
       assert.equal(r.all.ratio, null);
     } else {
