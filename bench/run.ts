@@ -215,8 +215,13 @@ interface CaptureRun {
   pages: number;
 }
 
-/** One capture in a fresh process; with `runs` > 1 the process captures that many times and the last is timed (warm). */
-function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false, prefetchMinKb?: number, keepAs?: string, runs = 1): CaptureRun {
+/**
+ * One capture in a fresh process.
+ * @param more prefetchMinKb: the smaps child's threshold; keepAs: keep the file there; runs: the
+ *   process captures that many times and the last is timed (warm)
+ */
+function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false, more: { prefetchMinKb?: number; keepAs?: string; runs?: number } = {}): CaptureRun {
+  const { prefetchMinKb, keepAs, runs = 1 } = more;
   const out = keepAs ?? path.join(dir, `c-${method}-${Date.now()}.db`);
   const r = spawnSync(process.execPath, [...NODE_FLAGS, child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : '', prefetchMinKb === undefined ? '' : String(prefetchMinKb), String(runs)], { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) throw new Error(`capture failed: ${r.stderr}`);
@@ -274,8 +279,8 @@ function measureRound(pid: number, into: SizeRuns, round: number): void {
     () => into.scans.push(captureOnce([pid], 'auto')),
     () => into.scanPfns.push(captureOnce([pid], 'auto', false, 'all', true)),
     () => into.nones.push(captureOnce([pid], 'auto', false, 'none')),
-    () => into.scansHere.push(captureOnce([pid], 'auto', false, 'all', false, 2 ** 40)),
-    () => into.scansAlong.push(captureOnce([pid], 'auto', false, 'all', false, 0)),
+    () => into.scansHere.push(captureOnce([pid], 'auto', false, 'all', false, { prefetchMinKb: 2 ** 40 })),
+    () => into.scansAlong.push(captureOnce([pid], 'auto', false, 'all', false, { prefetchMinKb: 0 })),
   ];
   into.floors.push(preadFloorMs(pid));
   into.scanFloors.push(scanFloorMs(pid));
@@ -403,7 +408,7 @@ async function measureAll(n: number) {
     const oursRuns: CaptureRun[] = [];
     const smemRuns: number[] = [];
     for (let i = 0; i < ALL_ROUNDS; i++) {
-      const steps = [() => oursRuns.push(captureOnce([], 'auto', true, 'all', false, undefined, kept)), () => haveSmem && smemRuns.push(smemMs())];
+      const steps = [() => oursRuns.push(captureOnce([], 'auto', true, 'all', false, { keepAs: kept })), () => haveSmem && smemRuns.push(smemMs())];
       for (let k = 0; k < steps.length; k++) steps[(k + i) % steps.length]();
     }
     const ours = { ms: median(oursRuns.map((r) => r.ms)), cpuMs: median(oursRuns.map((r) => r.cpuMs)) };
@@ -421,7 +426,7 @@ async function measureAll(n: number) {
     const none = best(repeat(2, () => captureOnce([], 'auto', true, 'none')));
     // The same capture with its code compiled and optimised: the fourth in one process. What it
     // still takes over smem is not JIT warm-up.
-    const warm = best(repeat(2, () => captureOnce([], 'auto', true, 'all', false, undefined, undefined, 4)));
+    const warm = best(repeat(2, () => captureOnce([], 'auto', true, 'all', false, { runs: 4 })));
     // What a user waits for: the command, with Node's start-up and module loading.
     const cli = fileURLToPath(new URL('../bin/pagescope.js', import.meta.url));
     const commandMs = Math.min(

@@ -165,7 +165,7 @@ function decodeRegions(w: Uint32Array, n: number, out: ScanRegions, pageSizeByte
 
 /**
  * Every non-empty range of [startBytes, endBytes), however many calls it takes (see scanOnce):
- * `out` grows with the range's fragmentation, so captures stream with scanOnce instead.
+ * `out` grows with the range's fragmentation, so captures stream with scanRaw instead.
  */
 export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, pageSizeBytes: number, out: ScanRegions, categories = NON_EMPTY, maxPages = SCAN_MAX_PAGES): void {
   for (let start = startBytes; start < endBytes; ) start = scanOnce(fd, start, endBytes, pageSizeBytes, out, categories, maxPages);
