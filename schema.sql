@@ -1,8 +1,16 @@
--- pagescope capture schema: the one DDL of the project (docs/style.md §2.2).
+-- pagescope capture schema: the one DDL of the project (docs/architecture.md "Conventions").
 -- A capture is an immutable SQLite file. application_id 0x70677363 ('pgsc') marks it as ours;
 -- user_version is the schema version. Addresses are signed 64-bit INTEGERs: the kernel-half
 -- [vsyscall] page (0xffffffffff600000) is stored in two's complement (a small negative number);
 -- printf('%x', start_address) in sqlite3 prints it as the kernel does.
+-- One meaning per word, here, in the analyses, the report and the README:
+--   cached     in the page cache (a shared-memory page in memory), mapped or not; never the swap
+--              cache. "cached, unmapped" (cached-unmapped in the report) is cached and present
+--              in no captured page table.
+--   mapped     present in a captured process's page table (pagemap bit 63); a separate count,
+--              never part of the word cached.
+--   swapcache  swapped, with a copy still in the swap cache (in memory, but not page cache).
+--   swapped    swapped out, not in memory. "swap" of an object is swapcache + swapped.
 PRAGMA application_id = 1885827939;
 PRAGMA user_version = 1;
 
@@ -25,8 +33,14 @@ CREATE TABLE capture_meta
 -- 0 (present ranges came from PAGEMAP_SCAN categories); none; absent in captures older than the
 -- key: all), smaps_rollup (1 if read, --rollup; absent in older captures, which
 -- always read it), targets_requested, redacted (0|1),
--- freeze (cgroup2-or-sigstop|none),
--- processes_captured, processes_failed.
+-- freeze (cgroup-or-sigstop: a cgroup freezer where possible, else SIGSTOP, per process in
+-- processes.frozen_by; none; cgroup2-or-sigstop in older captures), zero_pfn (the shared zero page's PFN, learned from the
+-- capture's own address space; absent without CAP_SYS_ADMIN, with --pagemap none and in older
+-- captures, where reconcile recognises it by its repeated frame),
+-- processes_captured, processes_failed, memory_cgroup_hierarchy (cgroup1|cgroup2|none: where the
+-- memory controller is mounted as the capture saw it; absent in older captures),
+-- cgroup2_controllers (the cgroup2 root's cgroup.controllers, "" when it offers none; absent
+-- without a cgroup2 mount).
 (
   -- Metadata key (see the table comment for the list).
   key TEXT PRIMARY KEY,
@@ -46,12 +60,15 @@ CREATE TABLE host_meminfo
 ) STRICT;
 
 CREATE TABLE host_vmstat
--- /proc/vmstat at capture start, one row per counter.
+-- /proc/vmstat at capture start, and again once every process was read, one row per counter.
 (
   -- Counter name, e.g. pswpout, nr_shmem.
   field TEXT PRIMARY KEY,
   -- Counter value: pages or events, as the counter's name says (vmstat has no units).
-  value_count INTEGER NOT NULL
+  value_count INTEGER NOT NULL,
+  -- The same counter once every process was read (pswpin/pswpout then say how much swap moved on
+  -- the host while the capture ran); NULL when not read again or absent then.
+  end_value_count INTEGER
 ) STRICT;
 
 CREATE TABLE host_swaps
@@ -99,7 +116,8 @@ CREATE TABLE processes
   uid INTEGER NOT NULL,
   -- Effective uid (status Uid, second field).
   euid INTEGER NOT NULL,
-  -- cgroup v2 path from /proc/PID/cgroup ("0::" line), NULL if absent.
+  -- cgroup v2 path from /proc/PID/cgroup ("0::" line), NULL if absent; every hierarchy's line
+  -- (v1 included) is in process_cgroups.
   cgroup TEXT,
   -- Process state letter from stat (R, S, D, T, Z, ...).
   state TEXT NOT NULL,
@@ -126,14 +144,19 @@ CREATE TABLE processes
   -- drift = rss_after_kb - vm_rss_kb (read before smaps). NULL in captures older than the
   -- column (the first captures with it read stat field 24, which can lag by ~100 pages).
   rss_after_kb INTEGER,
+  -- status VmSwap again after the page-level reads, in kB, for processes that had swap entries
+  -- (else NULL, as in older captures): swap drift = vm_swap_after_kb - vm_swap_kb.
+  vm_swap_after_kb INTEGER,
   -- How pagemap was read: "pread", "scan" (PAGEMAP_SCAN to find non-empty ranges, then pread),
   -- or "none".
   pagemap_method TEXT NOT NULL,
   -- "complete", "partial" (some reads failed; see capture_warnings) or "vanished" (exited or
   -- pid reused during the capture).
   capture_status TEXT NOT NULL,
-  -- How --freeze stopped it while it was read: cgroup2 (cgroup.freeze of its own cgroup, which
-  -- held only captured processes), sigstop, or NULL (not frozen, or already stopped).
+  -- How --freeze stopped it while it was read: cgroup2 (cgroup.freeze of its own v2 cgroup) or
+  -- cgroup1 (freezer.state of its v1 freezer cgroup), when that cgroup and its descendants held
+  -- only captured processes; sigstop otherwise (see freeze_events); or NULL (not frozen, or
+  -- already stopped or frozen).
   frozen_by TEXT,
   -- Monotonic clock when this process's reads started, in ns.
   read_started_ns INTEGER NOT NULL,
@@ -154,6 +177,88 @@ CREATE TABLE process_status
   -- The value in kB when the line has a kB unit, else NULL.
   value_kb INTEGER,
   PRIMARY KEY (pid, field)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE process_cgroups
+-- Every line of /proc/PID/cgroup ("hierarchy-ID:controllers:path", cgroups(7)), one row per
+-- (process, hierarchy): on a cgroup v1 or hybrid host the memory cgroup is a v1 line.
+(
+  -- Process id (processes.pid).
+  pid INTEGER NOT NULL,
+  -- Hierarchy id; 0 is the unified (v2) hierarchy.
+  hierarchy_id INTEGER NOT NULL,
+  -- Controllers bound to the hierarchy as printed, comma-separated (e.g. "memory",
+  -- "cpu,cpuacct", "name=systemd"); "" for v2.
+  controllers TEXT NOT NULL,
+  -- Path of the process's cgroup relative to the hierarchy's root, as printed.
+  path TEXT NOT NULL,
+  PRIMARY KEY (pid, hierarchy_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE memory_cgroups
+-- One row per memory cgroup holding a captured process (the v1 "memory" hierarchy, or v2 when
+-- cgroup2 offers the memory controller), read once after every process was captured. Limits are
+-- in memory_cgroup_limits, memory.stat in memory_cgroup_stat. A process's memory cgroup is the
+-- row of its process_cgroups hierarchy_id whose path is its own or, on v2, the nearest ancestor
+-- (a v2 cgroup whose parent does not enable the memory controller is charged to that ancestor).
+(
+  -- Row id.
+  id INTEGER PRIMARY KEY,
+  -- Hierarchy id as in /proc/PID/cgroup (0 for v2).
+  hierarchy_id INTEGER NOT NULL,
+  -- 1 (v1 memory controller) or 2.
+  cgroup_version INTEGER NOT NULL,
+  -- Path relative to the hierarchy's root, as in /proc/PID/cgroup.
+  path TEXT NOT NULL,
+  -- Memory charged to the cgroup and its descendants, in bytes (v1 memory.usage_in_bytes, v2
+  -- memory.current); NULL if unreadable (the root cgroup of v2 has no memory.current).
+  usage_bytes INTEGER,
+  -- v1 memory.memsw.usage_in_bytes (memory + swap), in bytes; NULL on v2 or without swap
+  -- accounting (memsw files absent).
+  memsw_usage_bytes INTEGER,
+  -- Swap charged to the cgroup, in bytes: v2 memory.swap.current; v1 memsw usage minus usage,
+  -- floored at 0 (the two counters are read one after the other and batched per CPU, so the
+  -- difference is approximate; memory.stat total_swap is exact). NULL when not accounted.
+  swap_usage_bytes INTEGER,
+  -- Monotonic clock when its files were read, in ns (compare with processes.read_*_ns).
+  read_ns INTEGER NOT NULL,
+  UNIQUE (hierarchy_id, path)
+) STRICT;
+
+CREATE TABLE memory_cgroup_limits
+-- The limit files of each memory cgroup, one row per file present: v1 memory.limit_in_bytes,
+-- memory.memsw.limit_in_bytes, memory.soft_limit_in_bytes; v2 memory.max, memory.high,
+-- memory.swap.max. A file the kernel does not offer has no row.
+(
+  -- The cgroup (memory_cgroups.id).
+  memory_cgroup_id INTEGER NOT NULL,
+  -- File name, e.g. memory.limit_in_bytes or memory.max.
+  file TEXT NOT NULL,
+  -- The limit in bytes; NULL when unlimited.
+  limit_bytes INTEGER,
+  -- 1 when unlimited: v2 "max", or v1's "no limit" (PAGE_COUNTER_MAX pages,
+  -- 9223372036854771712 with 4 KiB pages; anything above 2^53 bytes is taken as unlimited).
+  unlimited INTEGER NOT NULL,
+  PRIMARY KEY (memory_cgroup_id, file)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE memory_cgroup_stat
+-- Every line of each memory cgroup's memory.stat, one row per (cgroup, key). v1 keys (shmem,
+-- swap, mapped_file, rss, cache, ...) are the cgroup's own pages, total_<key> its subtree's; v2
+-- keys (shmem, file_mapped, anon, swapcached, ...) include descendants.
+(
+  -- The cgroup (memory_cgroups.id).
+  memory_cgroup_id INTEGER NOT NULL,
+  -- Key as printed.
+  key TEXT NOT NULL,
+  -- The value as printed.
+  value_text TEXT NOT NULL,
+  -- The value in bytes for a size (NULL for an event counter, an unknown key, or v1's
+  -- hierarchical_*_limit when unlimited).
+  value_bytes INTEGER,
+  -- The value for an event counter (pgfault, workingset_refault_anon, ...), else NULL.
+  value_count INTEGER,
+  PRIMARY KEY (memory_cgroup_id, key)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE smaps_rollup
@@ -239,7 +344,10 @@ CREATE TABLE vmas
   path TEXT NOT NULL,
   -- 1 if maps shows " (deleted)" after the path.
   path_deleted INTEGER NOT NULL,
-  -- What backs the VMA: shm-file, memfd, sysv, anon-shared, anon-private, file or other.
+  -- What backs the VMA: for shared memory its object's kind (shm_objects.kind: shm-file,
+  -- tmpfs-file, memfd, sysv, anon-shared, hugetlb; captures before this vocabulary said shm-file
+  -- for tmpfs-file, and sysv, memfd or file for hugetlb), hugetlb also for a private hugetlb
+  -- mapping (VmFlags ht, no object), else anon-private, file or other.
   backing TEXT NOT NULL,
   -- The shared-memory object behind this VMA (shm_objects.id), NULL if none or not probed.
   object_id INTEGER,
@@ -388,7 +496,8 @@ SELECT
   CASE WHEN (flags >> 7) & 1 THEN frame >> 5 END AS swap_offset,
   -- 1 for a real swap entry: bit 62 without a uffd-wp (57) or guard (58) marker, without the file
   -- bit (61: a file-page migration entry), with a swap type below MAX_SWAPFILES (24 on x86_64;
-  -- higher types are migration, hwpoison, device and marker entries). kernel-semantics.md §2.4.
+  -- higher types are migration, hwpoison, device and marker entries; docs/kernel-semantics.md
+  -- "pagemap").
   (flags & 0xcc) = 0x80 AND (frame & 31) < 24 AS real_swap,
   -- 1 for a uffd-wp or guard pte marker (bit 62 with bit 57 or 58): not swap, reads as empty.
   (flags >> 7) & 1 AND (flags & 12) <> 0 AS marker
@@ -413,7 +522,10 @@ CREATE TABLE shm_objects
 (
   -- Row id, referenced by vmas.object_id and shm_residency_runs.object_id.
   id INTEGER PRIMARY KEY,
-  -- shm-file (/dev/shm), tmpfs-file (another tmpfs), memfd, sysv, anon-shared (/dev/zero).
+  -- shm-file (/dev/shm), tmpfs-file (another tmpfs), memfd, sysv, anon-shared (/dev/zero), or
+  -- hugetlb: any file on hugetlbfs (fstatfs HUGETLBFS_MAGIC), i.e. a hugetlbfs file, a
+  -- MAP_HUGETLB|MAP_SHARED region (/anon_hugepage), a SHM_HUGETLB SysV segment or an MFD_HUGETLB
+  -- memfd (the path says which). Captures before the hugetlb kind said sysv or memfd for these.
   kind TEXT NOT NULL,
   -- Short name: file name, memfd name, SYSV key in hex, or the anon_shmem name.
   name TEXT NOT NULL,
@@ -434,9 +546,11 @@ CREATE TABLE shm_objects
   -- The pid whose map_files or fd entry was used, NULL for path or none.
   opened_pid INTEGER,
   -- Residency method: cachestat+seek+mincore, seek+mincore (no cachestat), seek (no mincore
-  -- either), none.
+  -- either), fstat (hugetlb: i_blocks of the inode, whole object only), none.
   method TEXT NOT NULL,
-  -- complete, or unavailable (see unavailable_reason; no state was guessed).
+  -- complete, unavailable (see unavailable_reason; no state was guessed), or whole-object
+  -- (hugetlb: no per-page interface applies, see residency_not_applicable; the object's counts
+  -- are in huge_page_size_kb and allocated_huge_pages, and it has no shm_residency_runs).
   residency_status TEXT NOT NULL,
   -- Why residency is unavailable or degraded, NULL if complete.
   unavailable_reason TEXT,
@@ -459,7 +573,36 @@ CREATE TABLE shm_objects
   -- SysV shmid (= inode), NULL for other kinds.
   sysv_shmid INTEGER,
   -- Time the residency probe took, in ns.
-  probe_ns INTEGER
+  probe_ns INTEGER,
+  -- cachestat over the whole index space again as the probe ended: page-cache pages. With
+  -- cs_cache_pages, the object's movement during its own probe.
+  end_cs_cache_pages INTEGER,
+  -- cachestat whole-object nr_evicted as the probe ended, in pages (swap entries).
+  end_cs_evicted_pages INTEGER,
+  -- Windows the probe read, each attempt counted (a window is read again when its readings
+  -- disagree or change between its first and second reading).
+  probe_windows_count INTEGER,
+  -- Of those, windows whose readings disagreed or moved and were read again or split.
+  probe_windows_moved_count INTEGER,
+  -- Pages left in state `changing` after every retry (see shm_residency_runs).
+  changing_pages INTEGER,
+  -- How much the object moved while it was probed, as the probe saw it: the change of each
+  -- window's cachestat totals (page cache and swap entries) between its first and second
+  -- reading, summed over every attempt, in pages. The runs are read window by window, so their
+  -- totals may differ from any one instant's cachestat by up to about this much.
+  probe_moved_pages INTEGER,
+  -- hugetlb only (else NULL): the huge page size in kB, fstat st_blksize of the file (hugetlbfs
+  -- sets i_blkbits to the hstate's page shift; the mount's pagesize option, or the default size
+  -- for SysV, MAP_HUGETLB and memfd files). smaps KernelPageSize of its VMAs says the same.
+  huge_page_size_kb INTEGER,
+  -- hugetlb only: huge pages allocated to the file (in its page cache, mapped or not), in huge
+  -- pages of huge_page_size_kb: fstat st_blocks (512-byte units) / the huge page size; the inode's
+  -- i_blocks grows by a huge page at each page added (fs/hugetlbfs/inode.c, mm/hugetlb.c
+  -- hugetlb_add_to_page_cache) and shrinks at truncate and hole punch. They are never swapped.
+  allocated_huge_pages INTEGER,
+  -- hugetlb only: the residency interfaces that do not apply to the object and why, as one
+  -- sentence per interface (cachestat, SEEK_DATA/SEEK_HOLE, mincore, swap); NULL otherwise.
+  residency_not_applicable TEXT
 ) STRICT;
 CREATE UNIQUE INDEX shm_objects_by_inode ON shm_objects (dev_major, dev_minor, inode);
 
@@ -468,7 +611,11 @@ CREATE TABLE shm_residency_runs
 -- (page cache), swapcache (swapped, copy still in swap cache), swapped (swapped, not in memory),
 -- hole, fallocated (allocated, never written), and the merged states of degraded methods:
 -- cached-or-swapcache (no cachestat), swapcache-or-swapped (no trustworthy mincore),
--- hole-or-fallocated (no cachestat), unknown (see reason). Runs cover [0, size) of the file.
+-- hole-or-fallocated (no cachestat), unknown (see reason), and changing: pages whose readings
+-- (SEEK_DATA/SEEK_HOLE, mincore, cachestat) disagreed or moved on every retry, so no state was
+-- given them; seen_* say what the last readings said. A state comes only from readings that
+-- agree: hole and fallocated always have SEEK_HOLE's word, read before and after cachestat.
+-- Runs cover [0, size) of the file.
 (
   -- The object (shm_objects.id).
   object_id INTEGER NOT NULL,
@@ -478,9 +625,68 @@ CREATE TABLE shm_residency_runs
   pages INTEGER NOT NULL,
   -- Page state (see the table comment).
   state TEXT NOT NULL,
-  -- Why the state is unknown or merged, NULL otherwise.
+  -- Why the state is unknown, merged or changing, NULL otherwise.
   reason TEXT,
+  -- changing runs only (else NULL): pages SEEK_DATA/SEEK_HOLE read as data at the last attempt.
+  seen_data_pages INTEGER,
+  -- changing runs only: pages mincore read as resident (NULL without mincore).
+  seen_resident_pages INTEGER,
+  -- changing runs only: pages cachestat counted in the page cache (NULL without cachestat).
+  seen_cache_pages INTEGER,
+  -- changing runs only: pages cachestat counted as swap entries (NULL without cachestat).
+  seen_evicted_pages INTEGER,
   PRIMARY KEY (object_id, first_page)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE shm_mapping_readings
+-- The object behind each shared-memory VMA of a captured process, read around the smaps read that
+-- printed the VMA: smaps computes a shared VMA's Swap from the object at that instant
+-- (mm/shmem.c shmem_swap_usage), during one read(2) of a page of records (fs/seq_file.c), so it
+-- lies between the before and after readings here; reconcile checks smaps against them, and
+-- what moved while the process was read is measured, not guessed. Each reading is cachestat over
+-- the VMA's file range and over the whole object. One row per (process, VMA) that maps listed
+-- before smaps was read.
+(
+  -- Process id.
+  pid INTEGER NOT NULL,
+  -- VMA start address (as vmas.start_address); joins vmas on (pid, start_address).
+  start_address INTEGER NOT NULL,
+  -- VMA end address (exclusive).
+  end_address INTEGER NOT NULL,
+  -- The object (shm_objects.id).
+  object_id INTEGER NOT NULL,
+  -- First file page the VMA maps (offset / page size).
+  file_offset_pages INTEGER NOT NULL,
+  -- Monotonic clock of the reading before the smaps read that printed the VMA (at most two
+  -- reads before; the reading before smaps was opened if none nearer was taken), ns.
+  before_ns INTEGER NOT NULL,
+  -- cachestat of the VMA's file range before: page-cache pages (NULL: cachestat unavailable).
+  before_range_cache_pages INTEGER,
+  -- cachestat of the VMA's file range before: swap entries, in pages.
+  before_range_evicted_pages INTEGER,
+  -- cachestat of the whole object before: page-cache pages.
+  before_whole_cache_pages INTEGER,
+  -- cachestat of the whole object before: swap entries (info->swapped), in pages.
+  before_whole_evicted_pages INTEGER,
+  -- Monotonic clock of the reading right after the smaps read that printed the VMA (the last
+  -- reading, after the page reads, if the VMA was not found where maps placed it), ns.
+  after_ns INTEGER NOT NULL,
+  -- cachestat of the VMA's file range after: page-cache pages.
+  after_range_cache_pages INTEGER,
+  -- cachestat of the VMA's file range after: swap entries, in pages.
+  after_range_evicted_pages INTEGER,
+  -- cachestat of the whole object after: page-cache pages.
+  after_whole_cache_pages INTEGER,
+  -- cachestat of the whole object after: swap entries, in pages.
+  after_whole_evicted_pages INTEGER,
+  -- Monotonic clock of the last reading, after the process's page reads (pagemap), ns.
+  end_ns INTEGER NOT NULL,
+  -- cachestat of the VMA's file range at the last reading: swap entries, in pages. Between the
+  -- before and last readings the range's swap traffic bounds how smaps Rss and pagemap can differ.
+  end_range_evicted_pages INTEGER,
+  -- cachestat of the whole object at the last reading: swap entries, in pages.
+  end_whole_evicted_pages INTEGER,
+  PRIMARY KEY (pid, start_address)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE process_fds
@@ -526,12 +732,66 @@ CREATE TABLE sysvipc_shm
   dtime_s INTEGER NOT NULL,
   -- Last change time, seconds since the epoch.
   ctime_s INTEGER NOT NULL,
-  -- Page-cache bytes of the segment (mapped or not, swap cache excluded).
+  -- Page-cache bytes of the segment (mapped or not, swap cache excluded), as the kernel printed
+  -- it; see implausible_fields (hugetlb segments).
   rss_bytes INTEGER NOT NULL,
   -- Swapped bytes of the segment (swap cache included).
   swap_bytes INTEGER NOT NULL,
   -- The object (shm_objects.id) when the segment was probed, else NULL.
-  object_id INTEGER
+  object_id INTEGER,
+  -- The columns of this row whose figure cannot be true, comma-separated, NULL if none (and in
+  -- older captures): rss_bytes when it is more than the segment can hold, size_bytes rounded up
+  -- to its page size (the huge page size of a hugetlb object, the base page size of a probed
+  -- shmem object, meminfo Hugepagesize when the segment was not probed).
+  -- ipc/shm.c shm_add_rss_swap multiplies a hugetlb segment's mapping->nrpages, which the
+  -- page cache already counts in base pages, by pages_per_huge_page: 512 times the truth with
+  -- 2 MiB pages. Kept as printed, warned (capture_warnings kind implausible), used by no analysis.
+  implausible_fields TEXT
+) STRICT;
+
+CREATE TABLE freeze_events
+-- Processes that --freeze stopped without meaning to, and what the capture did about them: one row
+-- per (target, process) seen. A job-control parent stops itself when its child stops (runuser, su:
+-- waitpid(WUNTRACED) then kill(getpid(), SIGSTOP), util-linux su-common.c; sudo alike), so with
+-- the SIGSTOP path the target's ancestors (and, when it has a controlling terminal, its session's
+-- members, which its shell's taking the terminal back may stop) are noted before it is stopped,
+-- and any that was running then and is stopped after is sent SIGCONT. The cgroup freezers report
+-- no stop to the parent. Empty when nothing else stopped.
+(
+  -- Row id, in the order the events were seen.
+  id INTEGER PRIMARY KEY,
+  -- The target whose SIGSTOP it followed (processes.pid).
+  target_pid INTEGER NOT NULL,
+  -- The process that stopped (or the target itself, relation "target").
+  pid INTEGER NOT NULL,
+  -- Its start time after boot in clock ticks (/proc/PID/stat field 22): with pid, the process.
+  start_time_ticks INTEGER NOT NULL,
+  -- Its comm (/proc/PID/stat field 2).
+  comm TEXT NOT NULL,
+  -- How it relates to the target: parent, ancestor (further up the ppid chain), session (same
+  -- session id, stat field 6; watched only when the target has a controlling terminal), or target.
+  relation TEXT NOT NULL,
+  -- job-control-stop (it went to state T); terminal-foreground-lost (the target's process group
+  -- held its terminal's foreground before and not after: its shell took the terminal back when
+  -- it stopped; not restorable from outside the session, so action is none).
+  reason TEXT NOT NULL,
+  -- Its state letter (stat field 3) before the target was stopped: R, S, D...
+  state_before TEXT NOT NULL,
+  -- Its state letter when seen: T for job-control-stop.
+  state_seen TEXT NOT NULL,
+  -- When it was seen: at-resume (right after the target was resumed), after-resume (while the
+  -- capture waited for late stops after the last process). Not before the target is resumed:
+  -- runuser and su continue their child when they are continued, which would end the freeze.
+  seen_when TEXT NOT NULL,
+  -- Monotonic clock when it was seen, in ns (as processes.read_started_ns).
+  seen_ns INTEGER NOT NULL,
+  -- resumed (SIGCONT sent, then seen not stopped), resume-failed (kill failed or still stopped
+  -- 100 ms after), gone (exited first), none.
+  action TEXT NOT NULL,
+  -- Its state letter after SIGCONT, NULL when gone or nothing was sent.
+  state_after TEXT,
+  -- Monotonic clock when SIGCONT was sent, in ns; NULL if it was not.
+  resumed_ns INTEGER
 ) STRICT;
 
 CREATE TABLE capture_warnings
@@ -544,9 +804,12 @@ CREATE TABLE capture_warnings
   pid INTEGER,
   -- What was being read, e.g. "/proc/1234/pagemap" or "object memfd:cache".
   target TEXT NOT NULL,
-  -- Machine-readable kind: vanished, permission, unreadable (another read error, or text that
+  -- Machine-readable kind: vanished, permission, kernel-refused (EACCES/EPERM although the
+  -- capture ran as root with CAP_SYS_PTRACE: a kernel rule beyond capabilities),
+  -- unreadable (another read error, or text that
   -- does not parse), pid-reused, pfn-hidden, pagemap-short, vma-changed, vma-overlap (a VMA
-  -- smaps listed over the one before it, left out), freeze, residency, residency-degraded.
+  -- smaps listed over the one before it, left out), freeze, residency, residency-degraded,
+  -- implausible (a kernel figure that cannot be true, kept but not used).
   kind TEXT NOT NULL,
   -- One sentence for people, ending with a remedy where there is one.
   message TEXT NOT NULL

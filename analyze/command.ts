@@ -3,11 +3,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { openCapture } from '../lib/capture-db.js';
+import { openCapture, readError } from '../lib/capture-db.js';
+import { LIMIT_OPTIONS } from '../lib/watchdog.js';
 import { UserError } from '../lib/errors.js';
+import { checkOutputPath, writeFileSafely } from '../lib/safe-output.js';
 import { findAnalysis, listAnalyses } from './analyses/index.js';
+import { filterRows, hasFilters, parseVerdicts, VERDICTS, type RowFilters } from './filter-rows.js';
 import { FORMAT_DESCRIPTION, FORMATS, formatResult, type Format } from './format/format-result.js';
-import { writeProcessStdout } from './write-stdout.js';
+import { checkPidCaptured } from './check-pid.js';
+import { stdoutIsTerminal, writeProcessStdout } from './write-stdout.js';
 
 export { FORMATS, type Format };
 
@@ -20,6 +24,10 @@ export interface AnalyzeArgs {
   pid?: number;
   limit?: number;
   output?: string;
+  verdict?: string[];
+  shmem?: boolean;
+  object?: number;
+  wide?: boolean;
 }
 
 /** Where data goes: stdout by default; tests pass their own. */
@@ -27,14 +35,16 @@ export type WriteData = (text: string) => void;
 
 /**
  * @param writeStdout writes data to stdout (default: process.stdout, tolerating a closed pipe)
+ * @param terminalColumns the width of the terminal stdout writes to, or undefined if not a terminal
  * @returns the `analyze` command module
  */
-export function analyzeCommand(writeStdout: WriteData = writeProcessStdout): CommandModule<object, AnalyzeArgs> {
+export function analyzeCommand(writeStdout: WriteData = writeProcessStdout, terminalColumns: () => number | undefined = stdoutColumns): CommandModule<object, AnalyzeArgs> {
   return {
     command: 'analyze [capture] [analysis] [args..]',
     describe: 'Run a named analysis on a capture file (read-only: the file is never modified)',
     builder: (y: Argv) =>
       y
+        .options(LIMIT_OPTIONS)
         .positional('capture', { type: 'string', describe: 'Capture file written by pagescope capture' })
         .positional('analysis', { type: 'string', describe: 'Analysis name (see --list)' })
         .positional('args', { type: 'string', array: true, describe: 'Arguments of the analysis: pages vma <pid> <start-hex> | object <id>; sql "<query>"' })
@@ -43,11 +53,18 @@ export function analyzeCommand(writeStdout: WriteData = writeProcessStdout): Com
         .option('pid', { alias: 'p', type: 'number', describe: 'Only this process (processes, vmas, reconcile, files, warnings)' })
         .option('limit', { alias: 'n', type: 'number', describe: 'At most this many rows' })
         .option('output', { alias: 'o', type: 'string', describe: 'Write the data to this file instead of stdout ("-" for stdout)' })
+        .option('verdict', { type: 'string', array: true, describe: `Only rows with these verdicts, comma-separated (${VERDICTS.join(', ')}; reconcile)` })
+        .option('shmem', { type: 'boolean', describe: 'Only shared-memory VMAs: POSIX shm, tmpfs, memfd, SysV, shared anonymous (reconcile, vmas)' })
+        .option('object', { type: 'number', describe: 'Only rows of this shared-memory object id (files.id; reconcile, vmas, files)' })
+        .option('wide', { alias: 'w', type: 'boolean', describe: 'Table format: every column at its natural width (default: the terminal width, else 100)' })
         .example('$0 analyze --list', 'List the analyses')
         .example('$0 analyze app.db summary', 'Capture metadata, fidelity, totals, and the shmem swap smaps counts twice')
         .example('$0 analyze app.db processes', 'Per process: smaps Rss/Pss/Swap/SwapPss, mapped shmem, share of real shmem swap')
+        .example('$0 analyze app.db cgroups', 'Per process: its memory cgroup (v1 or v2), limit, usage, swap and shmem')
         .example('$0 analyze app.db vmas --pid 1234', 'Every VMA of process 1234 with its pagemap page counts')
         .example('$0 analyze app.db reconcile --format json', 'Explain smaps Rss/Swap/SwapPss of every VMA from its pages')
+        .example('$0 analyze app.db reconcile --verdict mismatch,explained --shmem', 'Only the shared-memory VMAs whose smaps figures are not plainly consistent')
+        .example('$0 analyze app.db vmas --object 3 --wide', 'The VMAs mapping object 3, nothing cut or wrapped')
         .example('$0 analyze app.db files --format csv -o files.csv', 'Shared-memory objects: cached, swap cache, swapped, holes, mappers')
         .example('$0 analyze app.db pages vma 1234 7f3a2c000000', 'Page runs of one VMA with the file state behind each page')
         .example('$0 analyze app.db pages object 3', 'Residency runs of shared-memory object 3')
@@ -72,27 +89,40 @@ export function analyzeCommand(writeStdout: WriteData = writeProcessStdout): Com
       }
       const pid = checkCount(args.pid, '--pid', 1);
       const limit = checkCount(args.limit, '--limit', 0);
+      const filters: RowFilters = { verdicts: parseVerdicts(args.verdict), shmem: args.shmem, objectId: checkCount(args.object, '--object', 1) };
+      const filtered = hasFilters(filters);
       const output = args.output === '-' ? undefined : args.output;
-      if (output !== undefined) refuseOverwritingCapture(output, capture);
+      if (output !== undefined) {
+        refuseOverwritingCapture(output, capture);
+        checkOutputPath(output, 'output');
+      }
       const opened = openCapture(capture);
       let text: string;
       try {
-        const result = analysis.run({ db: opened.db, meta: opened.meta, pid, limit, args: (args.args ?? []).map(String) });
-        text = formatResult(result, args.format);
+        if (pid !== undefined) checkPidCaptured(opened.db, pid);
+        // Filters see every row; --limit then counts the rows they keep.
+        let result = analysis.run({ db: opened.db, meta: opened.meta, pid, limit: filtered ? undefined : limit, args: (args.args ?? []).map(String) });
+        if (filtered) {
+          result = filterRows(result, filters, analysis.id);
+          if (limit !== undefined) result = { columns: result.columns, rows: result.rows.slice(0, limit) };
+        }
+        text = formatResult(result, args.format, { width: args.wide ? Infinity : terminalColumns(), terminal: output === undefined && stdoutIsTerminal() });
+      } catch (err) {
+        throw readError(capture, err);
       } finally {
         opened.close();
       }
       if (output !== undefined) {
-        try {
-          fs.writeFileSync(output, text);
-        } catch (err) {
-          throw new UserError(`cannot write ${output}: ${(err as Error).message}`, 'check the directory exists and is writable', 1);
-        }
+        writeFileSafely(output, text, 'output');
       } else {
         writeStdout(text);
       }
     },
   };
+}
+
+function stdoutColumns(): number | undefined {
+  return process.stdout.isTTY ? process.stdout.columns : undefined;
 }
 
 /** One line per analysis: id, padded, then the title. */

@@ -1,10 +1,11 @@
 // `pagescope diff`: the yargs command module (thin: open both captures read-only, diff, format,
 // write). Data goes to stdout; warnings and errors go to stderr.
 import type { Argv, CommandModule } from 'yargs';
-import { openCapture, type CaptureDb } from '../lib/capture-db.js';
+import { openCapture, readError, type CaptureDb } from '../lib/capture-db.js';
+import { LIMIT_OPTIONS } from '../lib/watchdog.js';
 import type { Logger } from '../lib/log.js';
 import { FORMAT_DESCRIPTION, FORMATS, formatResult, type Format } from './format/format-result.js';
-import { writeProcessStdout } from './write-stdout.js';
+import { stdoutIsTerminal, writeProcessStdout } from './write-stdout.js';
 
 export interface DiffArgs {
   before: string;
@@ -24,6 +25,7 @@ export function diffCommand(makeLogger: (quiet: boolean) => Logger, writeStdout:
     describe: 'Show what changed between two captures of one host: per process, VMA and shared-memory object (read-only)',
     builder: (y: Argv) =>
       y
+        .options(LIMIT_OPTIONS)
         .positional('before', { type: 'string', describe: 'The earlier capture (A)', demandOption: true })
         .positional('after', { type: 'string', describe: 'The later capture (B); deltas are B - A', demandOption: true })
         .option('format', { alias: 'f', choices: FORMATS, default: 'table' as Format, describe: FORMAT_DESCRIPTION })
@@ -49,7 +51,9 @@ export function diffCommand(makeLogger: (quiet: boolean) => Logger, writeStdout:
         const b = openCapture(args.after);
         opened.push(b);
         const result = (await import('./diff.js')).diffCaptures({ file: args.before, ...a }, { file: args.after, ...b }, { force: Boolean(args.force), logger });
-        text = formatResult(result, args.format);
+        text = formatResult(result, args.format, { terminal: stdoutIsTerminal() });
+      } catch (err) {
+        throw readError(`${args.before} or ${args.after}`, err);
       } finally {
         for (const c of opened) c.close();
       }

@@ -12,3 +12,8 @@ export function writeProcessStdout(text: string): void {
   }
   process.stdout.write(text);
 }
+
+/** Whether stdout is a terminal: CSV then escapes control characters instead of writing them raw. */
+export function stdoutIsTerminal(): boolean {
+  return process.stdout.isTTY === true;
+}

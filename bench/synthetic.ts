@@ -18,7 +18,7 @@ export function buildSyntheticCapture(file: string, totalRuns: number): void {
     const states = ['cached', 'swapcache', 'swapped', 'hole'];
     for (let o = 1; o <= vmasPerProcess; o++) {
       objects.row({ id: o, kind: 'memfd', name: `obj${o}`, path: `/memfd:obj${o}`, path_deleted: 1, dev_major: 0, dev_minor: 1, inode: 1000 + o, size_bytes: vmaPages * 4096, opened_via: 'map_files', method: 'cachestat+seek+mincore', residency_status: 'complete', cs_evicted_pages: 0, beyond_eof_evicted_pages: 0 });
-      for (let r = 0; r < runsPerVma; r++) residency.values(o, r * pagesPerRun, pagesPerRun, states[r % 4], null);
+      for (let r = 0; r < runsPerVma; r++) residency.row({ object_id: o, first_page: r * pagesPerRun, pages: pagesPerRun, state: states[r % 4] });
     }
     const procs = w.insert('processes');
     const vmas = w.insert('vmas');

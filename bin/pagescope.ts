@@ -4,15 +4,17 @@
 // first: the built file's second line execs node with lib/node-flags.ts (tools/inline-yargs.mjs).
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { writeFileSync } from 'node:fs';
 import { UserError, ParseError } from '../lib/errors.js';
+import { writeFileSafely } from '../lib/safe-output.js';
+import { visibleText } from '../lib/visible-text.js';
 import { stderrLogger } from '../lib/stderr-logger.js';
 import { toolVersion } from '../lib/version.js';
+import { BOUNDED_COMMANDS, limitMessage, parseLimits, runSupervised, SUPERVISED_ENV, type Limits } from '../lib/watchdog.js';
 
 const writeReport = async (capture: string, output: string): Promise<void> => {
   // vega and vega-lite load only when a report is rendered, not for every command.
   const { renderReportFile } = await import('../report/render-report-file.js');
-  writeFileSync(output, await renderReportFile(capture, { interactive: false }));
+  writeFileSafely(output, await renderReportFile(capture, { interactive: false }), 'report');
 };
 
 const exit = (code: number): void => {
@@ -21,12 +23,13 @@ const exit = (code: number): void => {
 
 function handleError(err: unknown): never {
   if (err instanceof UserError) {
-    console.error(`error: ${err.message}`);
-    if (err.hint) console.error(`hint: ${err.hint}`);
+    // Messages can carry names from a capture or the host: shown escaped (lib/visible-text.ts).
+    console.error(`error: ${visibleText(err.message)}`);
+    if (err.hint) console.error(`hint: ${visibleText(err.hint)}`);
     process.exit(err.exitCode);
   }
   if (err instanceof ParseError) {
-    console.error(`error: ${err.message}`);
+    console.error(`error: ${visibleText(err.message)}`);
     process.exit(1);
   }
   console.error(err instanceof Error ? err.stack ?? err.message : String(err));
@@ -40,9 +43,29 @@ const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
   analyze: async () => (await import('../analyze/command.js')).analyzeCommand(),
   report: async () => (await import('../report/command.js')).reportCommand(stderrLogger),
   diff: async () => (await import('../analyze/diff-command.js')).diffCommand(stderrLogger),
+  explain: async () => (await import('../explain/command.js')).explainCommand(stderrLogger, (text) => process.stdout.write(text), exit, () => (process.stdout.isTTY ? process.stdout.columns : undefined)),
   demo: async () => (await import('../demo/command.js')).demoCommand(stderrLogger, (line) => console.log(line), writeReport),
 };
 const first = hideBin(process.argv)[0];
+
+// A command that reads a capture runs in a supervised child, bounded in time and memory
+// (lib/watchdog.ts): a crafted capture or `sql` query cannot make it run or grow without end.
+if (first !== undefined && BOUNDED_COMMANDS.has(first) && !process.env[SUPERVISED_ENV]) {
+  const args = hideBin(process.argv);
+  let limits: Limits;
+  try {
+    limits = parseLimits(args);
+  } catch (err) {
+    handleError(err);
+  }
+  const outcome = await runSupervised(process.argv[1], args, limits);
+  if (outcome.limit) {
+    const { message, hint } = limitMessage(`pagescope ${first}`, outcome.limit, limits);
+    console.error(`error: ${message}`);
+    console.error(`hint: ${hint}`);
+  }
+  process.exit(outcome.code);
+}
 const registered = await Promise.all((first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS)).map((name) => COMMANDS[name]()));
 
 const cli = yargs(hideBin(process.argv))
@@ -50,7 +73,7 @@ const cli = yargs(hideBin(process.argv))
   .version(toolVersion())
   .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
   .command(registered)
-  .demandCommand(1, 'name a command: capture, analyze, report, diff or demo')
+  .demandCommand(1, 'name a command: capture, explain, analyze, report, diff or demo')
   .strict()
   .recommendCommands()
   .help()
@@ -65,7 +88,8 @@ const cli = yargs(hideBin(process.argv))
   });
 
 // yargs renders the whole help text after starting a command's handler, to show it if the command
-// fails later (~50 ms per run, 15% of a short analyze). .fail() above never shows it: skip that.
+// fails later (docs/performance.md "Node flags and start-up"). .fail() above never shows it: skip
+// that.
 // Internal yargs API, hence optional: without it, help is only rendered for nothing.
 const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
 if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};

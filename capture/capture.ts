@@ -2,19 +2,23 @@
 //
 //   resolve targets ─► temp file (schema.sql) ─► host context ─► per process, one savepoint:
 //     stat/status/cmdline/smaps ─► shmem objects (probed once each) ─► pagemap runs ─► fds ─►
-//     smaps_rollup + stat again ─► /dev/shm files ─► sysvipc links ─► metadata ─► fsync + rename
+//     smaps_rollup + stat again ─► memory cgroups ─► /dev/shm files ─► sysvipc links ─► metadata ─►
+//     fsync + rename
 //
 // Nothing is ever written at the output path except by the final rename; on error or abort the
 // temp file is removed.
+import { noun } from '../lib/plural.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { stageFile } from '../lib/safe-output.js';
 import type { Logger } from '../lib/log.js';
 import * as messages from '../lib/messages.js';
 import { SCHEMA_VERSION } from '../lib/schema.js';
 import { toolVersion } from '../lib/version.js';
 import { classifyVma } from './classify.js';
-import { captureHost, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
+import { captureHost, captureHostEnd, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
+import { captureMemoryCgroups, readMemcgMounts } from './memcg.js';
 import type { PagemapMode } from './process.js';
 import { createSession } from './session.js';
 import { createSmapsPrefetcher, type SmapsPrefetcher } from './smaps-child.js';
@@ -22,6 +26,8 @@ import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procf
 import { parseCmdline } from './sources/cmdline.js';
 import { parseStat } from './sources/stat.js';
 import { redactCapture } from './redact.js';
+import { rssImplausible } from './sysv-rss.js';
+import { writeFreezeEvents } from './freeze-events.js';
 import { createCaptureWriter, type CaptureSink, type CaptureWriter } from './write.js';
 
 export interface CaptureOptions {
@@ -42,7 +48,7 @@ export interface CaptureOptions {
   rollup?: boolean;
   shmFiles: boolean;
   shmDir: string;
-  /** Stop each target while its pages are read (SIGSTOP/SIGCONT). */
+  /** Stop each target while its pages are read (a cgroup freezer, else SIGSTOP/SIGCONT). */
   freeze?: boolean;
   /** Replace names and paths with stable, irreversible tokens. */
   redact?: boolean;
@@ -65,14 +71,14 @@ export interface CaptureResult {
   objects: number;
   pages: number;
   exitCode: 0 | 1;
+  /** Processes (not named by --pid) the kernel refused to let root read; not counted in failed. */
+  refused: number[];
 }
 
 /**
  * From this much VmRSS + VmSwap a process's smaps is read by a child process (smaps-child.ts): its
- * walk (~2-6 ms per GiB present here) then outweighs starting the child (posix_spawn, ~0.7 ms).
- * Whole captures of dense processes here (min / median of 16, interleaved), smaps read here / by
- * the child: 64 MiB 79 / 96 and 89 / 93 ms (even); 256 MiB 93 / 100 and 89 / 95 ms; 1 GiB 76 / 84
- * and 66 / 77 ms. A process of a few MiB loses ~3-5 ms (cat's start is not hidden by anything).
+ * smaps walk then outweighs starting the child; a process of a few MiB would lose a few ms
+ * (measured: docs/performance.md "The smaps child").
  */
 export const PREFETCH_MIN_KB = 256 << 10;
 
@@ -98,11 +104,18 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
   const pids = resolveTargets(procfs, options);
   const prefetchMinKb = options.prefetchMinKb ?? PREFETCH_MIN_KB;
   const pageSizeBytes = readPageSize(procfs);
-  const prefetcher = mayPrefetch(options) ? createSmapsPrefetcher() : null;
+  // The output is checked before anything is read, and built in a private staging directory
+  // (lib/safe-output.ts): SQLite follows symlinks, so it never opens a name another user chose.
+  const staged = stageFile(options.output, 'capture');
+  let prefetcher: SmapsPrefetcher | null;
+  try {
+    prefetcher = mayPrefetch(options) ? createSmapsPrefetcher() : null;
+  } catch (err) {
+    staged.discard();
+    throw err;
+  }
   const output = path.resolve(options.output);
-  const dir = path.dirname(output);
-  if (!fs.existsSync(dir)) throw new UserError(`output directory ${dir} does not exist`, 'create it or pass -o with an existing directory');
-  const temp = path.join(dir, `.${path.basename(output)}.tmp-${process.pid}`);
+  const temp = staged.path;
   let writer: CaptureWriter | undefined;
   let renamed = false;
   try {
@@ -113,16 +126,16 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
       if (options.redact) redactCapture(open.db);
       open.close();
       // 8. Durable, then visible: fsync the finished file and rename it into place.
-      const fd = fs.openSync(temp, 'r');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fs.renameSync(temp, output);
+      staged.commit();
       renamed = true;
       return output;
     });
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_FULL' || (err as { code?: string }).code === 'ENOSPC') {
       throw new UserError(`disk full while writing ${temp}; nothing was written to ${output}`, 'free space or pass -o on another filesystem', 1);
+    }
+    if (typeof (err as { code?: unknown }).code === 'string' && ((err as { code: string }).code.startsWith('SQLITE_CANTOPEN') || (err as { code: string }).code.startsWith('SQLITE_READONLY') || (err as { code: string }).code.startsWith('SQLITE_IOERR'))) {
+      throw new UserError(`cannot write the capture ${output}: ${(err as Error).message} (${(err as { code: string }).code}); nothing was written`, 'pass -o in a directory you can write, on a writable file system with free space');
     }
     throw err;
   } finally {
@@ -133,9 +146,8 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
       } catch {
         // already closed
       }
-      fs.rmSync(temp, { force: true });
-      // SQLite's rollback journal (journal_mode = OFF is refused in defensive mode).
-      fs.rmSync(`${temp}-journal`, { force: true });
+      // The staging directory, with SQLite's rollback journal if any.
+      staged.discard();
     }
   }
 }
@@ -185,7 +197,7 @@ async function captureInto(
     const now = Date.now();
     if (!force && now - lastProgressMs < 100) return;
     lastProgressMs = now;
-    logger.progress(`capture: ${current}, ${session.pages()} pages, ${session.objects.count()} shm objects`);
+    logger.progress(`capture: ${current}, ${session.pages()} ${noun(session.pages(), 'page')}, ${session.objects.count()} ${noun(session.objects.count(), 'shared-memory object')}`);
   };
   const session = createSession(
     procfs,
@@ -197,7 +209,7 @@ async function captureInto(
       rollup: Boolean(options.rollup),
       freeze: Boolean(options.freeze),
       pageSizeBytes,
-      privileges: { mapFiles: self.mapFiles, fowner: self.fowner, euid: self.euid },
+      privileges: { mapFiles: self.mapFiles, fowner: self.fowner, euid: self.euid, ptraceAll: self.ptraceAll },
       targets: pids,
       prefetcher,
       prefetchMinKb: options.prefetchMinKb ?? PREFETCH_MIN_KB,
@@ -208,17 +220,49 @@ async function captureInto(
   const { objects, reader } = session;
   let failed = 0;
   let captured = 0;
+  const refused: number[] = [];
 
   // 4. Processes, one savepoint each.
-  for (const [i, pid] of pids.entries()) {
-    await checkpoint();
-    current = `process ${i + 1}/${pids.length} (pid ${pid})`;
-    showProgress(true);
-    const outcome = session.capture(pid);
-    if (outcome.status === 'complete') captured++;
-    else if (outcome.status !== 'skipped' || options.pids.includes(pid)) failed++;
+  try {
+    for (const [i, pid] of pids.entries()) {
+      await checkpoint();
+      current = `process ${i + 1}/${pids.length} (pid ${pid})`;
+      showProgress(true);
+      const outcome = session.capture(pid);
+      if (outcome.status === 'complete') captured++;
+      // A process the kernel protects from root (not named by --pid) is a warning, not a failure:
+      // otherwise --all would fail on every host with such a process.
+      else if (outcome.refusedByKernel && !options.pids.includes(pid)) refused.push(pid);
+      else if (outcome.status !== 'skipped' || options.pids.includes(pid)) failed++;
+    }
+  } catch (err) {
+    // Aborted or failed: resume what stopped with a target now, not only at process exit.
+    session.freezer?.close();
+    throw err;
   }
   const pages = session.pages();
+
+  // 4b. --freeze: wait for a job-control parent's late reaction to its child's SIGSTOP, resume
+  // what stopped with a target, and record it.
+  if (session.freezer) {
+    const freezer = session.freezer;
+    writer.transaction(() => {
+      const events = freezer.settle();
+      writeFreezeEvents(writer, events);
+      for (const e of events) {
+        if (e.action === 'resume-failed') warn(e.pid, `/proc/${e.pid}`, 'freeze', messages.freezeResumeFailed(e.pid, e.comm, e.targetPid));
+        if (e.reason === 'terminal-foreground-lost') warn(e.pid, `/proc/${e.pid}`, 'freeze', messages.freezeForegroundLost(e.pid, e.targetPid));
+      }
+    });
+    freezer.close();
+  }
+  // 4c. The host's swap traffic while the processes were read (vmstat again).
+  writer.transaction(() => captureHostEnd(procfs, writer));
+
+  // 4d. The memory cgroup of each captured process, read once per cgroup: its limit, usage, swap
+  // and memory.stat say whether the cgroup's limit pushed its shared memory out.
+  const memcg = readMemcgMounts(procfs);
+  writer.transaction(() => captureMemoryCgroups(writer, memcg.mounts, (target, kind, message) => warn(null, target, kind, message)));
 
   // 5. Files under /dev/shm that no captured process maps (with --all or --shm-files).
   if (options.shmFiles) {
@@ -239,12 +283,26 @@ async function captureInto(
   }
   logger.progressDone();
 
-  // 6. SysV segments, linked to the objects probed through a mapping (inode = shmid).
+  // 6. SysV segments, linked to the objects probed through a mapping (inode = shmid). An rss
+  // beyond what the segment can hold (hugetlb: ipc/shm.c counts it 512 times over) is kept as
+  // printed, flagged and warned, never used.
   writer.transaction(() => {
     const ins = writer.insert('sysvipc_shm');
+    const one = (sql: string, ...params: Array<number | string>): Array<number | string | null> | undefined => {
+      for (const r of writer.rows(sql, ...params)) return r as Array<number | string | null>;
+      return undefined;
+    };
+    const defaultHugeKb = Number(one("SELECT value_kb FROM host_meminfo WHERE field = 'Hugepagesize'")?.[0] ?? 0);
     for (const s of sysv) {
       const objectId = objects.findSysv(s.shmid) ?? null;
-      ins.values(s.shmid, s.key, s.perms, s.sizeBytes, s.cpid, s.lpid, s.nattch, s.uid, s.gid, s.cuid, s.cgid, s.atimeS, s.dtimeS, s.ctimeS, s.rssBytes ?? 0, s.swapBytes ?? 0, objectId);
+      const object = objectId === null ? undefined : one('SELECT kind, huge_page_size_kb FROM shm_objects WHERE id = ?', objectId);
+      // A hugetlb object not opened has no page size of its own: the default one, as unprobed.
+      const pageBytes = object && !(object[0] === 'hugetlb' && object[1] === null)
+        ? (object[0] === 'hugetlb' ? Number(object[1]) * 1024 : pageSizeBytes)
+        : Math.max(defaultHugeKb * 1024, pageSizeBytes);
+      const implausible = s.rssBytes !== null && pageBytes > 0 && rssImplausible(s.rssBytes, s.sizeBytes, pageBytes);
+      if (implausible) warn(null, `/proc/sysvipc/shm shmid ${s.shmid}`, 'implausible', messages.sysvRssImplausible(s.shmid, s.rssBytes as number, s.sizeBytes));
+      ins.values(s.shmid, s.key, s.perms, s.sizeBytes, s.cpid, s.lpid, s.nattch, s.uid, s.gid, s.cuid, s.cgid, s.atimeS, s.dtimeS, s.ctimeS, s.rssBytes ?? 0, s.swapBytes ?? 0, objectId, implausible ? 'rss_bytes' : null);
     }
   });
 
@@ -269,11 +327,13 @@ async function captureInto(
     pagemap_method: reader?.method ?? 'none',
     pagemap_pfns: reader === null ? 'none' : session.pfns ? 'all' : 'partial',
     smaps_rollup: options.rollup ? '1' : '0',
+    ...(session.zeroPfn !== null && self.sysAdmin ? { zero_pfn: String(session.zeroPfn) } : {}),
     targets_requested: options.all ? 'all' : options.match ? `match:${options.match.source}` : options.pids.join(','),
     redacted: '0',
-    freeze: options.freeze ? 'cgroup2-or-sigstop' : 'none',
+    freeze: options.freeze ? 'cgroup-or-sigstop' : 'none',
     processes_captured: String(captured),
     processes_failed: String(failed),
+    ...memcg.meta,
   };
   writer.transaction(() => {
     const ins = writer.insert('capture_meta');
@@ -281,7 +341,7 @@ async function captureInto(
   });
   writer.exec('COMMIT');
   const finalPath = await finish();
-  return { path: finalPath, processes: pids.length, failed, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
+  return { path: finalPath, processes: pids.length, failed, refused, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
 }
 
 /** The pids to capture, in ascending order; never our own unless named with --pid. */

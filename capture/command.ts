@@ -1,8 +1,10 @@
 // `pagescope capture`: the yargs command module (thin: validate, run, report).
+import { parseMatchOption } from './match-option.js';
 import * as os from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
+import * as messages from '../lib/messages.js';
 import { CaptureAborted, runCapture } from './capture.js';
 import type { PagemapMode } from './process.js';
 
@@ -42,7 +44,7 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
         .option('pfns', { type: 'boolean', describe: 'Record the PFN and exclusive bit of every present page (reads every entry: slower, about a row per page where memory is fragmented). Default with PAGEMAP_SCAN: present ranges from its categories, PFNs only of the zero page (swap entries complete)' })
         .option('rollup', { type: 'boolean', describe: 'Also read smaps_rollup after the page reads, for Pss_Anon/Pss_File/Pss_Shmem per process: a second walk of every page table (analyses otherwise sum the VMAs\' smaps figures)' })
         .option('shm-files', { type: 'boolean', describe: 'Also probe every file under /dev/shm, mapped or not (implied by --all)' })
-        .option('freeze', { type: 'boolean', describe: 'Stop each target while its pages are read, for a consistent snapshot: the cgroup v2 freezer when its cgroup holds only targets, else SIGSTOP; always resumed, also on error or Ctrl-C' })
+        .option('freeze', { type: 'boolean', describe: 'Stop each target while its pages are read, for a consistent snapshot: a cgroup freezer (v2, else v1) when its cgroup holds only targets, else SIGSTOP, resuming any parent that stopped with it (freeze_events); always resumed, also on error or Ctrl-C' })
         .option('redact', { type: 'boolean', describe: 'Replace process names, command lines, executables, paths, object names, cgroups and the host name with stable tokens (same name, same token; the key is not stored). Sizes, flags, page states and kernel facts stay' })
         .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress or summary on stderr (errors still shown)' })
         .example('$0 capture --pid 1234 -o app.db', 'Capture one process')
@@ -51,17 +53,10 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
         .example('$0 capture --match postgres --redact -o share.db', 'A capture safe to attach to a public bug report')
         .example('$0 capture --pid 1234 --freeze', 'Stop the process while its pages are read (consistent snapshot)')
         .example('$0 capture --pid 1234 --pfns --rollup', 'Also every present page\'s PFN and the smaps_rollup Pss split (slower: every entry read, a second page walk)')
-        .epilog('Data goes to the output file; progress, warnings and errors go to stderr.\nExit codes: 0 all captured; 1 written but some targets failed; 2 usage error or bad input (nothing written); 130/143 interrupted (nothing written).') as unknown as Argv<CaptureArgs>,
+        .epilog('Data goes to the output file; progress, warnings and errors go to stderr.\nExit codes: 0 all captured (processes the kernel protects even from root, e.g. pid 1 here, are a warning under --all and --match); 1 written but some targets failed; 2 usage error or bad input (nothing written); 130/143 interrupted (nothing written).') as unknown as Argv<CaptureArgs>,
     handler: async (args) => {
       const logger = makeLogger(Boolean(args.quiet));
-      let match: RegExp | null = null;
-      if (args.match !== undefined) {
-        try {
-          match = new RegExp(args.match);
-        } catch (err) {
-          throw new UserError(`invalid --match regular expression: ${(err as Error).message}`, 'quote it for the shell, e.g. --match "^postgres"');
-        }
-      }
+      const match = parseMatchOption(args.match);
       const pids = (args.pid ?? []).map(Number);
       if (!args.all && !match && pids.length === 0) {
         throw new UserError('nothing to capture', 'pass --pid N, --match REGEX or --all');
@@ -92,8 +87,9 @@ export function captureCommand(makeLogger: (quiet: boolean) => Logger, exit: (co
           logger,
           signal: controller.signal,
         });
-        logger.info(`wrote ${result.path}: ${result.processes} processes (${result.failed} failed), ${result.pages} pages, ${result.objects} shared-memory objects, ${result.warnings} warnings`);
-        if (result.failed > 0) logger.warn(`${result.failed} target(s) failed; see: pagescope analyze ${result.path} warnings`);
+        logger.info(messages.captureSummary(result));
+        if (result.refused.length > 0 && !args.quiet) logger.warn(messages.kernelRefusedSummary(result.refused));
+        if (result.failed > 0) logger.warn(messages.targetsFailed(result.failed, result.path));
         exit(result.exitCode);
       } catch (err) {
         if (err instanceof CaptureAborted) {

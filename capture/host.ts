@@ -9,7 +9,7 @@ import { parseSysvShm, type SysvShmRow } from './sources/sysvipc-shm.js';
 import { parseVmstat } from './sources/vmstat.js';
 import { parseSmaps } from './sources/smaps.js';
 import {
-  CAP_CHECKPOINT_RESTORE, CAP_FOWNER, CAP_SYS_ADMIN, hasCapability, parseCapabilityMask, parseStatus, statusValue,
+  CAP_CHECKPOINT_RESTORE, CAP_FOWNER, CAP_SYS_ADMIN, CAP_SYS_PTRACE, hasCapability, parseCapabilityMask, parseStatus, statusValue,
 } from './sources/status.js';
 import type { CaptureSink } from './write.js';
 
@@ -20,6 +20,8 @@ export interface SelfPrivileges {
   sysAdmin: boolean;
   mapFiles: boolean;
   fowner: boolean;
+  /** Root with CAP_SYS_PTRACE: the capability rules allow reading every process's maps and pagemap. */
+  ptraceAll: boolean;
 }
 
 /** Our own uid and effective capabilities, from /proc/self/status. */
@@ -34,6 +36,7 @@ export function readSelfPrivileges(procfs: Procfs): SelfPrivileges {
     sysAdmin: hasCapability(capEff, CAP_SYS_ADMIN),
     mapFiles: hasCapability(capEff, CAP_SYS_ADMIN) || hasCapability(capEff, CAP_CHECKPOINT_RESTORE),
     fowner: hasCapability(capEff, CAP_FOWNER),
+    ptraceAll: (uids[1] ?? -1) === 0 && hasCapability(capEff, CAP_SYS_PTRACE),
   };
 }
 
@@ -71,7 +74,7 @@ export function captureHost(procfs: Procfs, writer: CaptureSink): SysvShmRow[] {
   const mem = writer.insert('host_meminfo');
   for (const r of parseMeminfo(procfs.readText(null, 'meminfo'))) mem.values(r.field, r.valueKb, r.valueCount);
   const vm = writer.insert('host_vmstat');
-  for (const r of parseVmstat(procfs.readText(null, 'vmstat'))) vm.values(r.field, r.valueCount);
+  for (const r of parseVmstat(procfs.readText(null, 'vmstat'))) vm.values(r.field, r.valueCount, null);
   const sw = writer.insert('host_swaps');
   for (const r of parseSwaps(procfs.readText(null, 'swaps'))) sw.values(r.path, r.type, r.sizeKb, r.usedKb, r.priority);
   const set = writer.insert('host_settings');
@@ -102,4 +105,13 @@ export function readKernelIdentity(procfs: Procfs): Record<string, string> {
     hostname: text('sys/kernel/hostname') || os.hostname(),
     boot_id: text('sys/kernel/random/boot_id'),
   };
+}
+
+/**
+ * Reads /proc/vmstat again once every process was read: pswpin/pswpout's movement says how many
+ * swap slots may have been freed and reused between the reads of two processes.
+ */
+export function captureHostEnd(procfs: Procfs, writer: CaptureSink): void {
+  const up = writer.statement('UPDATE host_vmstat SET end_value_count = ? WHERE field = ?');
+  for (const r of parseVmstat(procfs.readText(null, 'vmstat'))) up.run(r.valueCount, r.field);
 }

@@ -1,13 +1,37 @@
 // Shared-memory objects: deduplicated by (device, inode), opened once (map_files, an fd link, or a
 // path inside the target's root), verified to be shmem with fstatfs, probed once, written once.
 import * as fs from 'node:fs';
-import { objectName, type ObjectKind } from './classify.js';
+import { isSysvPath, objectName, type ObjectKind } from './classify.js';
+import { hugetlbObject } from './hugetlb-object.js';
 import type { Procfs } from './procfs.js';
-import { splitDev } from './procfs.js';
+import { mapFilesName, splitDev } from './procfs.js';
 import { probeResidency, type ResidencyBackend } from './residency.js';
 import type { CaptureSink } from './write.js';
 import { HUGETLBFS_MAGIC, TMPFS_MAGIC } from './native/syscalls.js';
 import * as messages from '../lib/messages.js';
+
+/**
+ * The object behind a shared-memory VMA of pid: opened through map_files, else its path (a file
+ * that is not deleted).
+ */
+export function mappingCandidate(
+  pid: number,
+  kind: ObjectKind,
+  v: { start: bigint; end: bigint; path: string; deleted: boolean; devMajor: number; devMinor: number; inode: number },
+): ObjectCandidate {
+  return {
+    kind,
+    path: v.path,
+    deleted: v.deleted,
+    devMajor: v.devMajor,
+    devMinor: v.devMinor,
+    inode: v.inode,
+    openers: [
+      { via: 'map_files', pid, name: mapFilesName(v.start, v.end) },
+      ...(v.deleted || !v.path.startsWith('/') ? [] : [{ via: 'path' as const, pid, path: v.path }]),
+    ],
+  };
+}
 
 /** One way to open an object, tried in order. */
 export type Opener =
@@ -47,10 +71,17 @@ export interface ObjectEnv {
 export interface ObjectRegistry {
   /** The object id for a (dev, inode), registering and probing it on first sight. */
   resolve(candidate: ObjectCandidate): number;
+  /**
+   * The kind of a known object: its filesystem decides (fstatfs), so a SysV segment or memfd on
+   * hugetlbfs is hugetlb whatever its name suggested.
+   */
+  kindOf(id: number): ObjectKind | undefined;
   /** The id of an already known object, if any. */
   find(devMajor: number, devMinor: number, inode: number): number | undefined;
   /** The id of the SysV segment object with this shmid (its inode), if a mapping was seen. */
   findSysv(shmid: number): number | undefined;
+  /** Opens the object read-only through the first opener that works (the caller closes it), or null. */
+  open(candidate: ObjectCandidate): number | null;
   count(): number;
 }
 
@@ -66,6 +97,7 @@ interface Opened {
 export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
   const ids = new Map<string, number>();
   const sysvIds = new Map<number, number>();
+  const kinds = new Map<number, ObjectKind>();
   const key = (ma: number, mi: number, ino: number): string => `${ma}:${mi}:${ino}`;
 
   function tryOpen(c: ObjectCandidate): { opened: Opened | null; problems: string[] } {
@@ -125,8 +157,9 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       opened_via: 'none',
       method: 'none',
       residency_status: 'unavailable',
-      sysv_shmid: c.kind === 'sysv' ? c.inode : null,
+      sysv_shmid: isSysvPath(c.path, c.deleted) ? c.inode : null,
     };
+    kinds.set(id, c.kind);
     const { opened, problems } = tryOpen(c);
     if (!opened) {
       row.unavailable_reason = problems.join('; ') || 'no way to open the object';
@@ -142,8 +175,21 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       const size = fs.fstatSync(opened.fd).size;
       row.size_bytes = size;
       const fsType = env.filesystemType(opened.fd);
+      if (fsType === HUGETLBFS_MAGIC) {
+        // hugetlb: whole-object figures from fstat; no per-page interface applies, none is tried.
+        const h = hugetlbObject(fs.fstatSync(opened.fd));
+        row.kind = 'hugetlb';
+        row.name = objectName('hugetlb', c.path);
+        kinds.set(id, 'hugetlb');
+        row.method = 'fstat';
+        row.residency_status = 'whole-object';
+        row.huge_page_size_kb = h.hugePageSizeKb;
+        row.allocated_huge_pages = h.allocatedHugePages;
+        row.residency_not_applicable = h.notApplicable;
+        return;
+      }
       if (fsType !== TMPFS_MAGIC) {
-        row.unavailable_reason = fsType === HUGETLBFS_MAGIC ? messages.hugetlbNotProbed() : `not a shmem file (filesystem magic 0x${fsType.toString(16)})`;
+        row.unavailable_reason = `not a shmem file (filesystem magic 0x${fsType.toString(16)})`;
         env.warn(null, `object ${c.path}`, 'residency', messages.residencyUnavailable(c.path, row.unavailable_reason));
         return;
       }
@@ -153,7 +199,8 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
         opened.fd,
         size,
         { pageSizeBytes: env.pageSizeBytes, mincoreTrusted: trust.trusted, mincoreDistrustReason: trust.reason },
-        (first, pages, state, reason) => runs.push(id, first, pages, state, reason),
+        (first, pages, state, reason, seen) =>
+          runs.pushRow([id, first, pages, state, reason, seen?.dataPages ?? null, seen?.residentPages ?? null, seen?.cachePages ?? null, seen?.evictedPages ?? null]),
       );
       runs.flush();
       row.method = summary.method;
@@ -167,6 +214,14 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
         row.cs_evicted_pages = summary.whole.evictedPages;
         row.cs_recently_evicted_pages = summary.whole.recentlyEvictedPages;
       }
+      if (summary.wholeAtEnd) {
+        row.end_cs_cache_pages = summary.wholeAtEnd.cachePages;
+        row.end_cs_evicted_pages = summary.wholeAtEnd.evictedPages;
+      }
+      row.probe_windows_count = summary.windowsRead;
+      row.probe_windows_moved_count = summary.windowsMoved;
+      row.changing_pages = summary.changingPages;
+      row.probe_moved_pages = summary.movedPages;
       if (summary.beyondEof) {
         row.beyond_eof_cache_pages = summary.beyondEof.cachePages;
         row.beyond_eof_evicted_pages = summary.beyondEof.evictedPages;
@@ -190,15 +245,25 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
     resolve(c) {
       const k = key(c.devMajor, c.devMinor, c.inode);
       const known = ids.get(k);
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        // Seen first by name alone (maps: a SysV segment or memfd that could not be opened),
+        // now with smaps's VmFlags ht: hugetlb after all.
+        if (c.kind === 'hugetlb' && kinds.get(known) !== 'hugetlb') {
+          kinds.set(known, 'hugetlb');
+          env.writer.statement('UPDATE shm_objects SET kind = ?, name = ? WHERE id = ?').run('hugetlb', objectName('hugetlb', c.path), known);
+        }
+        return known;
+      }
       const id = ids.size + 1;
       ids.set(k, id);
-      if (c.kind === 'sysv') sysvIds.set(c.inode, id);
+      if (isSysvPath(c.path, c.deleted)) sysvIds.set(c.inode, id);
       probe(id, c);
       return id;
     },
     find: (ma, mi, ino) => ids.get(key(ma, mi, ino)),
+    kindOf: (id) => kinds.get(id),
     findSysv: (shmid) => sysvIds.get(shmid),
+    open: (c) => tryOpen(c).opened?.fd ?? null,
     count: () => ids.size,
   };
 }

@@ -18,7 +18,7 @@ const NON_EMPTY = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_SOFT_DIRTY;
  * thousands): for i < length, pages [starts[i], ends[i]) all have the categories cats[i], among
  * those asked for. Reused from one scan to the next (set length to 0): growing fresh arrays for
  * every process cost more than the ioctl itself, in page faults on memory touched for the first
- * time (~10 ms per 100k regions on the bench VM).
+ * time (docs/performance.md "Reading pagemap").
  */
 export interface ScanRegions {
   starts: Float64Array;
@@ -54,9 +54,9 @@ export const REGIONS_PER_CALL = 8192;
 /**
  * Most pages one ioctl reports. The kernel holds the target's mmap_lock (read) for each internal
  * walk, which otherwise only stops early when 512 regions are found: over dense memory, one
- * region, that would be the whole range (~1 ms per GiB, 2x with PAGE_IS_FILE: a second or more
- * on a large process, its mmap, munmap and mprotect blocked meanwhile; pread's walk unlocks every
- * 2 MiB). 32768 pages (128 MiB) keep each hold near a millisecond for microseconds per call.
+ * region, that would be the whole range (a second or more on a large process, its mmap, munmap
+ * and mprotect blocked meanwhile; pread's walk unlocks every 2 MiB). 32768 pages (128 MiB) keep
+ * each hold near a millisecond (docs/performance.md "Reading pagemap").
  * Unmapped gaps and empty ranges count for nothing, so a scan across them stays one call.
  */
 export const SCAN_MAX_PAGES = 32768;
@@ -103,10 +103,10 @@ export const regionCategories = (words: Uint32Array, i: number): number => words
  * One PAGEMAP_SCAN call over [startBytes, endBytes): sets `out` to the ranges whose entries are
  * present, swap/marker, or soft-dirty (VM_SOFTDIRTY makes even holes non-zero), at most
  * REGIONS_PER_CALL of them and at most maxPages pages; everything else reads as a zero entry.
- * PAGE_IS_WRITTEN is never used: 6.18.44 reports it for pte_none (kernel-semantics.md §3).
- * The regions are left as the kernel wrote them: the capture's reader reads them in place,
- * where a decoding pass of its own took as long as the ioctl (~5 ms for the 17k regions of the
- * bench's 3 GiB process, run before V8 optimised the loop).
+ * PAGE_IS_WRITTEN is never used: 6.18.44 reports it for pte_none (docs/kernel-semantics.md
+ * "PAGEMAP_SCAN"). The regions are left as the kernel wrote them: the capture's reader reads them
+ * in place, where a decoding pass of its own took as long as the ioctl, running before V8 optimised
+ * it (docs/performance.md "Reading pagemap").
  * @param categories the categories to report: a region ends where any of them changes (the
  *   default, NON_EMPTY, only splits where pagemap entries differ in the same bits)
  * @param maxPages most non-empty pages per call (0: no limit); a region also ends where a call stops

@@ -4,10 +4,12 @@
 // is read here; then maps again, for the VMAs that changed meanwhile.
 import { storedToAddress } from '../lib/address.js';
 import * as messages from '../lib/messages.js';
-import { classifyVma } from './classify.js';
+import { classifyVma, type MemoryFsDevs } from './classify.js';
 import type { PagemapReader } from './pagemap-reader.js';
+import type { SmapsReadHooks } from './mapping-readings.js';
+import { mappingCandidate } from './objects.js';
 import type { ProcessContext } from './process.js';
-import { closeQuietly, mapFilesName } from './procfs.js';
+import { closeQuietly } from './procfs.js';
 import type { SmapsPrefetcher } from './smaps-child.js';
 import type { MapsHeader } from './sources/maps.js';
 import { createHoleFolder, createRunEncoder } from './sources/pagemap.js';
@@ -29,8 +31,10 @@ export interface VmaIo {
   startTimeTicks: number;
   /** VmRSS + VmSwap, kB: a large process has its smaps read alongside its pagemap. */
   sizeKb: number;
-  /** The tmpfs devices of the process's mount namespace (read once, when first needed). */
-  tmpfs(): Set<string>;
+  /** The tmpfs and hugetlbfs devices of the process's mount namespace (read once, when first needed). */
+  tmpfs(): MemoryFsDevs;
+  /** Told of every smaps read and of the VMAs parsed (readings of the objects around them). */
+  smapsReads: SmapsReadHooks;
 }
 
 /** What captureVmas did so far (kept when it throws: the process row still records it). */
@@ -88,7 +92,9 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
     const nextChunk = (): string | null | undefined => {
       try {
         return read('smaps', () => {
+          io.smapsReads.beforeRead();
           const next = start().next();
+          io.smapsReads.afterRead();
           return next.done ? null : next.value;
         }, undefined);
       } catch (err) {
@@ -106,12 +112,14 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
         if (chunk === null) {
           // The VMAs left, the last included.
           queue = inOrder(read('smaps', () => parser.end(), [] as SmapsVma[]));
+          io.smapsReads.parsed(queue);
           ended = true;
           continue;
         }
         // After a chunk that failed the last VMA may lack fields: only the complete ones are kept.
         const pushed = chunk !== undefined && read('smaps', () => (parser.push(chunk), true), false);
         queue = inOrder(parser.take());
+        io.smapsReads.parsed(queue);
         if (!pushed) ended = true;
       }
       return true;
@@ -127,22 +135,16 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
   const pageSize = BigInt(ctx.pageSizeBytes);
   const wantPagemap = (shared: boolean): boolean => ctx.pagemapMode === 'all' || (ctx.pagemapMode === 'shared' && shared);
   const classify = (v: SmapsVma) => {
-    // Only files on an anonymous-device (major 0) filesystem can be tmpfs: skip mountinfo otherwise.
-    const c = classifyVma(v, v.devMajor === 0 && v.inode !== 0 && v.path.startsWith('/') ? io.tmpfs() : noTmpfs);
+    // Only files on an anonymous-device (major 0) filesystem can be tmpfs or hugetlbfs: skip
+    // mountinfo otherwise. VmFlags `ht` marks hugetlb whatever the file's name.
+    const hugetlb = v.vmFlags === null ? undefined : (vmFlagBits(v.vmFlags) & VM_HT) !== 0;
+    let c = classifyVma({ ...v, hugetlb }, v.devMajor === 0 && v.inode !== 0 && v.path.startsWith('/') ? io.tmpfs() : noTmpfs);
     let objectId: number | null = null;
     if (c.objectKind) {
-      objectId = ctx.objects.resolve({
-        kind: c.objectKind,
-        path: v.path,
-        deleted: v.deleted,
-        devMajor: v.devMajor,
-        devMinor: v.devMinor,
-        inode: v.inode,
-        openers: [
-          { via: 'map_files', pid, name: mapFilesName(v.start, v.end) },
-          ...(v.deleted || !v.path.startsWith('/') ? [] : [{ via: 'path' as const, pid, path: v.path }]),
-        ],
-      });
+      objectId = ctx.objects.resolve(mappingCandidate(pid, c.objectKind, v));
+      // The object's filesystem has the last word (a SysV segment or memfd on hugetlbfs).
+      const kind = ctx.objects.kindOf(objectId);
+      if (kind && kind !== c.objectKind) c = { backing: kind, objectKind: kind };
     }
     // Page numbers once per VMA (bigint arithmetic is slow, and a host has ~10^4 VMAs).
     const startVpn = Number(v.start / pageSize);
@@ -293,7 +295,8 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
   // says it must be keeps its runs; any other is read again (device mappings, hugetlb, uffd-wp:
   // rare); a VMA maps listed but smaps no longer has loses its runs; one smaps lists and maps did
   // not is read then.
-  const prefetch = ctx.prefetcher !== null && ctx.reader !== null && io.sizeKb >= ctx.prefetchMinKb;
+  // Not for a process that maps shared memory: its smaps reads are bracketed by readings here.
+  const prefetch = ctx.prefetcher !== null && ctx.reader !== null && io.sizeKb >= ctx.prefetchMinKb && !io.smapsReads.active;
   // maps in batches; one that cannot be read ends them (smaps then brings every VMA left).
   let mapsIt: Iterator<MapsHeader> | null = null;
   const nextMapsVma = (): MapsHeader | null => {

@@ -4,14 +4,15 @@
 // second page walk). Everything for one process is written in one savepoint by the caller.
 import { ParseError } from '../lib/errors.js';
 import * as messages from '../lib/messages.js';
-import { classifyVma, mayBeShmemFdTarget } from './classify.js';
+import { classifyVma, mayBeShmemFdTarget, type MemoryFsDevs } from './classify.js';
 import type { Freezer, FreezeMethod } from './freeze.js';
+import type { ProcessReadings } from './mapping-readings.js';
 import type { ObjectRegistry } from './objects.js';
 import type { PagemapReader } from './pagemap-reader.js';
 import { captureVmas, type VmaProgress } from './process-vmas.js';
 import { splitDev, type Procfs } from './procfs.js';
 import type { SmapsPrefetcher } from './smaps-child.js';
-import { parseCgroupV2Path } from './sources/cgroup.js';
+import { parseCgroupLines, parseCgroupV2Path, type CgroupLine } from './sources/cgroup.js';
 import { parseCmdline } from './sources/cmdline.js';
 import { parseMountinfo } from './sources/mountinfo.js';
 import { parseSmapsRollup } from './sources/smaps.js';
@@ -19,7 +20,7 @@ import { parseStat } from './sources/stat.js';
 import { parseStatm } from './sources/statm.js';
 import { parseStatus, parseUidLine, statusValue } from './sources/status.js';
 import { rollupRow } from './smaps-rows.js';
-import { errCode, isGone, Vanished } from './vanished.js';
+import { errnoOf, isGone, Vanished } from './vanished.js';
 import type { CaptureSink } from './write.js';
 
 export type PagemapMode = 'all' | 'shared' | 'none';
@@ -49,10 +50,15 @@ export interface ProcessContext {
   /** Also read smaps_rollup after the page-level reads (a second walk of every page table). */
   rollup: boolean;
   pageSizeBytes: number;
-  /** Stop each target (SIGSTOP) while its pages are read, and resume it after. */
+  /** Stop each target (a cgroup freezer, else SIGSTOP) while its pages are read, and resume it after. */
   freezer: Freezer | null;
   nextVmaId: () => number;
   warn(pid: number | null, target: string, kind: string, message: string): void;
+  /**
+   * We run as root with CAP_SYS_PTRACE, so an EACCES/EPERM on a process's files is a rule of the
+   * kernel beyond capabilities (a security module, a kernel patch), recorded as kernel-refused.
+   */
+  ptraceAll?: boolean;
   /**
    * Reads smaps in a child process (cat) while pagemap is read, or null; never where smaps decides the
    * reader of a VMA (`adaptive`: its Rss).
@@ -62,10 +68,14 @@ export interface ProcessContext {
   prefetchMinKb: number;
   /** Called between VMAs so the caller can yield to signals and show progress. */
   onPages(pages: number): void;
+  /** The first reading of the objects pid maps (from maps), before its VMAs are read. */
+  beginReadings(pid: number, tmpfs: () => MemoryFsDevs): ProcessReadings;
 }
 
 export interface ProcessOutcome {
   status: 'complete' | 'partial' | 'vanished' | 'skipped';
+  /** Every read that failed was refused by a kernel rule no privilege of ours can lift. */
+  refusedByKernel?: boolean;
   vmas: number;
   pages: number;
 }
@@ -78,15 +88,27 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   const { procfs, writer } = ctx;
   const startedNs = process.hrtime.bigint();
   let status: ProcessOutcome['status'] = 'complete';
+  let refusals = 0;
+  let otherFailures = 0;
   const read = <T>(what: string, fn: () => T, fallback: T): T => {
     try {
       return fn();
     } catch (err) {
-      const code = errCode(err);
+      // Only a condition of the host becomes a warning: a failed system call (errno) or /proc
+      // text that does not parse. Anything else is a bug: it ends the capture with its stack.
+      const code = errnoOf(err);
       if (code === 'ENOENT' || code === 'ESRCH') throw new Vanished(what);
+      if ((code === 'EACCES' || code === 'EPERM') && ctx.ptraceAll) {
+        refusals++;
+        ctx.warn(pid, `/proc/${pid}/${what}`, 'kernel-refused', messages.kernelRefused(pid, what, code));
+        status = 'partial';
+        return fallback;
+      }
+      otherFailures++;
       if (code === 'EACCES' || code === 'EPERM') ctx.warn(pid, `/proc/${pid}/${what}`, 'permission', messages.permissionDenied(pid, what, code));
       else if (err instanceof ParseError) ctx.warn(pid, `/proc/${pid}/${what}`, 'unreadable', messages.unparsable(pid, what, err.message));
-      else ctx.warn(pid, `/proc/${pid}/${what}`, 'unreadable', messages.readFailed(pid, what, code, (err as Error).message));
+      else if (code !== undefined) ctx.warn(pid, `/proc/${pid}/${what}`, 'unreadable', messages.readFailed(pid, what, code, (err as Error).message));
+      else throw err;
       status = 'partial';
       return fallback;
     }
@@ -97,6 +119,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   try {
     stat = parseStat(procfs.readText(pid, 'stat'));
   } catch (err) {
+    if (!isGone(err) && !(err instanceof ParseError) && errnoOf(err) === undefined) throw err;
     ctx.warn(pid, `/proc/${pid}`, 'vanished', messages.processVanished(pid, 'stat'));
     return { status: 'skipped', vmas: 0, pages: 0 };
   }
@@ -106,11 +129,15 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   let cmdline: string[] = [];
   let exe: string | null = null;
   let cgroup: string | null = null;
+  let cgroupLines: CgroupLine[] = [];
   let rssAfterKb: number | null = null;
+  let swapAfterKb: number | null = null;
   const writeProcessRow = (rollupRssKb: number | null): void => {
     const statusInsert = writer.batch('process_status');
     for (const f of statusFields) statusInsert.push(pid, f.field, f.valueText, f.valueKb);
     statusInsert.flush();
+    const cgroupInsert = writer.insert('process_cgroups');
+    for (const l of cgroupLines) cgroupInsert.values(pid, l.hierarchyId, l.controllers, l.path);
     const uids = statusValue(statusFields, 'Uid');
     const ids = uids ? parseUidLine(uids.valueText) : { real: -1, effective: -1 };
     const kb = (name: string): number | null => statusValue(statusFields, name)?.valueKb ?? null;
@@ -136,6 +163,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       smaps_rss_before_kb: progress.smapsRssKb,
       rollup_rss_after_kb: rollupRssKb,
       rss_after_kb: rssAfterKb,
+      vm_swap_after_kb: swapAfterKb,
       pagemap_method: progress.pagemapMethod,
       capture_status: status,
       frozen_by: frozenBy,
@@ -154,9 +182,9 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
         frozenBy = frozen.method;
       } catch (err) {
         // ESRCH: it exited after its stat was read. EPERM: another user's process, read unfrozen.
-        if (errCode(err) === 'ESRCH') throw new Vanished('stat');
-        if (errCode(err) !== 'EPERM') throw err;
-        ctx.warn(pid, `/proc/${pid}`, 'freeze', messages.freezeRefused(pid, errCode(err)));
+        if (errnoOf(err) === 'ESRCH') throw new Vanished('stat');
+        if (errnoOf(err) !== 'EPERM') throw err;
+        ctx.warn(pid, `/proc/${pid}`, 'freeze', messages.freezeRefused(pid, 'EPERM'));
       }
     }
     statusFields = read('status', () => parseStatus(procfs.readText(pid, 'status')), []);
@@ -166,21 +194,32 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     } catch {
       exe = null; // kernel threads and other users' processes: not an error worth a warning
     }
-    cgroup = read('cgroup', () => parseCgroupV2Path(procfs.readText(pid, 'cgroup')), null);
-    // The target's own mount namespace says which devices are tmpfs.
-    let tmpfsDevs: Set<string> | null = null;
-    const tmpfs = (): Set<string> => {
-      tmpfsDevs ??= new Set(
+    // Every hierarchy's line: on a v1 or hybrid host the memory cgroup is a v1 one (memcg.ts).
+    const cgroupText = read('cgroup', () => procfs.readText(pid, 'cgroup'), '');
+    cgroupLines = parseCgroupLines(cgroupText);
+    cgroup = parseCgroupV2Path(cgroupText);
+    // The target's own mount namespace says which devices are tmpfs, and which hugetlbfs.
+    let tmpfsDevs: Map<string, 'tmpfs' | 'hugetlbfs'> | null = null;
+    const tmpfs = (): Map<string, 'tmpfs' | 'hugetlbfs'> => {
+      tmpfsDevs ??= new Map(
         read('mountinfo', () => parseMountinfo(procfs.readText(pid, 'mountinfo')), [])
-          .filter((m) => m.fsType === 'tmpfs')
-          .map((m) => `${m.devMajor}:${m.devMinor}`),
+          .filter((m) => m.fsType === 'tmpfs' || m.fsType === 'hugetlbfs')
+          .map((m) => [`${m.devMajor}:${m.devMinor}`, m.fsType as 'tmpfs' | 'hugetlbfs']),
       );
       return tmpfsDevs;
     };
     const noTmpfs = new Set<string>();
     // 2-3. The VMAs: smaps, pagemap, and the VMAs that changed meanwhile (process-vmas.ts).
     const sizeKb = (statusValue(statusFields, 'VmRSS')?.valueKb ?? 0) + (statusValue(statusFields, 'VmSwap')?.valueKb ?? 0);
-    captureVmas(ctx, pid, { read, startTimeTicks: stat.startTimeTicks, sizeKb, tmpfs }, progress);
+    // The objects it maps are read around the smaps reads that print them (mapping-readings.ts).
+    const readings = ctx.beginReadings(pid, tmpfs);
+    try {
+      captureVmas(ctx, pid, { read, startTimeTicks: stat.startTimeTicks, sizeKb, tmpfs, smapsReads: readings }, progress);
+    } catch (err) {
+      readings.abandon();
+      throw err;
+    }
+    readings.end();
 
     // 4. Shared memory held only through a file descriptor (memfd, /dev/shm files).
     const fds = read('fd', () => procfs.listDir(pid, 'fd'), [] as string[]);
@@ -226,6 +265,11 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     // The RSS counter as status VmRSS gave it before (statm sums it the same way; stat's rss field
     // lags it by up to a batch of pages per CPU), then stat: a pid reused meanwhile shows here.
     const statm = read('statm', () => parseStatm(procfs.readText(pid, 'statm')), null);
+    // A process with swap entries: its swap counter again. Each sharer's swap-in or swap-out
+    // moves the reference counts that smaps divides SwapPss by (reconcile's SwapPss tolerance).
+    if ((statusValue(statusFields, 'VmSwap')?.valueKb ?? 0) > 0) {
+      swapAfterKb = read('status', () => statusValue(parseStatus(procfs.readText(pid, 'status')), 'VmSwap')?.valueKb ?? null, null);
+    }
     const after = parseStat(procfs.readText(pid, 'stat'));
     if (after.startTimeTicks !== stat.startTimeTicks) {
       // Another process now owns the pid: what was read may mix both, so none of it is kept.
@@ -239,7 +283,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     if (rollup) writer.insert('smaps_rollup').row(rollupRow(pid, rollup.fieldsKb));
     rssAfterKb = statm === null ? null : (statm.residentPages * ctx.pageSizeBytes) / 1024;
     writeProcessRow(rollup ? rollup.fieldsKb.Rss ?? null : null);
-    return { status, vmas: progress.vmas, pages: progress.pages };
+    return { status, refusedByKernel: (status as ProcessOutcome['status']) === 'partial' && refusals > 0 && otherFailures === 0, vmas: progress.vmas, pages: progress.pages };
   } catch (err) {
     if (!isGone(err)) throw err;
     ctx.warn(pid, `/proc/${pid}`, 'vanished', messages.processVanished(pid, err instanceof Vanished ? err.message : 'pagemap'));
@@ -251,9 +295,10 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   }
 }
 
-/** Removes what this savepoint wrote for pid (VMAs, their runs, fds). */
+/** Removes what this savepoint wrote for pid (VMAs, their runs, fds, readings). */
 function dropProcessData(writer: CaptureSink, pid: number): void {
   writer.statement('DELETE FROM pagemap_run_rows WHERE vma_id IN (SELECT id FROM vmas WHERE pid = ?)').run(pid);
   writer.statement('DELETE FROM vmas WHERE pid = ?').run(pid);
   writer.statement('DELETE FROM process_fds WHERE pid = ?').run(pid);
+  writer.statement('DELETE FROM shm_mapping_readings WHERE pid = ?').run(pid);
 }

@@ -18,12 +18,16 @@ export interface Redactor {
 /** A redactor with a fresh random key. */
 export function createRedactor(): Redactor {
   const key = randomBytes(32);
+  // Originals to their replacement, for text(); tokens apart, so a path redacted twice (a cgroup
+  // path in two tables) gets its token again instead of a token of its replacement.
   const seen = new Map<string, string>();
+  const tokens = new Map<string, string>();
   const token = (name: string): string => {
     if (name === '') return '';
-    let t = seen.get(name);
+    let t = tokens.get(name);
     if (!t) {
       t = `r-${createHmac('sha256', key).update(name).digest('hex').slice(0, 12)}`;
+      tokens.set(name, t);
       seen.set(name, t);
     }
     return t;
@@ -69,6 +73,15 @@ export function redactCapture(db: Database.Database): void {
     }
     for (const s of db.prepare("SELECT pid, value_text FROM process_status WHERE field = 'Name' ORDER BY pid").all() as Array<{ pid: number; value_text: string }>) {
       db.prepare("UPDATE process_status SET value_text = ? WHERE pid = ? AND field = 'Name'").run(r.token(s.value_text), s.pid);
+    }
+    // cgroup paths name containers and services; the same path gives the same token everywhere.
+    for (const table of ['process_cgroups', 'memory_cgroups']) {
+      const up = db.prepare(`UPDATE ${table} SET path = ? WHERE path = ?`);
+      for (const p of db.prepare(`SELECT DISTINCT path FROM ${table} ORDER BY path`).pluck().all() as string[]) up.run(r.path(p), p);
+    }
+    // Processes --freeze stopped without capturing them (a runuser, a shell) are named too.
+    for (const comm of db.prepare('SELECT DISTINCT comm FROM freeze_events ORDER BY comm').pluck().all() as string[]) {
+      db.prepare('UPDATE freeze_events SET comm = ? WHERE comm = ?').run(r.token(comm), comm);
     }
     const vmaPaths = db.prepare('SELECT DISTINCT path FROM vmas ORDER BY path').pluck().all() as string[];
     const upVma = db.prepare('UPDATE vmas SET path = ? WHERE path = ?');

@@ -1,10 +1,12 @@
 // What captures processes into one writer: the pagemap readers (PAGEMAP_SCAN or pread), the
 // shared-memory object registry and the per-process context.
 import * as fs from 'node:fs';
-import { createFreezer } from './freeze.js';
+import { createFreezer, type Freezer } from './freeze.js';
 import type { SelfPrivileges } from './host.js';
 import { nativeResidencyBackend } from './native/residency-backend.js';
 import { filesystemType } from './native/syscalls.js';
+import { beginReadings } from './mapping-readings.js';
+import type { MemoryFsDevs } from './classify.js';
 import { createObjectRegistry, type ObjectRegistry } from './objects.js';
 import { createPreadReader, createScanReader, type PagemapReader } from './pagemap-reader.js';
 import { learnZeroPfn } from './zero-page.js';
@@ -22,7 +24,7 @@ export interface SessionOptions {
   rollup: boolean;
   freeze: boolean;
   pageSizeBytes: number;
-  privileges: Pick<SelfPrivileges, 'mapFiles' | 'fowner' | 'euid'>;
+  privileges: Pick<SelfPrivileges, 'mapFiles' | 'fowner' | 'euid'> & Partial<Pick<SelfPrivileges, 'ptraceAll'>>;
   /** Every pid of the capture (the freezer needs to know which processes are targets). */
   targets: number[];
   /** The smaps reader child (see ProcessContext.prefetcher), and from which size a process uses it. */
@@ -38,10 +40,14 @@ export interface Session {
   readonly reader: PagemapReader | null;
   /** Whether every present page's PFN is recorded (false: PAGEMAP_SCAN categories). */
   readonly pfns: boolean;
+  /** The shared zero page's PFN as learned from our own address space, or null (capture_meta zero_pfn). */
+  readonly zeroPfn: number | null;
   /** Captures one process inside a savepoint of the writer. */
   capture(pid: number): ProcessOutcome;
   /** Pages read so far. */
   pages(): number;
+  /** The --freeze freezer (settled and closed by the caller after the last process), or null. */
+  readonly freezer: Freezer | null;
 }
 
 /**
@@ -60,15 +66,19 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     options.pagemap === 'none' ? null
       : options.pagemapMethod === 'pread' || !scan ? pread
       : createScanReader(procfs, pageSizeBytes, pfns);
+  const backend = nativeResidencyBackend();
   const objects = createObjectRegistry({
     procfs,
     writer,
-    backend: nativeResidencyBackend(),
+    backend,
     filesystemType,
     pageSizeBytes,
     privileges: options.privileges,
     warn,
   });
+  // Learned whatever the PFN mode: reconcile needs it to tell zero-page mappings, which smaps
+  // leaves out of Rss, even where only one page of a VMA maps it.
+  const zeroPfn = options.pagemap === 'none' ? null : learnZeroPfn(procfs, pageSizeBytes);
   let vmaId = 0;
   let pages = 0;
   const ctx = {
@@ -78,19 +88,22 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     reader,
     fallbackReader: pread,
     // Without PFNs, PAGEMAP_SCAN categories beat pread + decoding also on dense VMAs (fewer runs
-    // to build; measured in README "Performance").
+    // to build; docs/performance.md "Reading pagemap").
     adaptive: options.pagemapMethod === 'auto' && pfns,
     pfns,
-    zeroPfn: pfns ? null : learnZeroPfn(procfs, pageSizeBytes),
+    zeroPfn: pfns ? null : zeroPfn,
     pagemapMode: options.pagemap,
     rollup: options.rollup,
     pageSizeBytes,
-    freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : null,
+    freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : null as Freezer | null,
     // Not where smaps's Rss picks the reader of each VMA (auto with PFNs, PAGEMAP_SCAN available).
     prefetcher: reader !== null && !(options.pagemapMethod === 'auto' && pfns && reader !== pread) ? options.prefetcher : null,
     prefetchMinKb: options.prefetchMinKb,
     nextVmaId: () => ++vmaId,
+    beginReadings: (pid: number, tmpfs: () => MemoryFsDevs) =>
+      beginReadings({ procfs, writer, objects, pageSizeBytes, cachestat: backend.cachestat }, pid, tmpfs),
     warn,
+    ptraceAll: Boolean(options.privileges.ptraceAll),
     onPages: (n: number) => {
       pages += n;
       options.onPages?.();
@@ -100,8 +113,10 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     objects,
     reader,
     pfns,
+    zeroPfn,
     capture: (pid) => writer.transaction(() => captureProcess(ctx, pid)),
     pages: () => pages,
+    freezer: ctx.freezer,
   };
 }
 

@@ -1,9 +1,10 @@
 // smaps read by a child process while the capture reads the same process's pagemap: the kernel's
 // smaps walk of a large process then runs on another CPU, and the two page walks take the time of
 // the longer one, not of both. The child is cat(1) with the smaps file, opened here, as its
-// standard input, and a pipe as its output, started by posix_spawn (~0.7 ms; Node's spawn forks
-// this process: ~10 ms, and a worker thread took ~60 ms), the pipe bounds how far it reads ahead
-// (1 MiB), and the capture stays synchronous (blocking reads of the pipe). What cat says on its
+// standard input, and a pipe as its output, started by posix_spawn (Node's spawn forks this
+// process, and a worker thread starts slower still: docs/performance.md "The smaps child"), the
+// pipe bounds how far it reads ahead (1 MiB), and the capture stays synchronous (blocking reads of
+// the pipe). What cat says on its
 // standard error is the read error, thrown with the file's path.
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';

@@ -7,7 +7,7 @@ import { readSchema } from '../lib/schema.js';
 export const PROCESS_COLUMNS = [
   'pid', 'start_time_ticks', 'ppid', 'comm', 'cmdline_json', 'exe', 'uid', 'euid', 'cgroup', 'state',
   'threads_count', 'vm_size_kb', 'vm_rss_kb', 'rss_anon_kb', 'rss_file_kb', 'rss_shmem_kb', 'vm_swap_kb',
-  'smaps_rss_before_kb', 'rollup_rss_after_kb', 'rss_after_kb', 'pagemap_method', 'capture_status', 'frozen_by', 'read_started_ns',
+  'smaps_rss_before_kb', 'rollup_rss_after_kb', 'rss_after_kb', 'vm_swap_after_kb', 'pagemap_method', 'capture_status', 'frozen_by', 'read_started_ns',
   'read_finished_ns',
 ] as const;
 
@@ -66,20 +66,41 @@ export const OBJECT_COLUMNS = [
   'id', 'kind', 'name', 'path', 'path_deleted', 'dev_major', 'dev_minor', 'inode', 'size_bytes', 'opened_via',
   'opened_pid', 'method', 'residency_status', 'unavailable_reason', 'cs_cache_pages', 'cs_dirty_pages',
   'cs_writeback_pages', 'cs_evicted_pages', 'cs_recently_evicted_pages', 'beyond_eof_cache_pages',
-  'beyond_eof_evicted_pages', 'sysv_shmid', 'probe_ns',
+  'beyond_eof_evicted_pages', 'sysv_shmid', 'probe_ns', 'end_cs_cache_pages', 'end_cs_evicted_pages',
+  'probe_windows_count', 'probe_windows_moved_count', 'changing_pages', 'probe_moved_pages', 'huge_page_size_kb',
+  'allocated_huge_pages', 'residency_not_applicable',
 ] as const;
 
-export const RESIDENCY_RUN_COLUMNS = ['object_id', 'first_page', 'pages', 'state', 'reason'] as const;
+export const RESIDENCY_RUN_COLUMNS = [
+  'object_id', 'first_page', 'pages', 'state', 'reason', 'seen_data_pages', 'seen_resident_pages', 'seen_cache_pages',
+  'seen_evicted_pages',
+] as const;
+export const MAPPING_READING_COLUMNS = [
+  'pid', 'start_address', 'end_address', 'object_id', 'file_offset_pages', 'before_ns', 'before_range_cache_pages',
+  'before_range_evicted_pages', 'before_whole_cache_pages', 'before_whole_evicted_pages', 'after_ns',
+  'after_range_cache_pages', 'after_range_evicted_pages', 'after_whole_cache_pages', 'after_whole_evicted_pages',
+  'end_ns', 'end_range_evicted_pages', 'end_whole_evicted_pages',
+] as const;
 export const PROCESS_STATUS_COLUMNS = ['pid', 'field', 'value_text', 'value_kb'] as const;
 export const PROCESS_FD_COLUMNS = ['pid', 'fd', 'object_id'] as const;
+export const PROCESS_CGROUP_COLUMNS = ['pid', 'hierarchy_id', 'controllers', 'path'] as const;
+export const MEMORY_CGROUP_COLUMNS = [
+  'id', 'hierarchy_id', 'cgroup_version', 'path', 'usage_bytes', 'memsw_usage_bytes', 'swap_usage_bytes', 'read_ns',
+] as const;
+export const MEMORY_CGROUP_LIMIT_COLUMNS = ['memory_cgroup_id', 'file', 'limit_bytes', 'unlimited'] as const;
+export const MEMORY_CGROUP_STAT_COLUMNS = ['memory_cgroup_id', 'key', 'value_text', 'value_bytes', 'value_count'] as const;
 export const SYSV_COLUMNS = [
   'shmid', 'key', 'perms', 'size_bytes', 'cpid', 'lpid', 'nattch_count', 'uid', 'gid', 'cuid', 'cgid', 'atime_s',
-  'dtime_s', 'ctime_s', 'rss_bytes', 'swap_bytes', 'object_id',
+  'dtime_s', 'ctime_s', 'rss_bytes', 'swap_bytes', 'object_id', 'implausible_fields',
 ] as const;
 export const WARNING_COLUMNS = ['pid', 'target', 'kind', 'message'] as const;
+export const FREEZE_EVENT_COLUMNS = [
+  'target_pid', 'pid', 'start_time_ticks', 'comm', 'relation', 'reason', 'state_before', 'state_seen', 'seen_when',
+  'seen_ns', 'action', 'state_after', 'resumed_ns',
+] as const;
 export const META_COLUMNS = ['key', 'value'] as const;
 export const MEMINFO_COLUMNS = ['field', 'value_kb', 'value_count'] as const;
-export const VMSTAT_COLUMNS = ['field', 'value_count'] as const;
+export const VMSTAT_COLUMNS = ['field', 'value_count', 'end_value_count'] as const;
 export const SWAPS_COLUMNS = ['path', 'type', 'size_kb', 'used_kb', 'priority'] as const;
 export const SETTINGS_COLUMNS = ['key', 'value'] as const;
 
@@ -91,10 +112,16 @@ export const INSERT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   pagemap_run_rows: PAGEMAP_RUN_COLUMNS,
   shm_objects: OBJECT_COLUMNS,
   shm_residency_runs: RESIDENCY_RUN_COLUMNS,
+  shm_mapping_readings: MAPPING_READING_COLUMNS,
   process_status: PROCESS_STATUS_COLUMNS,
   process_fds: PROCESS_FD_COLUMNS,
+  process_cgroups: PROCESS_CGROUP_COLUMNS,
+  memory_cgroups: MEMORY_CGROUP_COLUMNS,
+  memory_cgroup_limits: MEMORY_CGROUP_LIMIT_COLUMNS,
+  memory_cgroup_stat: MEMORY_CGROUP_STAT_COLUMNS,
   sysvipc_shm: SYSV_COLUMNS,
   capture_warnings: WARNING_COLUMNS,
+  freeze_events: FREEZE_EVENT_COLUMNS,
   capture_meta: META_COLUMNS,
   host_meminfo: MEMINFO_COLUMNS,
   host_vmstat: VMSTAT_COLUMNS,
@@ -119,7 +146,7 @@ export interface BatchInserter {
    * Buffers one row of a table of at most PUSH_MAX_COLUMNS insert columns (values in their order;
    * missing ones are NULL). Fixed parameters, not a rest array: the runs of a large process come
    * here tens of thousands of times, mostly before the JIT has optimised anything, and building an
-   * array per row cost ~0.3 us (~4.5 ms of a 15k-run capture).
+   * array per row cost a visible part of a large capture (docs/performance.md "Many VMAs").
    */
   push(v0?: Value, v1?: Value, v2?: Value, v3?: Value, v4?: Value, v5?: Value, v6?: Value): void;
   /** Buffers one row given as an array (any width; missing values are NULL). */
@@ -290,8 +317,8 @@ export function createCaptureWriter(file: string): CaptureWriter {
       while (size > left) size >>= 1;
       const n = size * width;
       // Spread, not the array: better-sqlite3 then reads each value from the call's arguments
-      // instead of through the array's V8 API Get (~120 against ~150 ns a value here; the vmas
-      // rows of a host-wide capture bind ~500k values).
+      // instead of through the array's V8 API Get; the vmas rows of a host-wide capture bind ~500k
+      // values (docs/performance.md "Many VMAs").
       insertStatement(table, size).run(...(offset === 0 && n === values.length ? values : values.slice(offset, offset + n)));
       offset += n;
       left -= size;

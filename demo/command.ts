@@ -16,7 +16,7 @@ export function demoCommand(
 ): CommandModule<object, DemoArgs> {
   return {
     command: 'demo',
-    describe: 'Start a built-in workload with shared memory in every page state, capture it and report on it',
+    describe: 'Start a built-in workload with shared memory in every page state (one /dev/shm file mapped by three processes, part of it swapped), capture it and report on it',
     builder: (y: Argv) =>
       y
         .option('dir', { type: 'string', default: 'pagescope-demo', describe: 'Directory for demo.db and demo.html' })
@@ -28,7 +28,8 @@ export function demoCommand(
       print(`capture: ${result.database}`);
       if (result.report) print(`report:  ${result.report}`);
       print('');
-      for (const f of result.findings) print(f);
+      print('Findings (each shared-memory object once, each page counted once):');
+      for (const f of result.findings) print(`- ${f}`);
       if (result.missing.length) {
         print('');
         print('Not created here:');

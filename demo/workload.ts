@@ -4,7 +4,7 @@
 // swap cache; B touch+pageout "pageout" ranges (left in swap cache); C pwrite, fallocate, touch
 // through another mapping or a child process, touch and read-fault the kept ranges.
 import * as fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as s from '../capture/native/syscalls.js';
 
@@ -26,6 +26,9 @@ export interface ObjectSpec {
   childTouch?: Range[];
   /** Touch `run` pages out of every `period` (compact form of a long `touch` list). */
   stripes?: { run: number; period: number };
+  /** Other live processes mapping the whole object MAP_SHARED, each writing its page ranges after
+   * the workload's own phases (shm-file and memfd only). */
+  mappers?: Range[][];
   /** For private-of-shm: the shm-file object to map MAP_PRIVATE. */
   of?: string;
 }
@@ -45,6 +48,8 @@ export interface ObjectInfo {
   path?: string;
   shmid?: number;
   fd?: number;
+  /** Pids of the `mappers` processes, in spec order. */
+  mapperPids?: number[];
 }
 
 export interface WorkloadReport {
@@ -56,7 +61,9 @@ export interface WorkloadReport {
 const PAGE = 4096;
 const spec = JSON.parse(process.argv[2]) as WorkloadSpec;
 const created: string[] = [];
+const mapperChildren: ChildProcess[] = [];
 const cleanup = (): void => {
+  for (const c of mapperChildren) c.kill('SIGKILL');
   for (const p of created) fs.rmSync(p, { force: true });
 };
 process.on('SIGTERM', () => {
@@ -96,7 +103,8 @@ for (const o of spec.objects) {
       break;
     }
     case 'memfd':
-      fd = s.memfdCreate(`${spec.prefix ?? 'pagescope-test'}-${o.name}`);
+      // MFD_CLOEXEC: the mapper processes must not inherit it (an fd-only memfd stays ours alone).
+      fd = s.memfdCreate(`${spec.prefix ?? 'pagescope-test'}-${o.name}`, 1);
       fs.ftruncateSync(fd, len);
       if (o.map !== false) addr = s.mmap(len, rw, s.MAP_SHARED, fd, 0);
       break;
@@ -171,6 +179,24 @@ function waitForWriteback(): void {
     const m = /\nWriteback:\s+(\d+) kB/.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
     if (m && Number(m[1]) === 0) return;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+}
+
+// Phase D: other processes map the objects and write their ranges; they stay until we exit.
+const mapperScript = fileURLToPath(new URL('./map-file.js', import.meta.url));
+for (const l of live.values()) {
+  if (!l.spec.mappers?.length) continue;
+  const end = l.addr + l.spec.pages * PAGE;
+  const file = l.info.path ?? `/proc/${process.pid}/map_files/${l.addr.toString(16)}-${end.toString(16)}`;
+  l.info.mapperPids = [];
+  for (const ranges of l.spec.mappers) {
+    const child = spawn(process.execPath, [mapperScript, file, JSON.stringify(ranges)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    mapperChildren.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`mapper of ${l.spec.name} exited with ${code}`)));
+    });
+    l.info.mapperPids.push(child.pid as number);
   }
 }
 

@@ -1,7 +1,12 @@
-// Opens a capture for reading (style §2.2): read-only, never modified, and refused with a UserError
-// when it is not a pagescope capture, is damaged, or has a schema version this build cannot read.
+// Opens a capture for reading (docs/format.md "Versions"): read-only, never modified, and refused
+// with a UserError when it is not a pagescope capture, is damaged, or has a schema version this
+// build cannot read. Captures come from strangers (docs/security.md): before any table is read,
+// the file's schema must be exactly one pagescope wrote (no view or trigger of its own runs), and
+// its values ones the kernel can report; nothing is ever created beside it.
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
+import { isKnownObject, schemaDifference } from './capture-schema.js';
+import { valueProblem } from './capture-values.js';
 import { UserError } from './errors.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from './schema.js';
 import { toolVersion } from './version.js';
@@ -34,17 +39,61 @@ export function openCapture(file: string): CaptureDb {
     throw asOpenError(file, err);
   }
   try {
-    // A connection-level guard (nothing is written to the file): even a statement that slipped
-    // past the checks of `sql` cannot change the capture.
-    db.pragma('query_only = 1');
+    harden(db);
     checkIdentity(file, db);
+    checkSchema(file, db);
     checkIntegrity(file, db);
     const meta = readMeta(db);
+    const problem = valueProblem(db);
+    if (problem) throw damaged(file, problem);
     return { db, meta, close: () => db.close() };
   } catch (err) {
     db.close();
     throw asOpenError(file, err);
   }
+}
+
+/**
+ * Settings of every connection that reads a capture. Nothing here is written to the file.
+ * - query_only: even a statement that slipped past the checks of `sql` cannot change it;
+ * - trusted_schema OFF: functions with side effects cannot run from the file's own schema;
+ * - defensive (better-sqlite3's default, unsafeMode off): no writable_schema, no shadow-table writes;
+ * - cell_size_check: a forged b-tree cell is reported as corruption, not read out of bounds;
+ * - mmap_size 0: a file truncated underneath is a read error, not a SIGBUS.
+ * load_extension() is not callable from SQL (better-sqlite3 enables only the C API, never used).
+ */
+function harden(db: Database.Database): void {
+  db.unsafeMode(false);
+  db.pragma('query_only = 1');
+  db.pragma('trusted_schema = OFF');
+  db.pragma('cell_size_check = ON');
+  db.pragma('mmap_size = 0');
+}
+
+/** Refuses a file whose tables, views, indexes or triggers are not exactly ones pagescope wrote. */
+function checkSchema(file: string, db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const difference = schemaDifference(db, version);
+  if (difference === null) return;
+  throw new UserError(
+    `${file} is not a capture as pagescope writes it: ${difference}`,
+    'pagescope reads only captures whose tables, views, indexes and triggers are its own (a changed view or trigger is code that would run when the file is read); ask for the original file or capture again',
+  );
+}
+
+function damaged(file: string, problem: string): UserError {
+  return new UserError(`${file} is a damaged capture: ${problem}`, 'the file was edited or corrupted after capture; ask for the original file (compare its sha256) or capture again');
+}
+
+/**
+ * A one-line UserError naming the file for an SQLite error met while reading a capture (a damaged
+ * page deep in a table is found only by the query that reads it).
+ * @param file the capture
+ * @param err what was thrown
+ * @returns the UserError, or err itself when it is not from SQLite
+ */
+export function readError(file: string, err: unknown): unknown {
+  return asOpenError(file, err);
 }
 
 /**
@@ -70,22 +119,34 @@ function checkFile(file: string): void {
     throw new UserError(`cannot read capture ${file}: ${(err as Error).message}`, 'check the path and its permissions');
   }
   if (stat.isDirectory()) throw new UserError(`${file} is a directory, not a capture file`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
+  // A FIFO would block the open forever; a device is not a capture either.
+  if (!stat.isFile()) throw new UserError(`${file} is not a regular file, so not a capture`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
   if (stat.size === 0) throw new UserError(`${file} is empty: not a pagescope capture`, `the capture was probably interrupted or never written; ${MAKE_ONE}`);
   const head = Buffer.alloc(HEADER_BYTES);
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    // O_NONBLOCK: should the name have become a FIFO since the stat, the open does not wait.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (err) {
     throw new UserError(`cannot read capture ${file}: ${(err as Error).message}`, 'check the file permissions (run as the user that wrote it, or with sudo)');
   }
   let got: number;
   try {
+    if (!fs.fstatSync(fd).isFile()) throw new UserError(`${file} is not a regular file, so not a capture`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
     got = fs.readSync(fd, head, 0, head.length, 0);
   } finally {
     fs.closeSync(fd);
   }
   if (got < SQLITE_MAGIC.length || !head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
     throw new UserError(`${file} is not an SQLite file, so not a pagescope capture`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
+  }
+  // File format write/read version 2 is WAL: even a read-only open creates -wal and -shm files
+  // beside it. pagescope never writes one (a capture is a single file).
+  if (got >= 20 && (head[18] === 2 || head[19] === 2)) {
+    throw new UserError(
+      `${file} is in WAL journal mode, which pagescope never writes; reading it would create files beside it`,
+      `convert a copy: cp ${file} copy.db && sqlite3 copy.db 'PRAGMA journal_mode=DELETE', then analyse copy.db`,
+    );
   }
   const expected = expectedSize(head, got);
   if (expected !== null && stat.size < expected) {
@@ -135,6 +196,8 @@ function checkIdentity(file: string, db: Database.Database): void {
 
 /** tool_version from capture_meta, or null if the table cannot be read. */
 function writerVersion(db: Database.Database): string | null {
+  // Only from a capture_meta pagescope wrote: in a stranger's file it could be a view.
+  if (!isKnownObject(db, 'capture_meta')) return null;
   try {
     const row = db.prepare("SELECT value FROM capture_meta WHERE key = 'tool_version'").get() as { value: string } | undefined;
     return row?.value ?? null;
@@ -170,6 +233,9 @@ function asOpenError(file: string, err: unknown): unknown {
   if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) return corrupt(file, message);
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
     return new UserError(`cannot open capture ${file}: ${message}`, 'check the file and directory permissions');
+  }
+  if (code.startsWith('SQLITE_NOMEM') || code.startsWith('SQLITE_TOOBIG')) {
+    return new UserError(`reading capture ${file} needed more memory than allowed (${message}, ${code})`, 'a crafted capture can ask for unbounded memory; for a genuine very large one pass --max-memory MIB (0: no limit)');
   }
   if (code.startsWith('SQLITE_ERROR') && /no such table/.test(message)) {
     return new UserError(`${file} is not a complete pagescope capture (${message})`, `capture again: ${MAKE_ONE}`);

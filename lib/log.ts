@@ -1,5 +1,5 @@
-// Injectable logger: library code reports through this, never through console (style §2.7).
-// The CLI installs a stderr logger; tests install one that records.
+// Injectable logger: library code reports through this, never through console (docs/architecture.md
+// "Conventions"). The CLI installs a stderr logger; tests install one that records.
 
 export interface Logger {
   /** A warning for people, one line. */

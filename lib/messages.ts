@@ -1,5 +1,6 @@
 // Every warning and error text shown to users, as functions, so tests can assert exact strings
 // (vega-lite log.message, hyperfine Warnings). Each ends with a remedy where one exists.
+import { noun } from './plural.js';
 
 export const mapFilesNeedsCapability = (): string =>
   'opening /proc/PID/map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE; run capture as root';
@@ -7,8 +8,8 @@ export const mapFilesNeedsCapability = (): string =>
 export const mincoreUntrusted = (): string =>
   'mincore(2) reports every page resident unless the caller owns or may write the file; run capture as root (CAP_FOWNER) or as the owner';
 
-export const hugetlbNotProbed = (): string =>
-  'hugetlbfs object: its pages are never swapped and cachestat(2) does not support it';
+export const sysvRssImplausible = (shmid: number, rssBytes: number, sizeBytes: number): string =>
+  `/proc/sysvipc/shm says rss ${rssBytes} bytes for SysV segment ${shmid} of ${sizeBytes} bytes, more than it can hold (ipc/shm.c counts a hugetlb segment's pages 512 times over with 2 MiB pages): kept as printed in sysvipc_shm.rss_bytes, flagged in implausible_fields, and not used; see shm_objects.allocated_huge_pages for the segment's real allocation`;
 
 export const residencyUnavailable = (path: string, reason: string): string =>
   `residency of ${path} unavailable: ${reason}`;
@@ -34,8 +35,28 @@ export const vmaOverlap = (pid: number, range: string): string =>
 export const freezeRefused = (pid: number, code: string): string =>
   `cannot stop process ${pid} for --freeze (${code}); it was read while running, so its pages may have changed during the read; run capture as root or as the process's owner`;
 
+export const freezeResumeFailed = (pid: number, comm: string, targetPid: number): string =>
+  `process ${pid} (${comm}) stopped when --freeze stopped process ${targetPid} and is still stopped after SIGCONT; resume it with kill -CONT ${pid}`;
+
+export const freezeForegroundLost = (pid: number, targetPid: number): string =>
+  `process ${pid} lost its terminal's foreground when --freeze stopped process ${targetPid} (its shell took the terminal back); it runs in the background now: run fg in that shell, or use a cgroup freezer (a cgroup holding only the target) next time`;
+
 export const permissionDenied = (pid: number, what: string, code: string): string =>
   `cannot read ${what} of process ${pid} (${code}); run capture as root or as the process's owner`;
+
+export const kernelRefused = (pid: number, what: string, code: string): string =>
+  `the kernel refused reading ${what} of process ${pid} (${code}) although the capture runs as root with CAP_SYS_PTRACE: a kernel rule beyond capabilities (a security module, or a kernel patch protecting that process) refuses ptrace access to it and no privilege lifts it; under --all or --match it does not count as a failure`;
+
+export const kernelRefusedSummary = (pids: readonly number[]): string =>
+  `${pids.length === 1 ? 'process' : 'processes'} ${pids.join(', ')} could not be read: the kernel refuses it to root by a rule beyond capabilities (kind kernel-refused in the warnings); -q hides this line`;
+
+const counted = (n: number, one: string, many?: string): string => `${n} ${noun(n, one, many)}`;
+
+export const captureSummary = (r: { path: string; processes: number; failed: number; refused: readonly number[]; pages: number; objects: number; warnings: number }): string =>
+  `wrote ${r.path}: ${counted(r.processes, 'process', 'processes')} (${r.failed} failed${r.refused.length ? `, ${r.refused.length} refused by the kernel` : ''}), ${counted(r.pages, 'page')}, ${counted(r.objects, 'shared-memory object')}, ${counted(r.warnings, 'warning')}`;
+
+export const targetsFailed = (n: number, path: string): string =>
+  `${n === 1 ? '1 target' : `${n} targets`} failed; see: pagescope analyze ${path} warnings`;
 
 export const unparsable = (pid: number, what: string, detail: string): string =>
   `cannot parse ${what} of process ${pid} (${detail}); what came before it is kept; please report this with the kernel version`;
@@ -49,3 +70,6 @@ export const pagemapShortRead = (pid: number, range: string): string =>
 export const noSuchPid = (pid: number): string => `no process with pid ${pid}`;
 
 export const noTargets = (): string => 'no process matched: nothing to capture';
+
+export const memcgUnreadable = (dir: string, detail: string): string =>
+  `memory cgroup ${dir} could not be read (${detail}); its limit, usage and memory.stat are missing; run capture as root, and keep the cgroup until the capture ends`;

@@ -1,5 +1,6 @@
-// Builds the self-contained HTML report of a capture (style §2.5): byte-identical for the same
-// capture and pagescope version, escaped throughout, and loading nothing from anywhere.
+// Builds the self-contained HTML report of a capture (docs/architecture.md "Conventions"):
+// byte-identical for the same capture and pagescope version, escaped throughout, and loading
+// nothing from anywhere.
 //
 //   capture ─► analyses + report queries ─► findings ─► chart specs ─► SVG ─► sections ─► template
 //   (read-report-data)                      (findings)  (chart-specs)  (render-svg) (sections/*) (template)

@@ -1,8 +1,9 @@
 // `pagescope report`: the yargs command module (thin: open the capture, build, write the file).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../lib/errors.js';
+import { LIMIT_OPTIONS } from '../lib/watchdog.js';
+import { checkOutputPath, writeFileSafely } from '../lib/safe-output.js';
 import type { Logger } from '../lib/log.js';
 
 export interface ReportArgs {
@@ -31,6 +32,7 @@ export function reportCommand(makeLogger: (quiet: boolean) => Logger): CommandMo
     describe: 'Write a self-contained HTML report of a capture: findings, reconciliation, page-state strips',
     builder: (y: Argv) =>
       y
+        .options(LIMIT_OPTIONS)
         .positional('capture', { type: 'string', describe: 'Capture file written by pagescope capture', demandOption: true })
         .option('output', { alias: 'o', type: 'string', describe: 'HTML file to write (default: the capture path with .html instead of .db); written atomically' })
         .option('interactive', { type: 'boolean', describe: 'Inline the vega and vega-lite bundles (about 800 kB) and re-render the charts live, with tooltips; the page then runs its inlined scripts, still with no network access' })
@@ -45,25 +47,11 @@ export function reportCommand(makeLogger: (quiet: boolean) => Logger): CommandMo
       if (path.resolve(output) === path.resolve(args.capture)) {
         throw new UserError(`the output ${output} would overwrite the capture`, 'pass another file with -o FILE.html');
       }
+      // Refused before the work, not after: a symlink, FIFO or missing directory at the output.
+      checkOutputPath(output, 'report');
       const html = await (await import('./render-report-file.js')).renderReportFile(args.capture, { interactive: Boolean(args.interactive) });
-      writeAtomically(output, html);
+      writeFileSafely(output, html, 'report');
       logger.info(`wrote ${output} (${Math.ceil(Buffer.byteLength(html) / 1024)} kB)`);
     },
   };
-}
-
-/** Writes to a temp file in the same directory, then renames: no half-written report. */
-function writeAtomically(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' || code === 'EISDIR' || code === 'ENOTDIR') {
-      throw new UserError(`cannot write ${file}: ${(err as Error).message}`, 'check that the directory exists and is writable, or pass -o FILE');
-    }
-    throw err;
-  }
 }

@@ -19,26 +19,10 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
-// C0 and C1 controls, DEL, line/paragraph separators and the bidi embedding, override and isolate
-// characters (the "Trojan Source" spoofing set): invisible or layout-changing in a name.
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g;
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
+// visibleText lives in lib/visible-text.ts: the terminal and CSV output escape the same set.
+import { visibleText } from '../lib/visible-text.js';
 
-/**
- * Makes a name printable on one line: control, separator and bidi characters become C-style
- * escapes (`\n`, `\x1b`, `\u202e`) and a backslash becomes `\\`, so two different names never
- * look alike. The result is still raw text: escape it with {@link escapeHtml} for HTML.
- * @param text a string from the capture
- * @returns the visible form
- */
-export function visibleText(text: string): string {
-  return text.replace(INVISIBLE, (c) => {
-    const short = SHORT_ESCAPES[c];
-    if (short) return short;
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { visibleText };
 
 /**
  * A capture string ready for HTML text or a quoted attribute.

@@ -1,10 +1,14 @@
-// The "Findings" block: a few plain sentences on the biggest discrepancies and their causes, from the
-// summary, reconcile and files analyses (kernel-semantics.md §4, §12 for the causes). Pure: data in,
-// sentences out; the sentences are plain text, escaped when rendered.
+// The "Findings" block: a few plain sentences on the biggest discrepancies and their causes, from
+// the summary, reconcile and files analyses (docs/kernel-semantics.md "Accounting quirks" for the
+// causes). Shared-memory facts are stated per object and per host, each page counted once
+// (object-findings.ts). Pure: data in, sentences out; the sentences are plain text, escaped when
+// rendered.
 import type { Cell } from '../analyze/types.js';
-import { formatCount, formatKb, formatPercent, formatRatio } from './format-size.js';
+import { formatCount, formatKb, formatPages, formatPercent, formatRatio } from './format-size.js';
 import type { ReportData, Row } from './read-report-data.js';
 import { visibleText } from './escape.js';
+import { objectFindings } from './object-findings.js';
+import { counted } from './plural.js';
 
 /** One finding. `weightKb` orders the discrepancies (largest first); problems come before them. */
 export interface Finding {
@@ -25,26 +29,18 @@ export function buildFindings(data: ReportData): Finding[] {
   push(mismatches(data));
   push(unavailable(data));
   push(doubleCounting(data));
-  push(hiddenSwap(data));
-  push(cachedNotMapped(data));
-  push(mostSwappedObject(data));
+  found.push(...objectFindings(data));
   push(hostSwap(data));
   push(privileges(data));
   push(warnings(data));
   const rank = { problem: 0, discrepancy: 1, context: 2 };
-  // Stable sort: equal weights keep the order above.
-  return found.sort((a, b) => rank[a.kind] - rank[b.kind] || b.weightKb - a.weightKb);
+  // Equal weights are ordered by their text, so the order never depends on how rows were read.
+  return found.sort((a, b) => rank[a.kind] - rank[b.kind] || b.weightKb - a.weightKb || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }
 
 /** A number cell, or null. */
 export function num(c: Cell | undefined): number | null {
   return typeof c === 'number' && Number.isFinite(c) ? c : null;
-}
-
-function sum(rows: readonly Row[], column: string): number {
-  let s = 0;
-  for (const r of rows) s += num(r[column]) ?? 0;
-  return s;
 }
 
 function vmaName(r: Row): string {
@@ -58,7 +54,7 @@ function mismatches(d: ReportData): Finding | null {
     return {
       kind: 'context',
       weightKb: 0,
-      text: `Every smaps figure of the ${formatCount(d.reconcile.length)} VMAs with page-level data is consistent with pagemap or explained by a documented kernel behaviour: no mismatch.`,
+      text: `Every smaps figure of the ${counted(d.reconcile.length, 'VMA')} with page-level data is consistent with pagemap or explained by a documented kernel behaviour: no mismatch.`,
     };
   }
   const first = bad[0];
@@ -87,54 +83,12 @@ function doubleCounting(d: ReportData): Finding | null {
   if (smaps <= real) return null;
   const processes = d.processes.filter((p) => (num(p.shmem_smaps_swap_kb) ?? 0) > 0).length;
   const factor = real > 0 ? `, ${formatRatio(smaps / real)} the real figure` : '';
+  let hidden = 0;
+  for (const c of d.coverage.values()) hidden += c.swapPagesInMappedRanges;
   return {
     kind: 'discrepancy',
     weightKb: smaps - real,
-    text: `smaps counts ${formatKb(smaps)} of swap in the shared-memory mappings of ${formatCount(processes)} process${processes === 1 ? '' : 'es'}, but the shared-memory objects hold only ${formatKb(real)} of swap${factor}: a swapped shmem page is charged to every VMA that maps its file range, whoever swapped it, so summing smaps Swap overstates shmem swap by ${formatKb(smaps - real)}. SwapPss never includes shmem swap (Σ SwapPss ${formatKb(swapPss)}).`,
-  };
-}
-
-function hiddenSwap(d: ReportData): Finding | null {
-  const swapped = sum(d.reconcile, 'zero_swapped_pages');
-  const swapcache = sum(d.reconcile, 'zero_swapcache_pages');
-  const pages = swapped + swapcache;
-  if (pages === 0) return null;
-  const vmas = d.reconcile.filter((r) => (num(r.zero_swapped_pages) ?? 0) + (num(r.zero_swapcache_pages) ?? 0) > 0).length;
-  return {
-    kind: 'discrepancy',
-    weightKb: pages * d.pageKb,
-    text: `pagemap shows ${formatCount(pages)} pages (${formatKb(pages * d.pageKb)}) in ${formatCount(vmas)} shared mapping${vmas === 1 ? '' : 's'} as empty that are really swapped (${formatCount(swapcache)} of them still in the swap cache): shmem swap-out clears the page-table entry, so only the object's residency tells them from never-touched pages.`,
-  };
-}
-
-function cachedNotMapped(d: ReportData): Finding | null {
-  const pages = sum(d.reconcile, 'zero_cached_pages');
-  if (pages === 0) return null;
-  return {
-    kind: 'discrepancy',
-    weightKb: pages * d.pageKb,
-    text: `${formatCount(pages)} empty page-table entries (${formatKb(pages * d.pageKb)}) of shared mappings sit over file pages that are in the page cache: resident memory the process does not map, so it is in no process's Rss.`,
-  };
-}
-
-function mostSwappedObject(d: ReportData): Finding | null {
-  let best: Row | null = null;
-  let bestPages = 0;
-  for (const o of d.objects) {
-    const pages = (num(o.swapped_pages) ?? 0) + (num(o.swapcache_pages) ?? 0);
-    if (pages > bestPages) {
-      best = o;
-      bestPages = pages;
-    }
-  }
-  if (!best) return null;
-  const kb = d.pageKb;
-  const mappers = Array.isArray(best.mappers) ? best.mappers.length : 0;
-  const name = visibleText(String(best.path || best.name));
-  return {
-    kind: 'context',
-    weightKb: bestPages * kb,
-    text: `The object holding the most swap is the ${String(best.kind)} ${name} (${formatKb((num(best.size_pages) ?? 0) * kb)}): ${formatKb((num(best.swapped_pages) ?? 0) * kb)} swapped out, ${formatKb((num(best.swapcache_pages) ?? 0) * kb)} in the swap cache, ${formatKb((num(best.cached_pages) ?? 0) * kb)} in the page cache, ${formatKb((num(best.mapped_pages) ?? 0) * kb)} of it mapped; ${formatCount(mappers)} captured VMA${mappers === 1 ? '' : 's'} map it.`,
+    text: `smaps counts ${formatKb(smaps)} of swap in the shared-memory mappings of ${counted(processes, 'process', 'processes')}, but the shared-memory objects hold only ${formatKb(real)} of swap${factor}: a swapped shmem page is charged to every VMA that maps its file range, whoever swapped it, so summing smaps Swap overstates shmem swap by ${formatKb(smaps - real)}. SwapPss never includes shmem swap (Σ SwapPss ${formatKb(swapPss)}). Of the real swap, ${formatPages(hidden, d.pageKb)} ${hidden === 1 ? 'lies' : 'lie'} in mapped ranges, where pagemap shows an empty entry (each page counted once).`,
   };
 }
 
@@ -145,6 +99,7 @@ function hostSwap(d: ReportData): Finding | null {
   if (total === null || free === null) return null;
   if (total === 0) return { kind: 'context', weightKb: 0, text: 'The host had no swap configured at capture time.' };
   const used = total - free;
+  if (used === 0) return { kind: 'context', weightKb: 0, text: `The host had none of its ${formatKb(total)} of swap in use. SwapCached was ${formatKb(field('SwapCached'))} and Shmem ${formatKb(field('Shmem'))}.` };
   const objects = num(d.summary.get('shmem_swap.object_swap_kb')) ?? 0;
   return {
     kind: 'context',

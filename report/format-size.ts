@@ -1,5 +1,5 @@
-// Number formatting for the report: binary units, fixed decimals, never the locale (style §2.4), so
-// the same capture prints the same text on every machine.
+// Number formatting for the report: binary units, fixed decimals, never the locale (docs/format.md
+// "Output formats"), so the same capture prints the same text on every machine.
 
 const UNITS = ['kB', 'MiB', 'GiB', 'TiB', 'PiB'];
 

@@ -4,17 +4,18 @@
 // Pure: runs in, segments and bins out.
 
 /** What a page is, as the strips colour it. */
-export type PageState = 'mapped' | 'cached' | 'swapcache' | 'swapped' | 'hole' | 'unknown';
+export type PageState = 'mapped' | 'cached-unmapped' | 'swapcache' | 'swapped' | 'changing' | 'hole' | 'unknown';
 
 /** Every state, in legend and stacking order. */
-export const PAGE_STATES: readonly PageState[] = ['mapped', 'cached', 'swapcache', 'swapped', 'hole', 'unknown'];
+export const PAGE_STATES: readonly PageState[] = ['mapped', 'cached-unmapped', 'swapcache', 'swapped', 'changing', 'hole', 'unknown'];
 
 /** One sentence per state, for the legend. */
 export const PAGE_STATE_MEANINGS: Readonly<Record<PageState, string>> = {
   mapped: 'present in a captured page table (pagemap bit 63)',
-  cached: 'in the page cache, mapped by no captured process',
+  'cached-unmapped': 'in the page cache, mapped by no captured process',
   swapcache: 'swapped, with a copy still in the swap cache',
   swapped: 'swapped out, not in memory (or a swap entry in the page table)',
+  changing: 'moved while the probe read it, again on every retry: no state is claimed (what each reading said is in shm_residency_runs)',
   hole: 'never written: a hole, fallocated, or untouched anonymous memory',
   unknown: 'not known: residency not captured or not probed',
 };
@@ -49,14 +50,15 @@ export interface Bin {
 // Merged states of degraded residency methods (schema.sql, shm_residency_runs) are drawn as the
 // state they certainly include, so memory stays memory and swap stays swap.
 const RESIDENCY_STATE: Readonly<Record<string, PageState>> = {
-  cached: 'cached',
-  'cached-or-swapcache': 'cached',
+  cached: 'cached-unmapped',
+  'cached-or-swapcache': 'cached-unmapped',
   swapcache: 'swapcache',
   swapped: 'swapped',
   'swapcache-or-swapped': 'swapped',
   hole: 'hole',
   fallocated: 'hole',
   'hole-or-fallocated': 'hole',
+  changing: 'changing',
 };
 
 /**
@@ -188,7 +190,7 @@ function sameComposition(a: Bin, b: Bin): boolean {
 }
 
 function emptyCounts(): Record<PageState, number> {
-  return { mapped: 0, cached: 0, swapcache: 0, swapped: 0, hole: 0, unknown: 0 };
+  return { mapped: 0, 'cached-unmapped': 0, swapcache: 0, swapped: 0, changing: 0, hole: 0, unknown: 0 };
 }
 
 function pushSegment(out: Segment[], start: number, end: number, state: PageState): void {

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { findAnalysis } from '../analyze/analyses/index.js';
 import type { AnalysisResult, Cell } from '../analyze/types.js';
+import { readObjectCoverage, type ObjectCoverage } from './read-object-coverage.js';
 import { readObjectStrips, readVmaMaps, type ObjectStrip, type VmaMap } from './read-page-states.js';
 
 /** A row of an analysis result. */
@@ -27,6 +28,8 @@ export interface ReportData {
   processes: Row[];
   /** `files` rows. */
   objects: Row[];
+  /** Per object id: its captured shared mappings, each file page counted once. */
+  coverage: Map<number, ObjectCoverage>;
   /** Page-state strips of the largest objects, largest first. */
   objectStrips: ObjectStrip[];
   /** `reconcile` rows. */
@@ -88,6 +91,7 @@ export function readReportData(
     settings: db.prepare('SELECT key, value FROM host_settings ORDER BY key').all() as ReportData['settings'],
     processes,
     objects: run('files').rows,
+    coverage: readObjectCoverage(db, pageSize),
     objectStrips: readObjectStrips(db, pageSize, limits.objectStrips),
     reconcile: run('reconcile').rows,
     vmaMaps: readVmaMaps(db, pageSize, limits.vmaMaps),

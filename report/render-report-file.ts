@@ -1,7 +1,7 @@
 // The report of a capture file: open it read-only (openCapture validates it), hash it, build.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { openCapture } from '../lib/capture-db.js';
+import { openCapture, readError } from '../lib/capture-db.js';
 import { buildReport, type BuildOptions } from './build.js';
 
 /**
@@ -17,6 +17,9 @@ export async function renderReportFile(file: string, options: Omit<BuildOptions,
     const bytes = fs.readFileSync(file);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     return await buildReport(capture, { ...options, file: { sha256, bytes: bytes.length } });
+  } catch (err) {
+    // An SQLite error deep in a damaged file: one line naming it, never a stack trace.
+    throw readError(file, err);
   } finally {
     capture.close();
   }

@@ -27,7 +27,8 @@ async function capture(pids: number[], file: string): Promise<void> {
 {
   const w = await startWorkload({ prefix: 'pagescope-sample', objects: demoObjects(true, true) }, { memcg: true });
   try {
-    await capture([w.pid], out('shmem-all-states.db'));
+    // The demo's /dev/shm file is mapped by mapper processes too: capture them with the workload.
+    await capture([w.pid, ...(w.objects.pgbuf.mapperPids ?? [])], out('shmem-all-states.db'));
   } finally {
     await w.stop();
   }

@@ -12,16 +12,35 @@ import { analyzeCommand } from '../analyze/command.js';
 import { diffCommand } from '../analyze/diff-command.js';
 import { captureCommand } from '../capture/command.js';
 import { demoCommand } from '../demo/command.js';
+import { explainCommand } from '../explain/command.js';
 import { silentLogger } from '../lib/log.js';
 import { readSchema } from '../lib/schema.js';
 import { reportCommand } from '../report/command.js';
+import { citedDocs, headings, markdownLinks, type DocCitation } from './support/doc-citations.js';
+import { readmeExampleCommands, renderReadmeExamples, splitArgs } from '../samples/readme-examples.js';
 import { runCliAsync, type CliRun } from './support/run-cli-async.js';
 
-const README = fs.readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const README = fs.readFileSync(`${ROOT}README.md`, 'utf8');
+
+/** Text files of the repository (what code, comments and documents are in), relative to ROOT. */
+function sourceFiles(dir = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(`${ROOT}${dir}`, { withFileTypes: true })) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (!['node_modules', 'dist', '.git'].includes(e.name)) out.push(...sourceFiles(rel));
+    } else if (/\.(ts|mjs|js|sql|py|md|sh|html)$/.test(e.name)) {
+      out.push(rel);
+    }
+  }
+  return out;
+}
 
 /** The command modules, built as bin/pagescope.ts builds them (handlers are never run here). */
 const COMMANDS: Readonly<Record<string, CommandModule<any, any>>> = {
   capture: captureCommand(() => silentLogger, () => {}),
+  explain: explainCommand(() => silentLogger, () => {}, () => {}, () => undefined),
   analyze: analyzeCommand(() => {}),
   report: reportCommand(() => silentLogger),
   diff: diffCommand(() => silentLogger, () => {}),
@@ -109,6 +128,15 @@ describe('docs', function () {
     });
   }
 
+  it("produces the README's example outputs from samples/ (npm run readme rewrites them)", () => {
+    const commands = readmeExampleCommands(README);
+    assert.ok(commands.length >= 6, `only ${commands.length} generated examples`);
+    for (const c of commands) assert.ok(splitArgs(c).some((a) => a.startsWith('samples/')), `example "${c}" reads a committed sample`);
+    const expected = renderReadmeExamples(README);
+    const diff = expected.split('\n').findIndex((l, i) => l !== README.split('\n')[i]);
+    assert.ok(expected === README, `README.md line ${diff + 1} differs from the samples' output: run npm run readme and review the diff`);
+  });
+
   it('lists every analysis in analyze --list and in README.md', () => {
     assert.equal(list.status, 0, list.stderr);
     const listed = list.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/)[0]);
@@ -130,5 +158,53 @@ describe('docs', function () {
       for (const c of columns) assert.ok(new RegExp(`\\b${c}\\b`).test(comment), `view ${v.name}: column ${c} is not described`);
     }
     db.close();
+  });
+  describe('doc citations, as found in text', () => {
+    const cases: Array<[string, string, Array<[string, string | null]>]> = [
+      ['a path and its section', '// see docs/format.md "Output formats".', [['docs/format.md', 'Output formats']]],
+      ['a section wrapped over comment lines', '// (docs/kernel-semantics.md "smaps,\n  // smaps_rollup and status")', [['docs/kernel-semantics.md', 'smaps, smaps_rollup and status']]],
+      ['a comma before the section, on the next SQL line', '-- in pagemap: docs/kernel-semantics.md,\n-- "The model").', [['docs/kernel-semantics.md', 'The model']]],
+      ['a path alone', ' * see docs/performance.md for the figures', [['docs/performance.md', null]]],
+      ['no path outside docs/', '// /work/shared/docs/style.md and mydocs/x.md', []],
+    ];
+    for (const [name, text, expected] of cases) {
+      it(name, () => assert.deepEqual(citedDocs('x', text).map((c) => [c.path, c.section]), expected));
+    }
+    it('resolves Markdown links against the linking file', () => {
+      assert.deepEqual(markdownLinks('docs/a.md', '[s](../schema.sql) [u](https://x.org) [b](b.md#part)').map((c) => c.path), ['schema.sql', 'docs/b.md']);
+    });
+  });
+
+  describe('the documents the code cites', () => {
+    // This file's own examples of citations aside.
+    const files = sourceFiles().filter((f) => f !== 'test/docs.test.ts');
+    const citations: DocCitation[] = files.flatMap((f) => {
+      const text = fs.readFileSync(`${ROOT}${f}`, 'utf8');
+      return [...citedDocs(f, text), ...(f.endsWith('.md') ? markdownLinks(f, text) : [])];
+    });
+
+    it('finds the citations', () => {
+      assert.ok(citations.filter((c) => c.path.startsWith('docs/')).length > 30, 'docs/ citations found');
+    });
+
+    it('every docs/ path and Markdown link names a file of the repository', () => {
+      const missing = citations.filter((c) => !fs.existsSync(`${ROOT}${c.path}`)).map((c) => `${c.from}: ${c.path}`);
+      assert.deepEqual([...new Set(missing)], []);
+    });
+
+    it('every section cited after a docs/ path is a heading of that document', () => {
+      const wrong = citations
+        .filter((c) => c.section !== null && fs.existsSync(`${ROOT}${c.path}`) && c.path.endsWith('.md'))
+        .filter((c) => !headings(fs.readFileSync(`${ROOT}${c.path}`, 'utf8')).includes(c.section as string))
+        .map((c) => `${c.from}: ${c.path} "${c.section}"`);
+      assert.deepEqual([...new Set(wrong)], []);
+    });
+
+    it('no citation of documents outside the repository or by section number alone', () => {
+      const stale = files.flatMap((f) =>
+        fs.readFileSync(`${ROOT}${f}`, 'utf8').split('\n').flatMap((line, i) =>
+          /shared\/docs|(?<!docs\/)kernel-semantics\.md|\bstyle(\.md)? §/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : []));
+      assert.deepEqual(stale, []);
+    });
   });
 });

@@ -1,5 +1,6 @@
 // schema.sql is the one DDL: every table and column documented with a comment, units in names,
-// STRICT tables, and the writer's insert columns in sync with the tables (style §2.2).
+// STRICT tables, and the writer's insert columns in sync with the tables (docs/architecture.md
+// "Conventions").
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { INSERT_COLUMNS } from '../capture/write.js';

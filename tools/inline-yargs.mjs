@@ -1,6 +1,7 @@
 // Build step after tsc: inlines yargs (about twenty ES modules and their dependencies) into the
 // built CLI entry, dist/bin/pagescope.js, so that Node loads one file instead of resolving and
-// linking each of them: ~40 ms off every command (`capture --help` 0.31 -> 0.27 s on the bench VM).
+// linking each of them, which takes time off every command (docs/performance.md "Node flags and
+// start-up").
 // Only the entry's own imports of packages are inlined; its relative imports (the command
 // modules, loaded on demand) stay as they are, so every path keeps its meaning.
 import * as esbuild from 'esbuild';

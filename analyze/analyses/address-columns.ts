@@ -1,5 +1,6 @@
 // Formats stored (signed 64-bit) address columns of a result as lowercase hex, as maps prints them:
-// addresses stay INTEGERs in the capture and become hex only at output (style §2.2).
+// addresses stay INTEGERs in the capture and become hex only at output (docs/format.md "The capture
+// file").
 import { formatAddress } from '../../lib/address.js';
 import type { AnalysisResult } from '../types.js';
 

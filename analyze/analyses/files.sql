@@ -1,16 +1,23 @@
 -- One row per shared-memory object: what its pages really are, who maps them
 --
 -- Each shmem inode (POSIX shm file, other tmpfs file, memfd, SysV segment,
--- shared anonymous mapping) once, however many processes map it. The *_pages
+-- shared anonymous mapping) and each hugetlb file (hugetlbfs file,
+-- MAP_HUGETLB region, SHM_HUGETLB segment, MFD_HUGETLB memfd) once, however
+-- many processes map it. The *_pages
 -- counts come from the residency probe of the file (cachestat,
 -- SEEK_DATA/SEEK_HOLE, mincore) over [0, size): they see what pagemap cannot
--- (a swapped shmem page reads as 0 in pagemap, kernel-semantics.md §0).
+-- (a swapped shmem page reads as 0 in pagemap: docs/kernel-semantics.md,
+-- "The model").
 -- data_pages = cached + swapcache + swapped + merged_pages; hole_pages +
 -- data_pages + unknown_pages = size_pages. mapped_pages counts the file pages
 -- present in the page tables of at least one captured process (VMA page p is
 -- file page file_offset_pages + p; COW copies in private mappings are not file
 -- pages), so mapped_pages <= data_pages barring races. When residency_status
--- is 'unavailable' every *_pages count but mapped_pages is NULL.
+-- is 'unavailable' every *_pages count but mapped_pages is NULL. A hugetlb
+-- object (residency_status whole-object) has no per-page residency: its
+-- data_pages are its allocated huge pages in base pages, hole_pages the rest
+-- of its size, swapcache_pages and swapped_pages 0 (never swapped), and
+-- cached_pages, merged_pages and unknown_pages NULL.
 --
 -- :pid        only objects this process maps or holds open; NULL for all
 -- :limit      at most this many rows; -1 for all
@@ -19,7 +26,8 @@
 -- Columns:
 -- id                     object id (vmas.object_id; pass it to `pages object
 --                        <id>`)
--- kind                   shm-file, tmpfs-file, memfd, sysv or anon-shared
+-- kind                   shm-file, tmpfs-file, memfd, sysv, anon-shared or
+--                        hugetlb
 -- name                   file name, memfd name, SysV key, or anon_shmem name
 -- path                   path as the kernel prints it, without " (deleted)"
 -- deleted                1 if the file is unlinked
@@ -40,7 +48,7 @@
 --                        be read
 -- beyond_eof_swap_pages  swap entries beyond i_size (fallocate KEEP_SIZE),
 --                        from cachestat; counted by smaps Swap under the
---                        whole-object shortcut (§12.2)
+--                        whole-object shortcut (docs/kernel-semantics.md)
 -- mapped_pages           file pages present in a captured process's page
 --                        tables
 -- mappers                the VMAs mapping it: array of {pid, start} (start in
@@ -48,14 +56,22 @@
 -- fd_pids                processes holding it open by a file descriptor: array
 --                        of pids
 -- method                 residency method: cachestat+seek+mincore,
---                        seek+mincore, seek, none
--- residency_status       complete or unavailable
+--                        seek+mincore, seek, fstat (hugetlb), none
+-- residency_status       complete, unavailable or whole-object (hugetlb)
 -- unavailable_reason     why residency is unavailable or degraded; NULL if
 --                        complete
 -- sysv_rss_bytes         /proc/sysvipc/shm rss (page cache, swap cache
---                        excluded) in bytes; NULL unless kind is sysv
+--                        excluded) in bytes, as printed; NULL unless a SysV
+--                        segment; not to be used when sysv_rss_implausible
 -- sysv_swap_bytes        /proc/sysvipc/shm swap (swap cache included) in
---                        bytes; NULL unless kind is sysv
+--                        bytes; NULL unless a SysV segment
+-- huge_page_size_kb      hugetlb: the huge page size in kB; else NULL
+-- allocated_huge_pages   hugetlb: huge pages allocated to the file (fstat
+--                        st_blocks), in huge pages; else NULL
+-- sysv_rss_implausible   1 if sysv_rss_bytes is more than the segment can
+--                        hold (hugetlb segments: ipc/shm.c counts their
+--                        pages 512 times over); NULL unless a SysV segment
+--                        or in older captures
 WITH selected_objects AS (
   SELECT o.*
   FROM shm_objects AS o
@@ -183,8 +199,8 @@ SELECT
   o.method,
   o.residency_status,
   o.unavailable_reason,
-  iif(o.kind = 'sysv', s.rss_bytes, NULL) AS sysv_rss_bytes,
-  iif(o.kind = 'sysv', s.swap_bytes, NULL) AS sysv_swap_bytes
+  iif(o.sysv_shmid IS NOT NULL, s.rss_bytes, NULL) AS sysv_rss_bytes,
+  iif(o.sysv_shmid IS NOT NULL, s.swap_bytes, NULL) AS sysv_swap_bytes
 FROM selected_objects AS o
 LEFT JOIN state_counts AS c ON c.object_id = o.id
 LEFT JOIN mapped AS m ON m.object_id = o.id

@@ -1,6 +1,8 @@
-// The registry of named analyses (style §2.4): an explicit list, in the order `analyze --list`
-// prints it. Adding an analysis means adding its module here; nothing is discovered by globbing.
+// The registry of named analyses (docs/architecture.md "Conventions"): an explicit list, in the
+// order `analyze --list` prints it. Adding an analysis means adding its module here; nothing is
+// discovered by globbing.
 import type { Analysis } from '../types.js';
+import { cgroups } from './cgroups.js';
 import { files } from './files.js';
 import { pages } from './pages.js';
 import { processes } from './processes.js';
@@ -10,7 +12,7 @@ import { summary } from './summary.js';
 import { vmas } from './vmas.js';
 import { warnings } from './warnings.js';
 
-const ANALYSES: readonly Analysis[] = [summary, processes, vmas, reconcile, files, pages, warnings, sql];
+const ANALYSES: readonly Analysis[] = [summary, processes, cgroups, vmas, reconcile, files, pages, warnings, sql];
 
 /**
  * @returns every analysis, in registry order

@@ -7,9 +7,9 @@
 -- mapped here, swap cache, swapped, hole); a 'marker' is a uffd-wp or guard
 -- pte marker (bit 62 with bit 57 or 58), not swap; 'other' is any other bit 62
 -- entry that is not real swap (file-page migration, or a swap type >= 24:
--- migration, hwpoison, device; kernel-semantics.md §1, §2.4). For an object
--- (pages object ID): its residency runs over [0, size) of the file. Rows are
--- in page order; first_page is unique.
+-- migration, hwpoison, device; docs/kernel-semantics.md "pagemap"). For an
+-- object (pages object ID): its residency runs over [0, size) of the file.
+-- Rows are in page order; first_page is unique.
 --
 -- :vma_id     the VMA (vmas.id), or NULL
 -- :object_id  the object (shm_objects.id), or NULL
@@ -28,7 +28,8 @@
 -- residency    cached, swapcache, swapped, hole, fallocated, a merged state or
 --              unknown; NULL where the VMA has no object or the page is beyond
 --              the end of the file
--- reason       why a state is merged, unknown or missing; NULL otherwise
+-- reason       why a state is merged, unknown or missing (hugetlb: no per-page
+--              interface applies); NULL otherwise
 -- pfn          page frame number of the first page when present and PFNs are
 --              visible and recorded (without capture --pfns, only the zero
 --              page's)
@@ -130,6 +131,9 @@ vma_rows AS (
     CASE
       WHEN w.state IS NOT NULL THEN w.reason
       WHEN t.object_id IS NULL THEN NULL
+      WHEN o.residency_status = 'whole-object'
+        THEN 'hugetlb: no interface gives the state of one page (cachestat,'
+          || ' SEEK_DATA/SEEK_HOLE and mincore do not apply); never swapped'
       WHEN o.residency_status <> 'complete'
         THEN 'residency unavailable: ' || coalesce(o.unavailable_reason, '')
       ELSE 'beyond the end of the file'

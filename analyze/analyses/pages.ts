@@ -64,6 +64,9 @@ function findObject(db: Database.Database, id: number): number {
     | { residency_status: string; unavailable_reason: string | null }
     | undefined;
   if (!row) throw new UserError(`no shared-memory object with id ${id} in the capture`, 'list the objects and their ids with: pagescope analyze CAPTURE files');
+  if (row.residency_status === 'whole-object') {
+    throw new UserError(`object ${id} is hugetlb: no interface gives its pages one by one (cachestat, SEEK_DATA/SEEK_HOLE and mincore do not apply), only its allocated huge pages`, `see its counts with: pagescope analyze CAPTURE files; its VMAs' pages with: pagescope analyze CAPTURE pages PID ADDRESS`, 1);
+  }
   if (row.residency_status !== 'complete') {
     throw new UserError(`the residency of object ${id} was not captured: ${row.unavailable_reason ?? 'unavailable'}`, 'see: pagescope analyze CAPTURE warnings', 1);
   }

@@ -3,11 +3,11 @@
 -- smaps Swap over a shmem VMA counts every swapped page of the file range the
 -- VMA maps (or of the whole file), whoever swapped it; each mapping VMA and
 -- each process counts it again, and SwapPss never includes it
--- (kernel-semantics.md §4.2, §12). Compare shmem_smaps_swap_kb, the kernel's
--- view, with shmem_swap_share_kb, this process's share of the real swap
--- entries of the objects it maps. The share rule: every swapped file page
--- (residency state swapcache, swapped or swapcache-or-swapped) that lies in
--- the file range [file_offset_pages, file_offset_pages + pages) of at least
+-- (docs/kernel-semantics.md "Accounting quirks"). Compare shmem_smaps_swap_kb,
+-- the kernel's view, with shmem_swap_share_kb, this process's share of the
+-- real swap entries of the objects it maps. The share rule: every swapped file
+-- page (residency state swapcache, swapped or swapcache-or-swapped) that lies
+-- in the file range [file_offset_pages, file_offset_pages + pages) of at least
 -- one VMA of a captured process is divided equally among the captured
 -- processes having such a VMA (a process mapping it twice counts once),
 -- whether or not the page was ever mapped in their page tables. Pages in no

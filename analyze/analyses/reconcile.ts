@@ -1,6 +1,6 @@
 // reconcile: one row per VMA with page-level data. Splits the zero pagemap entries by the state of
 // the file page behind them, checks smaps Rss/Swap/SwapPss against the page-level counts, and
-// explains every difference (kernel-semantics.md §12 "Reconciliation recipe").
+// explains every difference (docs/kernel-semantics.md "Reconciliation").
 //
 //   VMAs + per-VMA run aggregates (one GROUP BY) ─► zero runs ⋈ residency runs (sorted merge) ─►
 //   SwapPss rebuilt from swap offsets (interval sweep) ─► verdict + explanation per VMA
@@ -9,20 +9,23 @@ import { formatAddress } from '../../lib/address.js';
 import { hasColumn } from '../../lib/capture-db.js';
 import { REAL_SWAP_SQL as REAL_SWAP } from '../pagemap-category.js';
 import { rebuildSwapPss, type SwapRun } from '../reconcile/swap-pss.js';
-import { decideVerdict } from '../reconcile/verdict.js';
+import { decideVerdict, swapReadings, type VmaFacts } from '../reconcile/verdict.js';
 import { countInRange, splitByResidency, type PageRun, type StateRun } from '../reconcile/zero-split.js';
 import type { Analysis, AnalysisContext, AnalysisResult, Cell } from '../types.js';
 
 const COLUMNS = [
   'pid', 'comm', 'start', 'end', 'perms', 'path', 'backing', 'object_id', 'file_offset_pages', 'pages_total',
   'pm_present_pages', 'pm_swap_pages', 'pm_zero_pages', 'pm_marker_pages', 'zero_hole_pages', 'zero_cached_pages',
-  'zero_swapcache_pages', 'zero_swapped_pages', 'zero_unknown_pages', 'smaps_rss_kb', 'smaps_swap_kb',
-  'smaps_swap_pss_kb', 'expected_swap_kb', 'swap_pss_from_pagemap_kb', 'verdict', 'explanation',
+  'zero_swapcache_pages', 'zero_swapped_pages', 'zero_changing_pages', 'zero_unknown_pages', 'smaps_rss_kb',
+  'smaps_swap_kb', 'smaps_swap_pss_kb', 'expected_swap_kb', 'object_swap_low_kb', 'object_swap_high_kb',
+  'swap_pss_from_pagemap_kb', 'verdict', 'explanation',
 ];
 
 const SWAP_STATES: ReadonlySet<string> = new Set(['swapcache', 'swapped', 'swapcache-or-swapped']);
 const SWAPCACHE: ReadonlySet<string> = new Set(['swapcache']);
-const ZERO_BUCKET: Readonly<Record<string, 'hole' | 'cached' | 'swapcache' | 'swapped' | 'unknown'>> = {
+const CHANGING: ReadonlySet<string> = new Set(['changing']);
+const ZERO_BUCKET: Readonly<Record<string, 'hole' | 'cached' | 'swapcache' | 'swapped' | 'changing' | 'unknown'>> = {
+  changing: 'changing',
   cached: 'cached',
   swapcache: 'swapcache',
   swapped: 'swapped',
@@ -48,11 +51,22 @@ interface VmaRow {
   swap_pss_kb: number | null;
   changed_during_capture: number | null;
   drift_kb: number;
+  swap_drift_kb: number;
   size_bytes: number | null;
   residency_status: string | null;
   method: string | null;
   cs_evicted_pages: number | null;
+  end_cs_evicted_pages: number | null;
   beyond_eof_evicted_pages: number | null;
+  r_range_swap_before: number | null;
+  r_range_swap_after: number | null;
+  r_whole_swap_before: number | null;
+  r_whole_swap_after: number | null;
+  r_range_swap_end: number | null;
+  r_whole_swap_end: number | null;
+  hugetlb_kb: number;
+  kernel_page_size_kb: number | null;
+  vm_flags: string | null;
 }
 
 interface Aggregate {
@@ -69,10 +83,16 @@ export const reconcile: Analysis = {
   description:
     'One row per VMA with page-level data. pm_* count pagemap entries (present, real swap, zero; markers are zero, '
     + 'not swap). zero_* split the zero entries by the state of the file page behind them (hole, cached but not '
-    + 'mapped here, swapped but in swap cache, swapped out, unknown). smaps_* are the kernel\'s figures; '
-    + 'expected_swap_kb is what the page tables and the object account for, swap_pss_from_pagemap_kb is SwapPss '
+    + 'mapped here, swapped but in swap cache, swapped out, changing: moved on every reading of the probe, '
+    + 'unknown). smaps_* are the kernel\'s figures; expected_swap_kb is what the page tables and the object '
+    + 'account for at the probe; object_swap_low_kb..object_swap_high_kb is the swap smaps could count for this '
+    + 'VMA over every reading of the object (before and after this process was read, and during the probe); '
+    + 'swap_pss_from_pagemap_kb is SwapPss '
     + 'rebuilt from the swap offsets of all captured processes. verdict: consistent (smaps equals the page tables), '
-    + 'explained (a documented kernel behaviour accounts for the difference, see explanation), mismatch, unavailable.',
+    + 'explained (a documented kernel behaviour, or the object\'s measured movement, accounts for the difference, '
+    + 'see explanation), mismatch (beyond every reading), unavailable. A hugetlb VMA (backing hugetlb) has its pages '
+    + 'in smaps Shared_Hugetlb + Private_Hugetlb, never in Rss, checked against pagemap\'s present base pages; they are '
+    + 'never swapped.',
   run: runReconcile,
 };
 
@@ -88,29 +108,55 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
   const counterDrift = hasColumn(db, 'processes', 'rss_after_kb')
     ? 'WHEN p.rss_after_kb IS NOT NULL AND p.vm_rss_kb IS NOT NULL THEN p.rss_after_kb - p.vm_rss_kb'
     : '';
+  // The object read before and after each process (captures since shm_mapping_readings), and at
+  // the end of its probe (since end_cs_evicted_pages).
+  const readings = hasColumn(db, 'shm_mapping_readings', 'pid')
+    ? `r.before_range_evicted_pages AS r_range_swap_before, r.after_range_evicted_pages AS r_range_swap_after,
+         r.before_whole_evicted_pages AS r_whole_swap_before, r.after_whole_evicted_pages AS r_whole_swap_after,
+         r.end_range_evicted_pages AS r_range_swap_end, r.end_whole_evicted_pages AS r_whole_swap_end`
+    : `NULL AS r_range_swap_before, NULL AS r_range_swap_after, NULL AS r_whole_swap_before,
+         NULL AS r_whole_swap_after, NULL AS r_range_swap_end, NULL AS r_whole_swap_end`;
+  const readingsJoin = hasColumn(db, 'shm_mapping_readings', 'pid')
+    ? `LEFT JOIN shm_mapping_readings AS r
+         ON r.pid = v.pid AND r.start_address = v.start_address AND r.end_address = v.end_address
+         AND r.object_id = v.object_id`
+    : '';
+  const probeEnd = hasColumn(db, 'shm_objects', 'end_cs_evicted_pages') ? 'o.end_cs_evicted_pages' : 'NULL';
+  const swapAfter = hasColumn(db, 'processes', 'vm_swap_after_kb');
+  const swapDriftOf = swapAfter ? 'coalesce(p.vm_swap_after_kb - p.vm_swap_kb, 0)' : '0';
+  const captureSwapDriftKb = swapAfter
+    ? (db.prepare('SELECT coalesce(sum(abs(vm_swap_after_kb - vm_swap_kb)), 0) FROM processes WHERE vm_swap_after_kb IS NOT NULL').pluck().get() as number)
+    : 0;
+  const hostSwapTrafficKb = hasColumn(db, 'host_vmstat', 'end_value_count')
+    ? (db.prepare("SELECT sum(end_value_count - value_count) FROM host_vmstat WHERE field IN ('pswpin', 'pswpout') AND end_value_count IS NOT NULL").pluck().get() as number | null)
+    : null;
   const vmas = db
     .prepare(
       `SELECT v.id, v.pid, p.comm, v.start_address, v.end_address, v.perms, v.path,
          v.backing, v.object_id, v.file_offset_pages, v.rss_kb, v.swap_kb,
          v.swap_pss_kb, v.changed_during_capture,
+         coalesce(v.shared_hugetlb_kb, 0) + coalesce(v.private_hugetlb_kb, 0) AS hugetlb_kb,
+         v.kernel_page_size_kb, v.vm_flags,
          CASE
            WHEN p.rollup_rss_after_kb IS NOT NULL AND p.smaps_rss_before_kb IS NOT NULL
              THEN p.rollup_rss_after_kb - p.smaps_rss_before_kb
            ${counterDrift}
            ELSE 0
          END AS drift_kb,
+         ${swapDriftOf} AS swap_drift_kb,
          o.size_bytes, o.residency_status, o.method, o.cs_evicted_pages,
-         o.beyond_eof_evicted_pages
+         ${probeEnd} AS end_cs_evicted_pages, o.beyond_eof_evicted_pages, ${readings}
        FROM vmas AS v
        JOIN processes AS p USING (pid)
        LEFT JOIN shm_objects AS o ON o.id = v.object_id
+       ${readingsJoin}
        WHERE v.pagemap_status IN ('captured', 'partial')
          AND (:pid IS NULL OR v.pid = :pid)
        ORDER BY v.pid, v.vma_index`,
     )
     .all({ pid: ctx.pid ?? null }) as VmaRow[];
 
-  const zeroPfn = pfnVisible
+  const zeroPfn = ctx.meta.zero_pfn !== undefined ? Number(ctx.meta.zero_pfn) : pfnVisible
     ? ((db
         .prepare(
           `SELECT pfn FROM pagemap_runs
@@ -151,10 +197,11 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
     const pagesTotal = Number((BigInt(v.end_address) - BigInt(v.start_address)) / BigInt(pageSize));
     const agg = aggregates.get(v.id) ?? { vma_id: v.id, present: 0, real_swap: 0, markers: 0, zero_page: 0 };
     const zeroTotal = pagesTotal - agg.present - agg.real_swap;
-    const zero = { hole: 0, cached: 0, swapcache: 0, swapped: 0, unknown: 0 };
+    const zero = { hole: 0, cached: 0, swapcache: 0, swapped: 0, changing: 0, unknown: 0 };
     const residencyKnown = v.object_id !== null && v.residency_status === 'complete' && (v.method ?? '').startsWith('cachestat');
     let rangeSwap = 0;
     let rangeSwapcache = 0;
+    let rangeChanging = 0;
     let noneSwap = 0;
     let noneSwapcache = 0;
     if (v.object_id !== null && v.residency_status === 'complete') {
@@ -170,18 +217,23 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       noneSwap = noneSwapcache + (noneSplit.get('swapped') ?? 0) + (noneSplit.get('swapcache-or-swapped') ?? 0);
       rangeSwap = countInRange(residency, v.file_offset_pages, pagesTotal, SWAP_STATES);
       rangeSwapcache = countInRange(residency, v.file_offset_pages, pagesTotal, SWAPCACHE);
+      rangeChanging = countInRange(residency, v.file_offset_pages, pagesTotal, CHANGING);
     } else if (v.backing === 'anon-private') {
       zero.hole = zeroTotal; // anonymous memory has nowhere else to be: swapped anon keeps a swap pte
     } else {
       zero.unknown = zeroTotal;
     }
     const rebuilt = swapPss ? swapPss.get(v.id) ?? 0 : null;
+    // hugetlb: backing since the hugetlb kind; older captures said sysv, memfd or file, VmFlags ht.
+    const hugetlb = v.backing === 'hugetlb' || / ht( |$)/.test(` ${v.vm_flags ?? ''}`);
     const objectSwap = v.cs_evicted_pages;
-    const result = decideVerdict({
+    const measured = v.r_range_swap_before !== null && v.r_range_swap_after !== null && v.r_whole_swap_before !== null && v.r_whole_swap_after !== null && v.r_range_swap_end !== null && v.r_whole_swap_end !== null;
+    const facts: VmaFacts = {
       pageKb,
       shared: v.perms[3] === 's',
       writable: v.perms[1] === 'w',
-      shmem: v.object_id !== null,
+      // hugetlb objects are not shmem: nothing of theirs is ever swapped.
+      shmem: v.object_id !== null && !hugetlb,
       residencyKnown,
       pagesTotal,
       present: agg.present,
@@ -202,7 +254,27 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       swapPssFromPagemapKb: rebuilt,
       vmaChanged: v.changed_during_capture === 1,
       processDriftKb: v.drift_kb,
-    });
+      processSwapDriftKb: v.swap_drift_kb,
+      captureSwapDriftKb,
+      hostSwapTrafficKb: hostSwapTrafficKb === null ? null : (hostSwapTrafficKb * pageKb),
+      rangeChanging,
+      objectSwapAtProbeEnd: v.end_cs_evicted_pages,
+      hugetlb,
+      hugetlbKb: v.hugetlb_kb,
+      hugePageKb: v.kernel_page_size_kb ?? undefined,
+      readings: measured
+        ? {
+            rangeSwapBefore: v.r_range_swap_before as number,
+            rangeSwapAfter: v.r_range_swap_after as number,
+            wholeSwapBefore: v.r_whole_swap_before as number,
+            wholeSwapAfter: v.r_whole_swap_after as number,
+            rangeSwapEnd: v.r_range_swap_end as number,
+            wholeSwapEnd: v.r_whole_swap_end as number,
+          }
+        : null,
+    };
+    const result = decideVerdict(facts);
+    const bounds = residencyKnown && (facts.shared || !facts.writable) ? swapReadings(facts) : null;
     rows.push({
       pid: v.pid,
       comm: v.comm,
@@ -222,11 +294,14 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       zero_cached_pages: zero.cached,
       zero_swapcache_pages: zero.swapcache,
       zero_swapped_pages: zero.swapped,
+      zero_changing_pages: zero.changing,
       zero_unknown_pages: zero.unknown,
       smaps_rss_kb: v.rss_kb,
       smaps_swap_kb: v.swap_kb,
       smaps_swap_pss_kb: v.swap_pss_kb,
       expected_swap_kb: result.expectedSwapKb,
+      object_swap_low_kb: bounds === null ? null : (bounds.lowPages + agg.real_swap) * pageKb,
+      object_swap_high_kb: bounds === null ? null : (bounds.highPages + agg.real_swap) * pageKb,
       swap_pss_from_pagemap_kb: rebuilt,
       verdict: result.verdict,
       explanation: result.explanation,

@@ -1,5 +1,6 @@
 // Loads the query of a named analysis from analyze/analyses/<id>.sql, runs it with the shared
-// parameters, and parses its header comment (title, paragraph, :params, columns; style §2.4).
+// parameters, and parses its header comment (title, paragraph, :params, columns;
+// docs/architecture.md "Conventions").
 import * as fs from 'node:fs';
 import { packageFile } from '../../lib/package-file.js';
 import type { AnalysisContext, AnalysisResult, Cell } from '../types.js';
@@ -37,7 +38,8 @@ export function readAnalysisSql(id: string): string {
 }
 
 /**
- * The parsed header of `<id>.sql`: the analysis's title and description live there (style §2.4).
+ * The parsed header of `<id>.sql`: the analysis's title and description live there
+ * (docs/architecture.md "Conventions").
  * @param id analysis id
  */
 export function readSqlHeader(id: string): SqlHeader {

@@ -20,7 +20,8 @@ export const sql: Analysis = {
   run(ctx) {
     rejectPidFilter(ctx, 'sql', 'filter in the query instead, e.g. ... WHERE pid = 1234');
     if (ctx.args.length !== 1 || ctx.args[0].trim() === '') {
-      throw new UserError(`sql takes exactly one query, got ${ctx.args.length} argument(s)`, 'quote the whole query for the shell: pagescope analyze CAPTURE sql "SELECT pid, comm FROM processes"');
+      const got = ctx.args.length === 1 ? 'an empty one' : `${ctx.args.length} ${ctx.args.length === 1 ? 'argument' : 'arguments'}`;
+      throw new UserError(`sql takes exactly one query, got ${got}`, 'quote the whole query for the shell: pagescope analyze CAPTURE sql "SELECT pid, comm FROM processes"');
     }
     const stmt = prepareReadOnly(ctx.db, ctx.args[0]);
     try {
@@ -31,6 +32,7 @@ export const sql: Analysis = {
       if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw err;
       const message = (err as Error).message;
       if (code.startsWith('SQLITE_AUTH') || /not authorized/.test(message)) throw new UserError(`refused: ${message}`, READ_HINT);
+      if (code.startsWith('SQLITE_NOMEM')) throw new UserError(`query failed: ${message} (the memory limit, --max-memory)`, 'ask for fewer rows or smaller values, or pass --max-memory MIB (0: no limit)');
       throw new UserError(`query failed: ${message}`, 'see schema.sql for the tables and columns of a capture');
     }
   },
@@ -44,6 +46,10 @@ export const sql: Analysis = {
 export function prepareReadOnly(db: Database.Database, query: string): Database.Statement {
   const first = leadingKeyword(query);
   if (!READ_KEYWORDS.test(first)) {
+    // A typo ("SELEC 1") is not a statement at all: say so rather than call it a refused write.
+    // Preparing never runs a statement, so trying it is safe.
+    const syntax = syntaxError(db, query);
+    if (syntax) throw new UserError(`invalid query: ${syntax}`, 'check the spelling of the statement; see schema.sql for the tables and columns of a capture');
     throw new UserError(`refused: ${first ? first.toUpperCase() : 'an empty'} statement is not a read-only query`, READ_HINT);
   }
   let stmt: Database.Statement;
@@ -56,6 +62,17 @@ export function prepareReadOnly(db: Database.Database, query: string): Database.
   }
   if (!stmt.readonly || !stmt.reader) throw new UserError('refused: the statement would change the database', READ_HINT);
   return stmt;
+}
+
+/** SQLite's message when the query does not parse (a syntax error or incomplete input), else null. */
+function syntaxError(db: Database.Database, query: string): string | null {
+  try {
+    db.prepare(query);
+    return null;
+  } catch (err) {
+    const message = (err as Error).message;
+    return /syntax error|incomplete input|unrecognized token/.test(message) ? message : null;
+  }
 }
 
 /** The first keyword, after whitespace and comments. */

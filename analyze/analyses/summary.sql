@@ -11,9 +11,9 @@
 -- 0), while the objects themselves hold object_swap_kb of swap, of which
 -- object_swap_mapped_kb lies in a file range some captured VMA maps;
 -- overcount_kb is the difference. SwapPss never includes shmem swap
--- (kernel-semantics.md §4.2, §12). Names, times and capture_meta flags are
--- text as stored; ids, counts and sizes are integers (NULL when the capture
--- lacks the data).
+-- (docs/kernel-semantics.md "Accounting quirks"). Names, times and
+-- capture_meta flags are text as stored; ids, counts and sizes are integers
+-- (NULL when the capture lacks the data).
 --
 -- :page_size  page size in bytes (capture_meta page_size_bytes)
 -- :limit      at most this many rows; -1 for all
@@ -176,7 +176,9 @@ facts (ord, section, key, value, description) AS (
     (
       SELECT COUNT(*) FROM vmas
       WHERE object_id IS NULL
-        AND backing IN ('shm-file', 'memfd', 'sysv', 'anon-shared')
+        AND backing NOT IN ('anon-private', 'file', 'other')
+        -- a private MAP_HUGETLB region has no object: its pages are its own
+        AND NOT (backing = 'hugetlb' AND perms LIKE '___p')
     ),
     'shared-memory VMAs whose object was not probed'
   UNION ALL SELECT 36, 'fidelity', 'objects',
@@ -191,7 +193,11 @@ facts (ord, section, key, value, description) AS (
     ),
     'probed objects with merged states (no cachestat or mincore)'
   UNION ALL SELECT 39, 'fidelity', 'objects_unavailable',
-    (SELECT COUNT(*) FROM shm_objects WHERE residency_status <> 'complete'),
+    -- hugetlb objects (whole-object: no per-page interface applies) are read
+    (
+      SELECT COUNT(*) FROM shm_objects
+      WHERE residency_status NOT IN ('complete', 'whole-object')
+    ),
     'objects whose residency could not be read'
   UNION ALL SELECT 40, 'fidelity', 'warnings',
     (SELECT COUNT(*) FROM capture_warnings),

@@ -1,18 +1,7 @@
 // `summary`: capture metadata, fidelity, totals and the shmem swap double counting (summary.sql).
-import type { Analysis } from '../types.js';
 import { rejectPidFilter } from './reject-pid.js';
-import { readSqlHeader, runAnalysisSql } from './sql-file.js';
+import { sqlAnalysis } from './sql-analysis.js';
 
-export const summary: Analysis = {
-  id: 'summary',
-  get title() {
-    return readSqlHeader('summary').title;
-  },
-  get description() {
-    return readSqlHeader('summary').description;
-  },
-  run(ctx) {
-    rejectPidFilter(ctx, 'summary', 'summary covers the whole capture; for one process run: processes --pid N');
-    return runAnalysisSql(ctx, 'summary');
-  },
-};
+export const summary = sqlAnalysis('summary', {
+  check: (ctx) => rejectPidFilter(ctx, 'summary', 'summary covers the whole capture; for one process run: processes --pid N'),
+});

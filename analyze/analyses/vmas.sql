@@ -10,9 +10,9 @@
 -- (58), without the file bit (61, a file-page migration entry) and, when
 -- visible, with a swap type below 24 (higher types are migration, hwpoison,
 -- device and marker entries). The rest of bit 62 counts as zero; pte markers
--- (uffd-wp, guard) are also counted in marker_pages (kernel-semantics.md
--- §2.4). For shared memory a zero page may be cached, swapped or a hole: see
--- `files`, `pages` and `reconcile`.
+-- (uffd-wp, guard) are also counted in marker_pages (docs/kernel-semantics.md
+-- "pagemap"). For shared memory a zero page may be cached, swapped or a hole:
+-- see `files`, `pages` and `reconcile`.
 --
 -- :pid        only this process; NULL for all
 -- :limit      at most this many rows; -1 for all
@@ -25,12 +25,12 @@
 -- perms              permissions as in maps (rwxp or rwxs)
 -- path               path or name as maps shows it; empty for unnamed
 --                    anonymous memory
--- backing            shm-file, memfd, sysv, anon-shared, anon-private, file or
---                    other
+-- backing            shm-file, tmpfs-file, memfd, sysv, anon-shared, hugetlb,
+--                    anon-private, file or other
 -- pages              size of the VMA in pages
 -- rss_kb             smaps Rss in kB
 -- swap_kb            smaps Swap in kB (for shmem: swap of the file range, see
---                    §12)
+--                    docs/kernel-semantics.md "Accounting quirks")
 -- swap_pss_kb        smaps SwapPss in kB (swap ptes only, never shmem swap)
 -- object_id          the shared-memory object (files.id); NULL if none
 -- file_offset_pages  file page of the VMA's first page

@@ -1,6 +1,7 @@
 // Serialises one result row as a JSON object whose keys follow the column order. JSON.stringify of a
 // plain object would move integer-like keys (a `sql` column named "1") to the front.
 import type { Cell } from '../types.js';
+import { jsonInert } from '../../lib/visible-text.js';
 
 /**
  * @param row the row, keyed by column
@@ -20,7 +21,8 @@ export function formatJsonRow(row: Record<string, Cell>, columns: string[], inde
 
 /** A nested value, indented to sit at `depth`. Non-finite numbers become null, as in JSON.stringify. */
 function jsonValue(cell: Cell, indent: number, depth: number): string {
-  const text = JSON.stringify(cell, null, indent) ?? 'null';
+  // The same JSON value, with C1 controls and bidi characters as \u escapes (inert on a terminal).
+  const text = jsonInert(JSON.stringify(cell, null, indent) ?? 'null');
   if (indent === 0 || !text.includes('\n')) return text;
   return text.split('\n').join(`\n${' '.repeat(indent * depth)}`);
 }

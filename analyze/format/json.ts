@@ -1,5 +1,6 @@
-// JSON export (style §2.4): an array of objects with keys in column order, 2-space indent, a
-// trailing newline. Arrays and objects in cells (e.g. files.mappers) stay native JSON.
+// JSON export (docs/format.md "Output formats"): an array of objects with keys in column order,
+// 2-space indent, a trailing newline. Arrays and objects in cells (e.g. files.mappers) stay native
+// JSON.
 import type { AnalysisResult } from '../types.js';
 import { formatJsonRow } from './json-row.js';
 

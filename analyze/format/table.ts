@@ -1,20 +1,21 @@
 // Text table for people: a header, a dashed separator, then aligned rows. Numeric columns are
-// right-aligned and never cut; text columns are cut with '…' (widest first) to fit the width, and
-// a header wider than its column wraps after its underscores onto more lines.
+// right-aligned and never cut; text columns are narrowed (widest first) to fit the width and their
+// cells wrap at spaces onto more lines, never cut (an explanation is the text a user needs most);
+// a header wider than its column wraps after its underscores.
 import type { AnalysisResult, Cell } from '../types.js';
 import { cellText } from './cell-text.js';
+import { visibleText } from '../../lib/visible-text.js';
 
 /** Default total width, the terminal width this output is designed for. */
 export const TABLE_WIDTH = 100;
 /** A text column is never cut narrower than this (or its natural width, if smaller). */
 const MIN_TEXT_WIDTH = 8;
 const GAP = '  ';
-const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
  * @param result an analysis result
- * @param width total width to fit (text columns are cut; numbers never are, so a result with very
- *   many columns can still be wider)
+ * @param width total width to fit (text columns wrap; numbers never do, so a result with very
+ *   many columns turns into records); Infinity for natural widths (--wide)
  * @returns the table with a trailing newline; '' when there are no columns
  */
 export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string {
@@ -31,9 +32,8 @@ export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string
   // Still too wide (many numeric columns): one record per row, like psql's expanded display.
   if (rows.length > 0 && widths.reduce((a, b) => a + b, 0) + GAP.length * (columns.length - 1) > width) return formatRecords(columns, cells, width);
   const align = (text: string, i: number): string => {
-    const cut = truncate(text, widths[i]);
-    const pad = ' '.repeat(widths[i] - textWidth(cut));
-    return numeric[i] ? pad + cut : cut + pad;
+    const pad = ' '.repeat(Math.max(0, widths[i] - textWidth(text)));
+    return numeric[i] ? pad + text : text + pad;
   };
   const line = (texts: string[]): string => texts.map(align).join(GAP).trimEnd();
   // Wrapped headers are bottom-aligned on the separator.
@@ -42,7 +42,11 @@ export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string
   const out: string[] = [];
   for (let k = 0; k < height; k++) out.push(line(headers.map((h) => h[k - (height - h.length)] ?? '')));
   out.push(widths.map((w) => '-'.repeat(w)).join(GAP));
-  for (const row of cells) out.push(line(row));
+  for (const row of cells) {
+    const wrapped = row.map((text, i) => (numeric[i] ? [text] : wrapText(text, widths[i])));
+    const lines = Math.max(...wrapped.map((w) => w.length));
+    for (let k = 0; k < lines; k++) out.push(line(wrapped.map((w) => w[k] ?? '')));
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -126,17 +130,14 @@ function fitWidths(natural: number[], floors: number[], width: number): number[]
   return widths;
 }
 
-/** Cell text on one line: control characters (a path may hold a newline) shown escaped. */
+/**
+ * Cell text on one line and inert on a terminal: C0 and C1 controls and bidi characters (a name
+ * may hold any of them) shown escaped, by the function the report uses too.
+ */
 function displayText(cell: Cell | undefined): string {
-  return cellText(cell).replace(/[\u0000-\u001f\u007f]/g, (ch) => CONTROL_ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return visibleText(cellText(cell));
 }
 
 function textWidth(text: string): number {
   return [...text].length;
-}
-
-function truncate(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return width <= 1 ? '…'.slice(0, width) : `${chars.slice(0, width - 1).join('')}…`;
 }

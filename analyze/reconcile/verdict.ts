@@ -1,6 +1,7 @@
 // The verdict of one VMA: do smaps Rss, Swap and SwapPss agree with the page-level data, and if
-// not, which documented kernel behaviour (kernel-semantics.md §4, §12) accounts for the difference.
-// Pure: numbers in, verdict and plain sentences out.
+// not, which documented kernel behaviour (docs/kernel-semantics.md "smaps, smaps_rollup and
+// status", "Accounting quirks") accounts for the difference. Pure: numbers in, verdict and plain
+// sentences out.
 
 export type Verdict = 'consistent' | 'explained' | 'mismatch' | 'unavailable';
 
@@ -43,6 +44,51 @@ export interface VmaFacts {
   processDriftKb: number;
   /** The VMA was gone from maps after its pages were read (unmapped or remapped meanwhile). */
   vmaChanged: boolean;
+  /** status VmSwap after the page reads minus before, in kB (0: not seen to move). */
+  processSwapDriftKb: number;
+  /**
+   * The swap drift of every captured process, summed (|after - before|, kB): a sharer's swap-in
+   * or swap-out moves the reference counts SwapPss is divided by.
+   */
+  captureSwapDriftKb: number;
+  /**
+   * Pages the host swapped in and out while the capture ran (vmstat pswpin + pswpout, end minus
+   * start), in kB, or null when not read again (older captures): a slot freed and reused between
+   * the reads of two processes looks shared in their page tables though it never was.
+   */
+  hostSwapTrafficKb: number | null;
+  /** Of the VMA's file range, pages the probe left `changing` (their state moved on every retry). */
+  rangeChanging: number;
+  /**
+   * The object as read right before and right after this process's smaps and page reads
+   * (shm_mapping_readings), or null when not read (older captures, no cachestat): swap entries
+   * in the VMA's file range and in the whole object, and page-cache pages in the range.
+   */
+  readings: MappingReadings | null;
+  /** The whole object's swap entries as the probe ended (objectSwap is as it began), or null. */
+  objectSwapAtProbeEnd: number | null;
+  /**
+   * A hugetlb VMA (VmFlags ht): smaps counts its pages in Shared_Hugetlb/Private_Hugetlb, never in
+   * Rss, and they are never swapped (fs/proc/task_mmu.c smaps_hugetlb_range).
+   */
+  hugetlb?: boolean;
+  /** smaps Shared_Hugetlb + Private_Hugetlb, kB (0 when not hugetlb). */
+  hugetlbKb?: number;
+  /** smaps KernelPageSize, kB: the huge page size of a hugetlb VMA. */
+  hugePageKb?: number;
+}
+
+/**
+ * Readings of the object around the smaps read that printed the VMA (before, after) and after the
+ * process's page reads (end), in pages (schema.sql shm_mapping_readings).
+ */
+export interface MappingReadings {
+  rangeSwapBefore: number;
+  rangeSwapAfter: number;
+  wholeSwapBefore: number;
+  wholeSwapAfter: number;
+  rangeSwapEnd: number;
+  wholeSwapEnd: number;
 }
 
 export interface VerdictResult {
@@ -52,6 +98,59 @@ export interface VerdictResult {
 }
 
 const pages = (n: number): string => `${n} page${n === 1 ? '' : 's'}`;
+
+/** Whether smaps counts the whole object's swap for this VMA (mm/shmem.c shmem_swap_usage). */
+const countsWhole = (f: VmaFacts): boolean => f.wholeObject && f.objectSwap !== null;
+
+/**
+ * The swap of the object as smaps would count it for this VMA at each reading (pages): before
+ * and after this process was read, and at both ends of the probe (with the pages the probe left
+ * changing, any of which may be swap).
+ */
+export function swapReadings(f: VmaFacts): { lowPages: number; highPages: number; whileRead: [number, number] | null; movedPages: number } {
+  const whole = countsWhole(f);
+  const probe = whole
+    ? [f.objectSwap as number, f.objectSwapAtProbeEnd ?? (f.objectSwap as number)]
+    : [f.rangeSwap, f.rangeSwap + f.rangeChanging];
+  const r = f.readings;
+  const whileRead: [number, number] | null = r === null ? null : whole ? [r.wholeSwapBefore, r.wholeSwapAfter] : [r.rangeSwapBefore, r.rangeSwapAfter];
+  const end = r === null ? [] : [whole ? r.wholeSwapEnd : r.rangeSwapEnd];
+  const all = [...probe, ...(whileRead ?? []), ...end];
+  // Neither smaps's counter nor cachestat's walk of the xarray is atomic against reclaim and
+  // faults (mm/shmem.c shmem_writeout counts a page swapped before its slot holds the swap entry,
+  // shmem_swapin_folio the other way round), and an object that moved by this much between
+  // readings may have stood anywhere within as much again between them: measured on a busy
+  // object, smaps fell outside the two cachestat readings around it one time in two.
+  const low = Math.min(...all);
+  const high = Math.max(...all);
+  const movedPages = high - low;
+  return { lowPages: Math.max(0, low - movedPages), highPages: high + movedPages, whileRead, movedPages };
+}
+
+/**
+ * When smaps's shared-memory Swap lies within what the object was measured to hold (before and
+ * after this process was read, or during its probe), the sentence that says so; null when it lies
+ * beyond every reading. Shared and read-only mappings only (smaps takes the object's counter).
+ */
+function swapWhileRead(f: VmaFacts, expectedSwap: number): string | null {
+  if (!(f.shared || !f.writable) || (f.readings === null && f.rangeChanging === 0 && f.objectSwapAtProbeEnd === f.objectSwap)) return null;
+  const counted = f.smapsSwapKb / f.pageKb - f.realSwap;
+  const { lowPages, highPages, whileRead, movedPages } = swapReadings(f);
+  if (counted < lowPages || counted > highPages || !Number.isInteger(counted)) return null;
+  const where = countsWhole(f) ? 'the object\'s swap entries' : 'the object\'s swap entries in this VMA\'s file range';
+  const during = whileRead ? `${where} were ${span(whileRead)} pages around the smaps read that printed this VMA` : `${where} moved while the object was probed`;
+  const changing = f.rangeChanging > 0 && !countsWhole(f) ? `, ${pages(f.rangeChanging)} of the range changing` : '';
+  return `smaps Swap counts ${pages(counted)} of shared-memory swap, ${expectedSwap - f.realSwap} at the probe: ${during}; the object's swap moved by ${pages(movedPages)} between its readings${changing}, and smaps lies within that movement of them (${span([lowPages, highPages])}).`;
+}
+
+const span = ([a, b]: readonly number[]): string => (a === b ? `${a}` : `${Math.min(a, b)}-${Math.max(a, b)}`);
+
+/** The readings, for a mismatch's sentence. */
+function readingsText(f: VmaFacts): string {
+  if (!(f.shared || !f.writable)) return '';
+  const { lowPages, highPages, whileRead } = swapReadings(f);
+  return `; the object's readings and their movement allow ${span([lowPages, highPages])} pages${whileRead ? ` (${span(whileRead)} around the smaps read that printed this VMA)` : ''}`;
+}
 
 /**
  * Decides the verdict. "consistent": smaps equals what the page tables alone say. "explained":
@@ -65,23 +164,50 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
   let unavailable = false;
   // The target changed between reads: this VMA was remapped, or the process's Rss moved by at
   // least as much as the difference to explain.
-  const changed = (diffKb: number): boolean => f.vmaChanged || (f.processDriftKb !== 0 && Math.abs(diffKb) <= Math.abs(f.processDriftKb));
-  const why = f.vmaChanged ? 'the VMA was unmapped or remapped while it was read' : `process Rss drift ${f.processDriftKb} kB`;
+  const drift = Math.abs(f.processDriftKb) + Math.abs(f.processSwapDriftKb);
+  const changed = (diffKb: number): boolean => f.vmaChanged || (drift !== 0 && Math.abs(diffKb) <= drift);
+  const why = f.vmaChanged
+    ? 'the VMA was unmapped or remapped while it was read'
+    : `process Rss drift ${f.processDriftKb} kB${f.processSwapDriftKb ? `, swap drift ${f.processSwapDriftKb} kB` : ''}`;
 
-  // Rss: pages mapped by this VMA's page tables.
+  // Rss: pages mapped by this VMA's page tables. pagemap gives one entry per base page, a present
+  // huge page as that many present entries (fs/proc/task_mmu.c pagemap_hugetlb_range); smaps
+  // counts hugetlb pages in Shared_Hugetlb (mapped more than once) or Private_Hugetlb, not Rss.
   const rssFromPagemap = f.present * kb;
-  if (f.smapsRssKb !== rssFromPagemap) {
-    const diff = rssFromPagemap - f.smapsRssKb;
+  const hugetlbKb = f.hugetlb ? f.hugetlbKb ?? 0 : 0;
+  const smapsMappedKb = f.smapsRssKb + hugetlbKb;
+  // Swap traffic of the object's range between smaps and pagemap: each page reclaimed from this
+  // VMA, or faulted back into it, moved a swap entry.
+  const r0 = f.readings;
+  const rangeMoved = r0 ? Math.max(r0.rangeSwapBefore, r0.rangeSwapAfter, r0.rangeSwapEnd) - Math.min(r0.rangeSwapBefore, r0.rangeSwapAfter, r0.rangeSwapEnd) : 0;
+  if (smapsMappedKb !== rssFromPagemap) {
+    const diff = rssFromPagemap - smapsMappedKb;
     if (f.zeroPagePresent > 0 && diff === f.zeroPagePresent * kb) {
       notes.push(`${pages(f.zeroPagePresent)} map the shared zero page, which smaps does not count in Rss.`);
     } else if (changed(diff)) {
       notes.push(`Rss differs from pagemap by ${Math.abs(diff)} kB because the target changed between the smaps and pagemap reads (${why}).`);
+    } else if (f.readings && f.shmem && rangeMoved > 0 && Math.abs(diff) <= 2 * (rangeMoved * kb + drift)) {
+      // As for Swap (swapReadings): what moved by this much between readings may have moved as
+      // much again between them.
+      const r = f.readings;
+      notes.push(`Rss differs from pagemap by ${Math.abs(diff)} kB: the object's swap entries in this VMA's range moved from ${r.rangeSwapBefore} to ${r.rangeSwapEnd} pages between the smaps and pagemap reads (process Rss drift ${f.processDriftKb} kB), so its pages were being reclaimed or faulted in meanwhile.`);
+    } else if (f.hugetlb) {
+      problems.push(`smaps Rss + Shared_Hugetlb + Private_Hugetlb is ${smapsMappedKb} kB but pagemap shows ${pages(f.present)} present (${rssFromPagemap} kB).`);
     } else {
       problems.push(`smaps Rss is ${f.smapsRssKb} kB but pagemap shows ${pages(f.present)} present (${rssFromPagemap} kB).`);
     }
   }
+  if (f.hugetlb && hugetlbKb > 0) {
+    const huge = f.hugePageKb && f.hugePageKb > kb ? `, ${hugetlbKb / f.hugePageKb} huge pages of ${f.hugePageKb} kB` : '';
+    notes.push(`hugetlb: smaps counts these pages in Shared_Hugetlb/Private_Hugetlb (${hugetlbKb} kB${huge}), not in Rss; pagemap shows each of their ${kb} kB base pages present. hugetlb pages are never swapped.`);
+  }
+  const notMapped = f.pagesTotal - f.present - f.realSwap;
+  if (f.hugetlb && notMapped > 0) {
+    notes.push(`${pages(notMapped)} not mapped here: no interface tells page by page whether a hugetlb page is allocated (cachestat, SEEK_DATA/SEEK_HOLE and mincore do not apply), so they are unknown, none of them swapped.`);
+  }
 
-  // Swap: real swap ptes plus, for shmem, the file's swap entries (§4.1).
+  // Swap: real swap ptes plus, for shmem, the file's swap entries (docs/kernel-semantics.md "smaps,
+  // smaps_rollup and status").
   let expectedSwap: number | null = f.realSwap;
   if (f.shmem) {
     if (!f.residencyKnown) {
@@ -113,10 +239,15 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
         const hidden = f.rangeSwap - f.zeroSwapcache - f.zeroSwapped;
         notes.push(`Private writable mapping: smaps counts shmem swap only under empty page-table entries${hidden > 0 ? `; ${pages(hidden)} of swapped file pages under COW copies or markers are hidden` : ''}.`);
       }
-    } else if (changed(f.smapsSwapKb - expectedSwap * kb)) {
-      notes.push(`smaps Swap is ${f.smapsSwapKb} kB, ${expectedSwap * kb} kB expected; the target changed between reads (${why}).`);
     } else {
-      problems.push(`smaps Swap is ${f.smapsSwapKb} kB but the page tables and the object account for ${expectedSwap * kb} kB.`);
+      const moved = swapWhileRead(f, expectedSwap);
+      if (moved) {
+        notes.push(moved);
+      } else if (changed(f.smapsSwapKb - expectedSwap * kb)) {
+        notes.push(`smaps Swap is ${f.smapsSwapKb} kB, ${expectedSwap * kb} kB expected; the target changed between reads (${why}).`);
+      } else {
+        problems.push(`smaps Swap is ${f.smapsSwapKb} kB but the page tables and the object account for ${expectedSwap * kb} kB${readingsText(f)}.`);
+      }
     }
   }
   if (f.shmem && f.rangeSwapcache > 0) {
@@ -133,13 +264,20 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
       notes.push(`SwapPss is ${f.smapsSwapPssKb} kB, ${f.swapPssFromPagemapKb} kB when divided among captured processes only: some sharers of these swap slots were not captured.`);
     } else if (changed(f.smapsSwapPssKb - f.swapPssFromPagemapKb)) {
       notes.push(`SwapPss differs (${f.smapsSwapPssKb} vs ${f.swapPssFromPagemapKb} kB); the target changed between reads (${why}).`);
+    } else if (f.smapsSwapPssKb - f.swapPssFromPagemapKb <= f.captureSwapDriftKb) {
+      notes.push(`SwapPss differs (${f.smapsSwapPssKb} vs ${f.swapPssFromPagemapKb} kB): the captured processes' swap moved by ${f.captureSwapDriftKb} kB while they were read, and each swap-in or swap-out of a shared slot changes how SwapPss divides it.`);
+    } else if (f.hostSwapTrafficKb !== null && f.smapsSwapPssKb <= f.realSwap * kb && f.smapsSwapPssKb - f.swapPssFromPagemapKb <= f.hostSwapTrafficKb) {
+      // The rebuild divides a slot among the captured processes whose page tables hold its offset,
+      // each read at its own instant: a slot freed and taken by another page in between counts
+      // twice. smaps never exceeds the undivided swap, so it lies between the two.
+      notes.push(`SwapPss differs (${f.smapsSwapPssKb} vs ${f.swapPssFromPagemapKb} kB, at most ${f.realSwap * kb} kB undivided): the host swapped ${f.hostSwapTrafficKb} kB in and out while the processes were read one after another, so a swap slot freed and reused between two of those reads looks shared in their page tables though it never was.`);
     } else {
       problems.push(`smaps SwapPss is ${f.smapsSwapPssKb} kB but the swap entries rebuild ${f.swapPssFromPagemapKb} kB.`);
     }
   }
   if (f.markers > 0) notes.push(`${pages(f.markers)} carry uffd-wp or guard markers: bit 62 is set but they are not swap.`);
 
-  const plain = f.smapsRssKb === rssFromPagemap && swapPlain && (f.swapPssFromPagemapKb === null || f.smapsSwapPssKb === f.swapPssFromPagemapKb);
+  const plain = smapsMappedKb === rssFromPagemap && swapPlain && (f.swapPssFromPagemapKb === null || f.smapsSwapPssKb === f.swapPssFromPagemapKb);
   let verdict: Verdict;
   if (problems.length) verdict = 'mismatch';
   else if (unavailable) verdict = 'unavailable';

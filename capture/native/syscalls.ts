@@ -279,8 +279,9 @@ const WNOHANG = 1;
 /**
  * posix_spawn(3): runs `path` with `argv` and `env` (NAME=value), its standard input, output and
  * error being the fds of `stdio` (the others close on exec: Node, SQLite and pipe() open theirs
- * close-on-exec). glibc creates the child with clone(CLONE_VM | CLONE_VFORK): ~0.7 ms whatever
- * this process's size, where Node's spawn forks (~10 ms for a capture of ~60 MB). In the child
+ * close-on-exec). glibc creates the child with clone(CLONE_VM | CLONE_VFORK), at a cost that does
+ * not grow with this process's size, where Node's spawn forks (docs/performance.md "The smaps
+ * child"). In the child
  * SIGPIPE is back to its default (Node ignores it) and no signal is blocked.
  * @returns the child's pid; reap it with reapChild
  * @throws SyscallError when it cannot start (ENOENT, EACCES, EAGAIN...)

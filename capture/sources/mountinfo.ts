@@ -18,6 +18,11 @@ export interface MountRow {
   fsType: string;
   /** Unescaped mount source (`none` when the kernel has none; may be ""). */
   source: string;
+  /**
+   * Per-superblock options as printed (e.g. `rw,memory` for a cgroup v1 hierarchy, the
+   * controllers it binds; `rw,pagesize=2M` for hugetlbfs); "" when the line has none.
+   */
+  superOptions: string;
 }
 
 const UNSIGNED = /^\d{1,10}$/;
@@ -37,7 +42,7 @@ const FIXED_FIELDS = 6;
  * @example
  * parseMountinfo('62 42 0:38 / /tmp/psc/mnt\\040dir rw,relatime shared:21 - tmpfs my\\040src rw\n');
  * // [{ mountId: 62, parentId: 42, devMajor: 0, devMinor: 38, root: '/',
- * //    mountPoint: '/tmp/psc/mnt dir', fsType: 'tmpfs', source: 'my src' }]
+ * //    mountPoint: '/tmp/psc/mnt dir', fsType: 'tmpfs', source: 'my src', superOptions: 'rw' }]
  */
 export function parseMountinfo(text: string): MountRow[] {
   const rows: MountRow[] = [];
@@ -64,6 +69,7 @@ export function parseMountinfo(text: string): MountRow[] {
       mountPoint: unescapeOctal(f[4]),
       fsType: unescapeOctal(f[separator + 1]),
       source: unescapeOctal(f[separator + 2]),
+      superOptions: f[separator + 3] ?? '',
     });
   }
   return rows;

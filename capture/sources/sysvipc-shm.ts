@@ -1,5 +1,6 @@
-// Parses /proc/sysvipc/shm (sysvipc_shm_proc_show() in ipc/shm.c; proc_sysvipc(5)). Column
-// units follow docs/kernel-semantics.md §9: size, rss and swap are bytes, perms is octal.
+// Parses /proc/sysvipc/shm (sysvipc_shm_proc_show() in ipc/shm.c; proc_sysvipc(5)). Column units
+// follow docs/kernel-semantics.md "/proc/sysvipc/shm": size, rss and swap are bytes, perms is
+// octal.
 import { ParseError } from '../../lib/errors.js';
 
 /** One SysV shared memory segment. */

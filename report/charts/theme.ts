@@ -12,9 +12,10 @@ export const CHART_WIDTH = 760;
 /** Colour of each page state (light to dark: hole, cached, mapped; warm: swap). */
 export const PAGE_STATE_COLORS: Readonly<Record<PageState, string>> = {
   mapped: '#1f5fa8',
-  cached: '#8cc0ea',
+  'cached-unmapped': '#8cc0ea',
   swapcache: '#f0b43c',
   swapped: '#c3362b',
+  changing: '#4d4d4d',
   hole: '#f2f2f2',
   unknown: '#9a86bf',
 };

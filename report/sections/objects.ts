@@ -23,7 +23,7 @@ export function renderObjects(data: ReportData, figures: Figures): string {
     { label: 'path', cell: (r) => raw(`${path(r.path || r.name, 200).html}${r.deleted === 1 ? ' <span class="tag">deleted</span>' : ''}`) },
     { label: 'size (pages)', numeric: true, cell: pages('size_pages') },
     { label: 'mapped', numeric: true, help: 'file pages present in a captured page table', cell: pages('mapped_pages') },
-    { label: 'cached', numeric: true, cell: pages('cached_pages') },
+    { label: 'cached', numeric: true, help: 'in the page cache, mapped or not (mapped pages included)', cell: pages('cached_pages') },
     { label: 'swapcache', numeric: true, cell: pages('swapcache_pages') },
     { label: 'swapped', numeric: true, cell: pages('swapped_pages') },
     { label: 'merged', numeric: true, help: 'data pages a degraded method could not split', cell: pages('merged_pages') },
@@ -31,7 +31,7 @@ export function renderObjects(data: ReportData, figures: Figures): string {
     { label: 'unknown', numeric: true, cell: pages('unknown_pages') },
     { label: 'VMAs', numeric: true, help: 'captured VMAs mapping it', cell: (r) => count(Array.isArray(r.mappers) ? r.mappers.length : null) },
     { label: 'fds', numeric: true, help: 'processes holding it open', cell: (r) => count(Array.isArray(r.fd_pids) ? r.fd_pids.length : null) },
-    { label: 'residency', cell: (r) => raw(`${text(r.residency_status).html}${r.method ? ` <span class="sub">${text(r.method).html}</span>` : ''}${r.unavailable_reason ? `<br><span class="sub">${text(r.unavailable_reason).html}</span>` : ''}`) },
+    { label: 'residency', cell: (r) => raw(`${text(r.residency_status).html}${r.method ? ` <span class="sub">${text(r.method).html}</span>` : ''}${r.unavailable_reason ? `<br><span class="sub">${text(r.unavailable_reason).html}</span>` : ''}${hugetlbNote(r)}`) },
   ];
   const parts: string[] = [];
   parts.push(`<p>Page counts in pages of ${escapeHtml(String(data.pageKb))} kB, from the residency probe of each object (not from any process's page tables, which show swapped shmem pages as empty).</p>`);
@@ -42,6 +42,12 @@ export function renderObjects(data: ReportData, figures: Figures): string {
     for (const s of data.objectStrips) parts.push(renderStrip(s, data.pageKb, figures));
   }
   return parts.join('\n');
+}
+
+/** A hugetlb object's whole-object figures (files: huge_page_size_kb, allocated_huge_pages). */
+function hugetlbNote(r: Row): string {
+  if (r.huge_page_size_kb === null || r.huge_page_size_kb === undefined) return '';
+  return `<br><span class="sub">${escapeHtml(`hugetlb: ${formatCount(Number(r.allocated_huge_pages ?? 0))} huge pages of ${formatKb(Number(r.huge_page_size_kb))} allocated, never swapped; no per-page residency (cachestat, SEEK_DATA/SEEK_HOLE and mincore do not apply)`)}</span>`;
 }
 
 function renderStrip(s: ObjectStrip, pageKb: number, figures: Figures): string {

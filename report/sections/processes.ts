@@ -1,6 +1,7 @@
-// Processes: Rss, Pss and smaps Swap per process, with the smaps Swap of its shared-memory VMAs next
-// to its share of the swap the objects really hold, so the double counting of shmem swap shows
-// (the `processes` and `summary` analyses; kernel-semantics.md §4.2).
+// Processes: Rss, Pss and smaps Swap per process, with the smaps Swap of its shared-memory VMAs
+// next to its share of the swap the objects really hold, so the double counting of shmem swap shows
+// (the `processes` and `summary` analyses; docs/kernel-semantics.md "smaps, smaps_rollup and
+// status").
 import { CHART } from '../chart-specs.js';
 import { escapeHtml } from '../escape.js';
 import { renderFigure, type Figures } from '../figure.js';

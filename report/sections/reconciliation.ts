@@ -8,7 +8,8 @@ import type { ReportData, Row } from '../read-report-data.js';
 /** Most VMA rows listed; the rest are counted (the table must stay well under 5 MiB). */
 export const MAX_VMA_ROWS = 1500;
 
-const SHMEM_BACKINGS: ReadonlySet<string> = new Set(['shm-file', 'memfd', 'sysv', 'anon-shared']);
+// Every backing but these is a shared-memory object's kind (capture/classify.ts).
+const NOT_SHMEM: ReadonlySet<string> = new Set(['anon-private', 'file', 'other']);
 const VERDICTS = ['mismatch', 'unavailable', 'explained', 'consistent'] as const;
 const VERDICT_MEANINGS: Readonly<Record<string, string>> = {
   mismatch: 'smaps differs from the page tables and nothing documented explains it',
@@ -56,7 +57,7 @@ export function renderReconciliation(data: ReportData): string {
   const counts = new Map<string, number>();
   for (const r of all) counts.set(String(r.verdict), (counts.get(String(r.verdict)) ?? 0) + 1);
   const listed = all
-    .filter((r) => r.object_id !== null || SHMEM_BACKINGS.has(String(r.backing)) || r.verdict !== 'consistent')
+    .filter((r) => r.object_id !== null || !NOT_SHMEM.has(String(r.backing)) || r.verdict !== 'consistent')
     .map((r, i) => ({ r, i }))
     .sort((a, b) => rank(a.r.verdict) - rank(b.r.verdict) || a.i - b.i)
     .map(({ r }) => r);

@@ -10,6 +10,7 @@ import { listAnalyses } from '../../analyze/analyses/index.js';
 import { analyzeCommand, type AnalyzeArgs } from '../../analyze/command.js';
 import { UserError } from '../../lib/errors.js';
 import { readSchema } from '../../lib/schema.js';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/cli.js';
 
 describe('analyze/command', function () {
@@ -117,5 +118,66 @@ describe('analyze/command', function () {
     assert.equal(await handle({ capture: file, analysis: 'files', format: 'ndjson' }), '');
     const table = (await handle({ capture: file, analysis: 'processes' })).trimEnd().split('\n');
     assert.match(table[table.length - 1], /^-+( +-+)+$/, 'header and separator only');
+  });
+
+  describe('filters, on the shmem-all-states sample', () => {
+    const sample = fileURLToPath(new URL('../../../samples/shmem-all-states.db', import.meta.url));
+
+    it('--verdict mismatch,explained --shmem prints only those rows, and every such row', async () => {
+      const all = JSON.parse(await handle({ capture: sample, analysis: 'reconcile', format: 'json' })) as Array<Record<string, any>>;
+      const kept = JSON.parse(await handle({ capture: sample, analysis: 'reconcile', format: 'json', verdict: ['mismatch,explained'], shmem: true })) as Array<Record<string, any>>;
+      const expected = all.filter((r) => ['mismatch', 'explained'].includes(r.verdict) && ['shm-file', 'memfd', 'sysv', 'anon-shared'].includes(r.backing) && r.perms[3] === 's');
+      assert.ok(expected.length > 0 && expected.length < all.length);
+      assert.deepEqual(kept, expected);
+    });
+
+    it('--object keeps the rows of one object, in vmas, reconcile and files', async () => {
+      for (const analysis of ['vmas', 'reconcile', 'files']) {
+        const rows = JSON.parse(await handle({ capture: sample, analysis, format: 'json', object: 2 })) as Array<Record<string, any>>;
+        assert.ok(rows.length > 0, analysis);
+        for (const r of rows) assert.equal(r.object_id ?? r.id, 2, analysis);
+      }
+    });
+
+    it('--limit counts the rows the filters keep', async () => {
+      const rows = JSON.parse(await handle({ capture: sample, analysis: 'reconcile', format: 'json', shmem: true, limit: 2 })) as unknown[];
+      assert.equal(rows.length, 2);
+    });
+
+    it('refuses a filter the analysis has no column for, and an unknown verdict, with exit 2', async () => {
+      await assert.rejects(handle({ capture: sample, analysis: 'summary', verdict: ['mismatch'] }), (e: unknown) => e instanceof UserError && e.exitCode === 2 && /--verdict does not apply to the summary analysis/.test(e.message));
+      await assert.rejects(handle({ capture: sample, analysis: 'reconcile', verdict: ['wrong'] }), (e: unknown) => e instanceof UserError && /unknown verdict: wrong/.test(e.message) && /mismatch/.test(e.hint ?? ''));
+    });
+
+    it('calls a misspelt statement a syntax error, and a real write a refused statement', () => {
+      const typo = runCli(['analyze', sample, 'sql', 'SELEC 1']);
+      assert.equal(typo.status, 2);
+      assert.match(typo.stderr, /^error: invalid query: near "SELEC": syntax error\n/);
+      const write = runCli(['analyze', sample, 'sql', 'DELETE FROM processes']);
+      assert.equal(write.status, 2);
+      assert.match(write.stderr, /^error: refused: DELETE statement is not a read-only query\n/);
+    });
+
+    it('a --pid the capture lacks exits 2 and lists the pids it has', () => {
+      const pids = (JSON.parse(runCli(['analyze', sample, 'processes', '--format', 'json']).stdout) as Array<{ pid: number }>).map((p) => p.pid);
+      const r = runCli(['analyze', sample, 'reconcile', '--pid', '1']);
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^error: pid 1 is not in the capture\n/);
+      assert.ok(r.stderr.includes(`the capture holds pid ${pids.join(', ')}`), r.stderr);
+    });
+
+    it('wraps the table to the terminal width it is given, and --wide cuts and wraps nothing', async () => {
+      let out = '';
+      const command = analyzeCommand((t) => {
+        out += t;
+      }, () => 60);
+      await (command.handler as (a: AnalyzeArgs) => Promise<void>)({ capture: sample, analysis: 'warnings', format: 'table' } as AnalyzeArgs);
+      for (const line of out.trimEnd().split('\n')) assert.ok([...line].length <= 60, line);
+      assert.ok(!out.includes('…'));
+      const wide = await handle({ capture: sample, analysis: 'warnings', wide: true });
+      const rows = JSON.parse(await handle({ capture: sample, analysis: 'warnings', format: 'json' })) as Array<Record<string, any>>;
+      assert.equal(wide.trimEnd().split('\n').length, 2 + rows.length, 'one line per row');
+    });
   });
 });

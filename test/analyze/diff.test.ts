@@ -159,7 +159,8 @@ describe('analyze/diff', () => {
 
   it('refuses captures with different page sizes, even under --force', () => {
     const a = capture('page-a', BEFORE);
-    const b = capture('page-b', { ...BEFORE, meta: { page_size_bytes: '16384' } });
+    // Smaller pages, so that the runs still fit their VMAs (openCapture refuses runs past a VMA).
+    const b = capture('page-b', { ...BEFORE, meta: { page_size_bytes: '2048' } });
     assert.throws(() => diffCaptures(a, b, { force: true, logger: silentLogger }), /different page sizes/);
   });
 

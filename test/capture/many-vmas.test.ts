@@ -12,18 +12,22 @@ import { captureTo, type Captured } from '../support/capture.js';
 
 const COUNT = 4000;
 // COUNT two-page private mappings that cannot merge (every other one writable, its first page
-// written), then a 16-page memfd mapped shared with pages [0, 8) written. It was mapped first, so
-// it sits above them all: in a later batch. On SIGUSR1 the mapping `victim` is
+// written), then (unless told not to) a 16-page memfd mapped shared with pages [0, 8) written.
+// It was mapped first, so it sits above them all: in a later batch. A process that maps shared
+// memory has its smaps read here (between its objects' readings), never by the child: the
+// workload without the memfd is the one whose smaps can be read alongside. On SIGUSR1 the mapping `victim` is
 // unmapped and "unmapped" printed.
 const SCRIPT = String.raw`
 import ctypes, mmap, os, signal, sys
-n, victim, huge = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == '1'
+n, victim, huge, shared = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == '1', sys.argv[4] == '1'
 PAGE = mmap.PAGESIZE
 addr = lambda m: '%x' % ctypes.addressof(ctypes.c_char.from_buffer(m))
-fd = os.memfd_create('pagescope-many-vmas')
-os.ftruncate(fd, 16 * PAGE)
-shm = mmap.mmap(fd, 16 * PAGE, flags=mmap.MAP_SHARED)
-shm[0:8 * PAGE] = b'x' * (8 * PAGE)
+shm = None
+if shared:
+    fd = os.memfd_create('pagescope-many-vmas')
+    os.ftruncate(fd, 16 * PAGE)
+    shm = mmap.mmap(fd, 16 * PAGE, flags=mmap.MAP_SHARED)
+    shm[0:8 * PAGE] = b'x' * (8 * PAGE)
 hugetlb = None
 if huge:
     hfd = os.memfd_create('pagescope-many-vmas-huge', os.MFD_HUGETLB)
@@ -49,7 +53,7 @@ def add(*_):
     print('mapped', addr(m), flush=True)
 signal.signal(signal.SIGUSR1, unmap)
 signal.signal(signal.SIGUSR2, add)
-print(os.getpid(), addr(shm), addr(maps[victim]), addr(hugetlb) if hugetlb else '-', flush=True)
+print(os.getpid(), addr(shm) if shm else '-', addr(maps[victim]), addr(hugetlb) if hugetlb else '-', flush=True)
 while True:
     signal.pause()
 `;
@@ -77,13 +81,21 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
   const caps: Captured[] = [];
   let hugePagesWas: string | null = null;
 
-  const start = async (huge = false): Promise<Workload> => {
-    const proc = spawn('python3', ['-c', SCRIPT, String(COUNT), String(COUNT - 101), huge ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const start = async (huge = false, shared = true): Promise<Workload> => {
+    const proc = spawn('python3', ['-c', SCRIPT, String(COUNT), String(COUNT - 101), huge ? '1' : '0', shared ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     procs.push(proc);
+    // Whole lines only: a pipe may hand a line over in more than one chunk.
     const lines: string[] = [];
-    proc.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter((l) => l !== '')));
+    let partial = '';
+    let ready: (() => void) | null = null;
+    proc.stdout!.on('data', (d: Buffer) => {
+      const parts = (partial + d.toString()).split('\n');
+      partial = parts.pop()!;
+      lines.push(...parts.filter((l) => l !== ''));
+      if (lines.length > 0) ready?.();
+    });
     await new Promise<void>((resolve, reject) => {
-      proc.stdout!.once('data', () => resolve());
+      ready = resolve;
       proc.once('exit', (code) => reject(new Error(`workload exited ${code} before it was ready`)));
     });
     const [pid, shmHex, victimHex, hugeHex] = lines.shift()!.split(' ');
@@ -97,9 +109,18 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
     if (hugePagesWas !== null) fs.writeFileSync('/proc/sys/vm/nr_hugepages', hugePagesWas);
   });
 
-  it('stores every VMA once, in address order, with the pages it holds, whichever reader, smaps read here or alongside', async () => {
-    const { pid, shmHex } = await start();
+  for (const shared of [true, false]) it(`stores every VMA once, in address order, with the pages it holds, whichever reader, smaps read ${shared ? 'here (the process maps a memfd)' : 'here or alongside'}`, async () => {
+    const { pid, shmHex } = await start(false, shared);
     const maps = parseMaps(mapsOf(pid));
+    const base = createProcfs();
+    let smapsReadHere = 0;
+    const procfs: Procfs = {
+      ...base,
+      *readTextChunks(p, name) {
+        if (p === pid && name === 'smaps') smapsReadHere++;
+        yield* base.readTextChunks(p, name);
+      },
+    };
     const runsOf: Record<string, string> = {};
     const pagesOf: Record<string, string> = {};
     const ways = {
@@ -111,9 +132,12 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
       pfnsAlongside: { pagemapMethod: 'scan', pfns: true, prefetchMinKb: 0 },
     } as const;
     for (const [way, options] of Object.entries(ways)) {
-      const cap = await captureTo([pid], options);
+      smapsReadHere = 0;
+      const cap = await captureTo([pid], { ...options, procfs });
       caps.push(cap);
       assert.equal(cap.result.exitCode, 0, way);
+      const alongside = 'prefetchMinKb' in options;
+      assert.equal(smapsReadHere, alongside && !shared ? 0 : 1, `${way}: smaps read ${alongside && !shared ? 'by the child' : 'here'}`);
       const vmas = cap.db.prepare("SELECT vma_index, printf('%x', start_address) AS start, printf('%x', end_address) AS end, pagemap_status, rss_kb, changed_during_capture FROM vmas WHERE pid = ? ORDER BY vma_index").all(pid) as Array<Record<string, any>>;
       assert.equal(vmas.length, maps.length, 'one row per VMA of maps');
       assert.deepEqual(vmas.map((v) => v.vma_index), maps.map((_, i) => i), 'indexes run on across batches');
@@ -134,6 +158,7 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
       assert.ok(byPresent[0] >= COUNT / 2 - 12 && byPresent[1] >= COUNT / 2 - 12 && byPresent[2] <= 8, `VMAs with 0, 1, 2 pages present: ${byPresent}`);
       // The memfd, batches later: [0, 8) present shmem pages, [8, 16) never touched (with every
       // PFN, runs break where frames do).
+      if (shared) {
       const shm = cap.db.prepare(
         `SELECT r.first_page, r.pages, r.present, r.file_shared FROM vmas v JOIN pagemap_runs r ON r.vma_id = v.id
          WHERE v.pid = ? AND printf('%x', v.start_address) = ? ORDER BY r.first_page`,
@@ -143,6 +168,7 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
       const shmVma = vmas.find((v) => v.start === shmHex)!;
       assert.equal(shmVma.rss_kb, 32);
       assert.ok(shmVma.vma_index > 4 * VMAS_PER_BATCH, 'the memfd is batches away from the first');
+      }
       pagesOf[way] = JSON.stringify(
         cap.db.prepare("SELECT v.vma_index, sum(r.pages) FILTER (WHERE r.present), sum(r.pages) FILTER (WHERE r.swap) FROM vmas v JOIN pagemap_runs r ON r.vma_id = v.id WHERE v.pid = ? AND v.path NOT LIKE '[%' AND v.path NOT LIKE '/%' GROUP BY v.id ORDER BY 1").all(pid),
       );
@@ -163,11 +189,13 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
     const { pid, victimHex } = await start();
     const base = createProcfs();
     let signalled = false;
+    let mapsReads = 0;
     const procfs: Procfs = {
       ...base,
-      // The first read of maps is the check after the page reads: unmap the victim just before.
+      // The first read of maps is the pass that finds the shared objects (the process maps a
+      // memfd), the second the check after the page reads: unmap the victim just before it.
       *readTextChunks(p, name) {
-        if (p === pid && name === 'maps' && !signalled) {
+        if (p === pid && name === 'maps' && ++mapsReads === 2) {
           signalled = true;
           process.kill(pid, 'SIGUSR1');
           // (Polling maps: the workload's output is not read while the capture runs.)
@@ -188,15 +216,17 @@ describe('capture: a process with thousands of VMAs (real kernel)', function () 
   });
 
   it('with smaps read alongside, keeps smaps\'s VMAs when one was unmapped and one mapped after maps was read', async () => {
-    const { pid, victimHex, lines } = await start();
+    const { pid, victimHex, lines } = await start(false, false);
     const base = createProcfs();
     let stale: string | null = null;
+    let mapsReads = 0;
     const procfs: Procfs = {
       ...base,
-      // The first read of maps lists the VMAs whose pages are read first; then the victim goes
-      // and a new VMA comes, before smaps is read (it starts once that maps batch is in).
+      // The first read of maps is the pass that looks for shared objects (none), the second lists
+      // the VMAs whose pages are read first; then the victim goes and a new VMA comes, before
+      // smaps is read (it starts once that maps batch is in).
       *readTextChunks(p, name) {
-        if (p === pid && name === 'maps' && stale === null) {
+        if (p === pid && name === 'maps' && ++mapsReads === 2) {
           stale = [...base.readTextChunks(p, name)].join('');
           // (Polling maps: the workload's output is not read while the capture runs.)
           const starts = (text: string): string[] => text.split('\n').filter((l) => l !== '').map((l) => l.split('-')[0]);

@@ -164,19 +164,23 @@ describe('capture/pagemap runs (real kernel)', function () {
     });
   }
 
-  it('gives the same VMAs and runs when smaps is read by a child process while pagemap is read', async () => {
+  it('gives the same VMAs and runs with prefetching on, and reads smaps here for a process that maps shared memory', async () => {
     const alone = await captureTo([w.pid]); // a small process: smaps read here, before pagemap
-    // Prefetched whatever the size; smaps read here would fail, so it must come from the child.
+    // Prefetched whatever the size, except that this process maps shared memory: its smaps must
+    // be read here, between the readings of its objects that the verdict checks it against.
     const base = createProcfs();
+    let smapsReadHere = 0;
     const procfs: Procfs = {
       ...base,
       *readTextChunks(pid, name) {
-        if (name === 'smaps') throw Object.assign(new Error('smaps read here'), { code: 'EIO' });
+        if (name === 'smaps' && pid === w.pid) smapsReadHere++;
         yield* base.readTextChunks(pid, name);
       },
     };
     const along = await captureTo([w.pid], { prefetchMinKb: 0, procfs });
     try {
+      assert.equal(smapsReadHere, 1, 'smaps of a process that maps shared memory is read here, once');
+      assert.ok((along.db.prepare('SELECT count(*) FROM shm_mapping_readings WHERE pid = ?').pluck().get(w.pid) as number) >= 2, 'readings around it');
       assert.equal(along.db.prepare('SELECT count(*) FROM capture_warnings').pluck().get(), 0);
       assert.equal(along.db.prepare('SELECT capture_status FROM processes').pluck().get(), 'complete');
       const vq = "SELECT printf('%x-%x', start_address, end_address) AS range, perms, backing, rss_kb, swap_kb, swap_pss_kb, vm_flags, pagemap_status FROM vmas WHERE id = ?";

@@ -36,7 +36,7 @@ describe('capture progress (real process)', function () {
     cap = await captureTo([pid], { procfs, pagemapMethod: 'pread', logger: stderrLogger(false, tty) });
     assert.ok(reads >= 3, `${reads} preads`);
     const lines = writes.map((w) => /^\r\x1b\[K(capture: .*)$/.exec(w)?.[1]).filter((l): l is string => l !== undefined);
-    assert.match(lines[0], new RegExp(`^capture: process 1/1 \\(pid ${pid}\\), 0 pages, \\d+ shm objects$`));
+    assert.match(lines[0], new RegExp(`^capture: process 1/1 \\(pid ${pid}\\), 0 pages, \\d+ shared-memory objects?$`));
     const pages = lines.map((l) => Number(/, (\d+) pages,/.exec(l)![1]));
     assert.ok(lines.length >= 2 && pages[pages.length - 1] > 0, `progress inside the process: ${JSON.stringify(lines)}`);
     assert.deepEqual(pages, [...pages].sort((a, b) => a - b), 'pages only grow');

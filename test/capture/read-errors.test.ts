@@ -12,8 +12,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCapture } from '../../capture/capture.js';
 import { createProcfs, type Procfs } from '../../capture/procfs.js';
 import { captureTo, type Captured } from '../support/capture.js';
+import { recordingLogger } from '../../lib/log.js';
 
 describe('capture: smaps that fails part-way, or lists a VMA over the one before it (real process)', function () {
   this.timeout(30000);
@@ -102,5 +106,43 @@ describe('capture: smaps that fails part-way, or lists a VMA over the one before
     assert.deepEqual(warnings.map((w) => [w.kind, w.target]), [['vma-overlap', `/proc/${pid}/smaps`]]);
     assert.equal(warnings[0].message, `VMA ${range} of process ${pid} was left out: smaps listed it after a VMA it overlaps, as the mappings changed while smaps was read (use --freeze for a consistent snapshot)`);
     assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(pid), 'complete');
+  });
+
+  // What a failing read does to the capture: a condition of the host (an errno, /proc text that
+  // does not parse) is a warning and the process is partial; anything else is a bug in pagescope:
+  // the capture ends with that error, its stack kept, and leaves no file, temp file or journal.
+  const statusFails = (pid: number, error: () => Error): Procfs => {
+    const base = createProcfs();
+    return {
+      ...base,
+      readText(p, name) {
+        if (p === pid && name === 'status') throw error();
+        return base.readText(p, name);
+      },
+    };
+  };
+
+  it('makes a failed system call under a read a warning with its errno, the process partial', async () => {
+    const pid = sleeper.pid!;
+    const cap = await captureTo([pid], { procfs: statusFails(pid, () => Object.assign(new Error('input/output error'), { code: 'EIO' })) });
+    caps.push(cap);
+    assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(pid), 'partial');
+    const warnings = cap.db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ?').all(pid) as Array<{ kind: string; message: string }>;
+    assert.ok(warnings.length >= 1 && warnings.every((w) => w.kind === 'unreadable' && /EIO/.test(w.message)), JSON.stringify(warnings));
+  });
+
+  it('ends the capture on a bug (an error without errno), keeping its stack, and leaves no file behind', async () => {
+    const pid = sleeper.pid!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-bug-'));
+    try {
+      const bug = new TypeError("Cannot read properties of undefined (reading 'valueKb')");
+      await assert.rejects(
+        runCapture({ pids: [pid], all: false, match: null, output: path.join(dir, 'c.db'), pagemap: 'all', pagemapMethod: 'auto', shmFiles: false, shmDir: '/dev/shm', argv: ['test'], logger: recordingLogger(), procfs: statusFails(pid, () => bug) }),
+        (err) => err === bug, // the error itself, stack and all, not a warning or an EIO
+      );
+      assert.deepEqual(fs.readdirSync(dir), [], 'no capture, temp file or journal');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

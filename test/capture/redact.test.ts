@@ -60,4 +60,18 @@ describe('capture --redact', function () {
     assert.match(memfd.path, /^\/memfd:r-/);
     assert.equal(memfd.pm_present_pages, 8);
   });
+
+  it('tokens every cgroup path (they name services and containers), the same path the same token', () => {
+    const paths = fs.readFileSync(`/proc/${w.pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':').slice(2).join(':')).filter((p) => p !== '/');
+    const bytes = fs.readFileSync(file).toString('latin1');
+    for (const p of paths) assert.ok(!bytes.includes(p), `${p} survives in the file`);
+    const db = new Database(file, { readonly: true });
+    const memory = db.prepare("SELECT path FROM process_cgroups WHERE pid = ? AND controllers = 'memory'").pluck().get(w.pid) as string | undefined;
+    const memcg = db.prepare('SELECT path FROM memory_cgroups WHERE hierarchy_id != 0').pluck().all() as string[];
+    db.close();
+    if (memory !== undefined && memory !== '/') {
+      assert.match(memory, /^\/r-[0-9a-f]{12}$/);
+      assert.deepEqual(memcg, [memory]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // The residency probe's methods over a model file (the backend is injectable): the full method
 // gives exact states; without cachestat or without a trustworthy mincore it records merged
-// states, never a guess (kernel-semantics.md §5-§7, §12 fallback).
+// states, never a guess (docs/kernel-semantics.md "Per-page states", degraded methods).
 import assert from 'node:assert/strict';
 import { probeResidency, residentCount, residentRunEnd, type PageState, type ResidencyBackend } from '../../capture/residency.js';
 

@@ -1,5 +1,6 @@
-// Ground truth on the real kernel: workloads build each shared-memory page state by construction,
-// a real capture must report exactly those states (kernel-semantics.md §1, §12).
+// Ground truth on the real kernel: workloads build each shared-memory page state by construction, a
+// real capture must report exactly those states (docs/kernel-semantics.md "Per-page states",
+// "Accounting quirks").
 import assert from 'node:assert/strict';
 import { captureTo, count, objectStates, vmaAt, vmaPageKinds, type Captured } from '../support/capture.js';
 import { startWorkload, swapActive, type Workload } from '../support/workload.js';
@@ -120,7 +121,8 @@ describe('capture/residency (real kernel)', function () {
       const obj = cap.db.prepare('SELECT * FROM shm_objects WHERE id = ?').get(v.object_id) as Record<string, any>;
       const pages = (v.end_address - v.start_address) / 4096;
       const inRange = (cap.db.prepare("SELECT coalesce(sum(min(first_page + pages, ?) - max(first_page, ?)), 0) FROM shm_residency_runs WHERE object_id = ? AND state IN ('swapcache', 'swapped') AND first_page < ? AND first_page + pages > ?").pluck().get(v.file_offset_pages + pages, v.file_offset_pages, v.object_id, v.file_offset_pages + pages, v.file_offset_pages) as number);
-      // §12.2: offset 0 and covering i_size: smaps takes the whole inode's counter.
+      // Offset 0 and covering i_size (docs/kernel-semantics.md "Accounting quirks", 2): smaps takes
+      // the whole inode's counter.
       const wholeObject = v.file_offset_pages === 0 && pages * 4096 >= obj.size_bytes;
       const expectedKb = (wholeObject ? obj.cs_evicted_pages : inRange) * 4;
       assert.equal(v.swap_kb, expectedKb, `VMA ${v.path} swap`);

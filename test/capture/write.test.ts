@@ -34,7 +34,7 @@ describe('capture/write', () => {
   });
 
   it('puts each pushed value in its column, whatever the width; pushRow takes any width', () => {
-    // process_status: 4 columns, the last missing (NULL); shm_residency_runs: 5.
+    // process_status: 4 columns, the last missing (NULL); pagemap_run_rows: 7, as many as push takes.
     const status = w.batch('process_status');
     status.push(7, 'Name', 'sleep', null);
     status.push(7, 'VmRSS', '1024 kB', 1024);
@@ -45,10 +45,10 @@ describe('capture/write', () => {
       [7, 'Threads', '1', null],
       [7, 'VmRSS', '1024 kB', 1024],
     ]);
-    const residency = w.batch('shm_residency_runs');
-    for (let i = 0; i < 70; i++) residency.push(1, i * 2, 2, 'resident', null);
-    residency.flush();
-    assert.deepEqual(w.db.prepare('SELECT count(*), sum(first_page), sum(pages), min(state), max(reason) FROM shm_residency_runs').raw(true).get(), [70, 70 * 69, 140, 'resident', null]);
+    const runs = w.batch('pagemap_run_rows');
+    for (let i = 0; i < 70; i++) runs.push(1, i * 2, 2, 0, 0, 0, i % 2);
+    runs.flush();
+    assert.deepEqual(w.db.prepare('SELECT count(*), sum(first_page), sum(pages), min(flags), sum(preceding_hole_pages) FROM pagemap_run_rows').raw(true).get(), [70, 70 * 69, 140, 0, 35]);
     // vmas: wider than push takes.
     const vmas = w.batch('vmas');
     assert.throws(() => vmas.push(1, 7, 0), /pushRow/);

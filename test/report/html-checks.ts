@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 
 const VENDOR_SCRIPT = /<script data-vendor="([^"]+)">[\s\S]*?<\/script>/g;
 
-/** The HTML with each inlined bundle replaced by its `name@version sha256-…` label (style §2.5). */
+/**
+ * The HTML with each inlined bundle replaced by its `name@version sha256-…` label
+ * (docs/architecture.md "Conventions").
+ */
 export function withVendorPlaceholders(html: string): string {
   return html.replace(VENDOR_SCRIPT, (_, label: string) => `<script data-vendor="${label}">${label}</script>`);
 }

@@ -6,7 +6,7 @@ describe('report/page-states', () => {
     const runs = [{ first_page: 2, pages: 3, state: 'cached' }, { first_page: 8, pages: 10, state: 'swapped' }];
     assert.deepEqual(residencySegments(runs, 0, 10), [
       { start: 0, end: 2, state: 'unknown' },
-      { start: 2, end: 5, state: 'cached' },
+      { start: 2, end: 5, state: 'cached-unmapped' },
       { start: 5, end: 8, state: 'unknown' },
       { start: 8, end: 10, state: 'swapped' },
     ]);
@@ -21,26 +21,27 @@ describe('report/page-states', () => {
   });
 
   it('maps merged states of degraded methods to the state they certainly include', () => {
-    assert.equal(residencyState('cached-or-swapcache'), 'cached');
+    assert.equal(residencyState('cached-or-swapcache'), 'cached-unmapped');
     assert.equal(residencyState('swapcache-or-swapped'), 'swapped');
     assert.equal(residencyState('hole-or-fallocated'), 'hole');
     assert.equal(residencyState('fallocated'), 'hole');
+    assert.equal(residencyState('changing'), 'changing', 'a page that moved on every retry is drawn as such, never as a guess');
     assert.equal(residencyState('something-new'), 'unknown');
   });
 
   it('paints mapped ranges over residency, merging equal neighbours', () => {
-    const base: Segment[] = [{ start: 0, end: 10, state: 'cached' }];
+    const base: Segment[] = [{ start: 0, end: 10, state: 'cached-unmapped' }];
     const top = unionSegments([{ start: 6, end: 8 }, { start: 2, end: 4 }, { start: 3, end: 5 }], 'mapped');
     assert.deepEqual(top, [{ start: 2, end: 5, state: 'mapped' }, { start: 6, end: 8, state: 'mapped' }]);
     const out = overlay(base, top);
     assert.deepEqual(out, [
-      { start: 0, end: 2, state: 'cached' },
+      { start: 0, end: 2, state: 'cached-unmapped' },
       { start: 2, end: 5, state: 'mapped' },
-      { start: 5, end: 6, state: 'cached' },
+      { start: 5, end: 6, state: 'cached-unmapped' },
       { start: 6, end: 8, state: 'mapped' },
-      { start: 8, end: 10, state: 'cached' },
+      { start: 8, end: 10, state: 'cached-unmapped' },
     ]);
-    assert.deepEqual(countStates(out), { mapped: 5, cached: 5, swapcache: 0, swapped: 0, hole: 0, unknown: 0 });
+    assert.deepEqual(countStates(out), { mapped: 5, 'cached-unmapped': 5, swapcache: 0, swapped: 0, changing: 0, hole: 0, unknown: 0 });
   });
 
   it('keeps one bin per page when the strip is small (exact)', () => {

@@ -24,12 +24,28 @@ describe('analyze/format/table', () => {
     assert.equal(out.split('\n')[2], '1234567.5  [{"pid":1,"start":"7f00"}]');
   });
 
-  it('cuts long text cells with an ellipsis so the table fits 100 columns', () => {
+  it('wraps long text cells onto more lines, never cutting them, so the table fits 100 columns', () => {
     const long = '/usr/lib/x86_64-linux-gnu/'.repeat(8);
-    const out = formatTable({ columns: ['pid', 'path', 'note'], rows: [{ pid: 42, path: long, note: 'n'.repeat(80) }] });
+    const note = 'smaps Swap counts the swap of the whole file range this VMA maps, whoever swapped it out';
+    const out = formatTable({ columns: ['pid', 'path', 'note'], rows: [{ pid: 42, path: long, note }] });
     for (const w of widths(out)) assert.ok(w <= 100, `line of ${w} columns`);
-    const row = out.split('\n')[2];
-    assert.match(row, /^ 42 {2}\/usr\/lib\/x86_64-linux-gnu\/.*… {2}n+…$/);
+    assert.ok(!out.includes('…'));
+    const lines = out.trimEnd().split('\n').slice(2);
+    assert.ok(lines.length > 1, 'the row takes several lines');
+    assert.match(lines[0], /^ 42 {2}\/usr\/lib/);
+    assert.ok(lines.slice(1).every((l) => l.startsWith('    ')), 'continuation lines leave the number column empty');
+    // Column spans from the separator line: each dash run is one column.
+    const sep = out.split('\n')[1];
+    const spans = [...sep.matchAll(/-+/g)].map((m) => [m.index!, m.index! + m[0].length]);
+    const column = (k: number): string[] => lines.map((l) => l.slice(spans[k][0], spans[k][1]).trim());
+    assert.equal(column(1).join(''), long, 'the path is all there, split across lines');
+    assert.equal(column(2).filter(Boolean).join(' '), note, 'the note is all there, wrapped at spaces');
+  });
+
+  it('prints every text column at its natural width with width Infinity (--wide)', () => {
+    const note = 'n '.repeat(100).trim();
+    const out = formatTable({ columns: ['pid', 'note'], rows: [{ pid: 1, note }] }, Infinity);
+    assert.equal(out.split('\n')[2], `  1  ${note}`);
   });
 
   it('never cuts a number: a table that cannot fit turns into one record per row', () => {

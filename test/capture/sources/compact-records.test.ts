@@ -27,13 +27,9 @@ describe('capture/sources/compact-records', () => {
     assert.equal(ownCopy(''), '');
   });
 
-  it('keeps 22-field records in fast mode, and no copy keeps its parent alive (V8 internals)', () => {
+  it('keeps no parent string alive through a copy (what the heap holds after a collection)', () => {
     const script = `
-      const { createFieldsBuilder, ownCopy } = await import(${JSON.stringify(MODULE)});
-      const keys = ['Size','KernelPageSize','MMUPageSize','Rss','Pss','Pss_Dirty','Shared_Clean','Shared_Dirty','Private_Clean','Private_Dirty','Referenced','Anonymous','KSM','LazyFree','AnonHugePages','ShmemPmdMapped','FilePmdMapped','Shared_Hugetlb','Private_Hugetlb','Swap','SwapPss','Locked'];
-      const build = createFieldsBuilder();
-      const records = Array.from({ length: 1000 }, (_, i) => build(keys, keys.map((_, j) => i + j), keys.length));
-      const fast = records.every((r) => %HasFastProperties(r));
+      const { ownCopy } = await import(${JSON.stringify(MODULE)});
       let parent = Array.from({ length: 200000 }, (_, i) => 'line ' + i + ' of some text\\n').join('');
       const copies = Array.from({ length: 1000 }, (_, i) => ownCopy(parent.slice(i * 50, i * 50 + 40)));
       globalThis.gc();
@@ -41,12 +37,11 @@ describe('capture/sources/compact-records', () => {
       parent = null;
       globalThis.gc();
       const freedMb = (withParent - process.memoryUsage().heapUsed) / 2 ** 20;
-      process.stdout.write(JSON.stringify({ fast, freedMb, copies: copies.length }));
+      process.stdout.write(JSON.stringify({ freedMb, copies: copies.length }));
     `;
-    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { fast: boolean; freedMb: number };
-    assert.equal(out.fast, true, 'records in fast property mode');
+    const out = JSON.parse(r.stdout) as { freedMb: number };
     assert.ok(out.freedMb > 3, `the ~4.6 MB parent was freed (${out.freedMb.toFixed(1)} MB)`);
   });
 });

@@ -527,3 +527,49 @@ export const CMDLINE_6_18 = Buffer.from([
   0x61, 0x20, 0x62, 0x00, // a b
   0xc3, 0xa9, 0x00, // é
 ]);
+
+// memory.stat of a v1 memory cgroup limited to 64 MiB after a process in it wrote 80 MiB of
+// MAP_SHARED|MAP_ANONYMOUS memory (Linux 6.18.44, this machine).
+export const MEMORY_STAT_V1_6_18 = `cache 66523136
+rss 0
+rss_huge 0
+shmem 66523136
+mapped_file 66523136
+dirty 0
+writeback 0
+workingset_refault_anon 0
+workingset_refault_file 0
+swap 17326080
+swapcached 36864
+pgpgin 20480
+pgpgout 4230
+pgfault 20480
+pgmajfault 0
+inactive_anon 66539520
+active_anon 0
+inactive_file 0
+active_file 0
+unevictable 0
+hierarchical_memory_limit 67108864
+hierarchical_memsw_limit 9223372036854771712
+total_cache 66523136
+total_rss 0
+total_rss_huge 0
+total_shmem 66523136
+total_mapped_file 66523136
+total_dirty 0
+total_writeback 0
+total_workingset_refault_anon 0
+total_workingset_refault_file 0
+total_swap 17326080
+total_swapcached 36864
+total_pgpgin 20480
+total_pgpgout 4230
+total_pgfault 20480
+total_pgmajfault 0
+total_inactive_anon 66539520
+total_active_anon 0
+total_inactive_file 0
+total_active_file 0
+total_unevictable 0
+`;

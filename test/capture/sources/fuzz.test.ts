@@ -3,6 +3,7 @@ import { ParseError } from '../../../lib/errors.js';
 import { parseCgroupV2Path } from '../../../capture/sources/cgroup.js';
 import { parseCmdline } from '../../../capture/sources/cmdline.js';
 import { isMapsHeaderLine, parseMaps, parseMapsLine, unescapeOctal } from '../../../capture/sources/maps.js';
+import { parseMemoryStat } from '../../../capture/sources/memcg.js';
 import { parseMeminfo } from '../../../capture/sources/meminfo.js';
 import { parseMountinfo } from '../../../capture/sources/mountinfo.js';
 import { parseSmaps, parseSmapsRollup } from '../../../capture/sources/smaps.js';
@@ -16,6 +17,7 @@ import {
   CMDLINE_6_18,
   MAPS_6_18,
   MEMINFO_6_18,
+  MEMORY_STAT_V1_6_18,
   MOUNTINFO_6_18,
   ROLLUP_6_18,
   SHM_6_18,
@@ -255,6 +257,7 @@ const TARGETS: FuzzTarget[] = [
   { name: 'parseSysvShm', seeds: [SHM_6_18], parse: parseSysvShm, canThrow: true },
   { name: 'parseMountinfo', seeds: [MOUNTINFO_6_18], parse: parseMountinfo, canThrow: true },
   { name: 'parseCgroupV2Path', seeds: [CGROUP_HYBRID_6_18], parse: parseCgroupV2Path, canThrow: false },
+  { name: 'parseMemoryStat', seeds: [MEMORY_STAT_V1_6_18], parse: (text) => parseMemoryStat(1, text), canThrow: true },
 ];
 
 describe('capture/sources/fuzz', () => {

@@ -13,6 +13,14 @@ const MOUNTINFO_NS_6_18 = [
   '',
 ].join('\n');
 
+// cgroup lines of /proc/self/mountinfo on this hybrid host (Linux 6.18.44).
+const CGROUP_MOUNTS_6_18 = [
+  '34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
+  '39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd',
+  '40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
+  '',
+].join('\n');
+
 // The example line of proc_pid_mountinfo(5).
 const MOUNTINFO_MAN_EXAMPLE = '36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n';
 
@@ -29,6 +37,7 @@ describe('capture/sources/mountinfo', () => {
       mountPoint: '/dev/shm',
       fsType: 'tmpfs',
       source: 'tmpfs',
+      superOptions: 'rw,size=24683620k',
     });
   });
 
@@ -48,8 +57,18 @@ describe('capture/sources/mountinfo', () => {
       mountPoint: '/tmp/psc/mnt dir',
       fsType: 'tmpfs',
       source: 'my src',
+      superOptions: 'rw',
     });
     assert.deepEqual([rows[2].root, rows[2].mountPoint, rows[2].source], ['/sub', '/tmp/psc/b', 'my src']);
+  });
+
+  it('keeps the super options, which name the controllers of a cgroup v1 hierarchy', () => {
+    const rows = parseMountinfo(CGROUP_MOUNTS_6_18);
+    assert.deepEqual(rows.map((r) => [r.mountPoint, r.fsType, r.superOptions]), [
+      ['/sys/fs/cgroup/memory', 'cgroup', 'rw,memory'],
+      ['/sys/fs/cgroup/systemd', 'cgroup', 'rw,name=systemd'],
+      ['/sys/fs/cgroup/unified', 'cgroup2', 'rw'],
+    ]);
   });
 
   it('keeps an empty mount source as ""', () => {
@@ -67,6 +86,7 @@ describe('capture/sources/mountinfo', () => {
         mountPoint: '/mnt2',
         fsType: 'ext3',
         source: '/dev/root',
+        superOptions: 'rw,errors=continue',
       },
     ]);
   });

@@ -23,12 +23,15 @@ const STAT_NEWLINE_6_18 = [
 ].join('\n');
 
 describe('capture/sources/stat', () => {
-  it('parses pid, comm, state, ppid and the start time (field 22)', () => {
+  it('parses pid, comm, state, ppid, pgrp, session, tpgid and the start time (field 22)', () => {
     assert.deepEqual(parseStat(STAT_CAT_6_18), {
       pid: 6100,
       comm: 'cat',
       state: 'R',
       ppid: 6057,
+      pgrp: 6057,
+      session: 2722,
+      tpgid: -1,
       startTimeTicks: 117560,
     });
   });
@@ -39,6 +42,9 @@ describe('capture/sources/stat', () => {
       comm: 'a) b (c',
       state: 'S',
       ppid: 3183,
+      pgrp: 3183,
+      session: 2722,
+      tpgid: -1,
       startTimeTicks: 60272,
     });
   });
@@ -53,6 +59,12 @@ describe('capture/sources/stat', () => {
     assert.deepEqual([stat.pid, stat.comm, stat.state], [6147, 'nl\n) z', 'S']);
   });
 
+
+  it('reads the terminal foreground group of a job started from an interactive shell', () => {
+    // Linux 6.18.44: `sleep 1000` typed into `bash -i` in tmux; tty 34816 = /dev/pts/0.
+    const stat = parseStat('17737 (sleep) S 17732 17737 17732 34816 17737 4194304 100 0 0 0 0 0 0 0 20 0 1 0 68215 2990080 424 18446744073709551615 93889479147520 93889479165449 140720413554224 0 0 0 0 0 0 1 0 0 17 0 0 0 0 0 0 93889479179536 93889479180800 93890226286592 140720413555136 140720413555147 140720413555147 140720413556713 0\n');
+    assert.deepEqual([stat.ppid, stat.pgrp, stat.session, stat.tpgid], [17732, 17737, 17732, 17737]);
+  });
 
   it('accepts the text without its trailing newline', () => {
     assert.equal(parseStat(STAT_CAT_6_18.trimEnd()).startTimeTicks, 117560);

@@ -1,0 +1,185 @@
+// The objects a process maps, read around the very smaps read that printed each of their VMAs
+// (schema.sql shm_mapping_readings). smaps computes a shared VMA's Swap from the object at the
+// instant it prints the VMA (mm/shmem.c shmem_swap_usage), during one read(2) of a few VMAs
+// (fs/seq_file.c fills one page of records per read); the object is read right before and right
+// after the reads that can have printed it, and once more after the process's page reads, so
+// reconcile checks smaps against what was measured instead of the probe's earlier figure.
+// maps is read first (it walks no page table), so every object the process maps is registered,
+// probed and opened before its smaps is read.
+import { mappingCandidate, type ObjectRegistry } from './objects.js';
+import { addressToStored } from '../lib/address.js';
+import { classifyVma, type MemoryFsDevs } from './classify.js';
+import type { CacheStat } from './native/syscalls.js';
+import { closeQuietly, type Procfs } from './procfs.js';
+import type { MapsHeader } from './sources/maps.js';
+import { mapsHeaders } from './vma-churn.js';
+import { errnoOf } from './vanished.js';
+import type { CaptureSink } from './write.js';
+
+/** One reading: cachestat of the mapping's file range and of the whole object (null: not read). */
+interface Reading {
+  ns: bigint;
+  range: CacheStat | null;
+  whole: CacheStat | null;
+}
+
+interface Mapping {
+  header: MapsHeader;
+  /** Its position in maps: smaps lists the same VMAs in the same order. */
+  index: number;
+  objectId: number;
+  fileOffsetPages: number;
+  fd: number | null;
+  /** Readings before the last two smaps reads (read number, reading), the older first. */
+  before: Array<[number, Reading]>;
+  /** The bracket once smaps printed it: the reading before, and the one after. */
+  bracket: [Reading, Reading] | null;
+}
+
+export interface MappingReadingsEnv {
+  procfs: Procfs;
+  writer: CaptureSink;
+  objects: ObjectRegistry;
+  pageSizeBytes: number;
+  cachestat(fd: number, offsetBytes: number, lengthBytes: number): CacheStat;
+}
+
+/** Told of each smaps read of the process, and of the VMAs parsed. */
+export interface SmapsReadHooks {
+  /** Whether anything is to be read around smaps reads (then smaps must be read here, read by read). */
+  readonly active: boolean;
+  /** Right before a read(2) of smaps. */
+  beforeRead(): void;
+  /** Right after it returned. */
+  afterRead(): void;
+  /** The VMAs the parser gave after the last read (in address order). */
+  parsed(vmas: ReadonlyArray<{ start: bigint; end: bigint }>): void;
+}
+
+/** The readings of one process, begun by beginReadings. */
+export interface ProcessReadings extends SmapsReadHooks {
+  /** Takes the last reading of every mapping, writes the rows and closes the files. */
+  end(): void;
+  /** Closes the files without writing (the process failed or vanished). */
+  abandon(): void;
+}
+
+/**
+ * A VMA is read around the smaps reads that may print it: those while at most this many VMAs
+ * precede it (one read(2) prints a page of records, ~3-6 VMAs; the last VMA a read printed may
+ * reach the parser only with the next read, so two reads are bracketed).
+ */
+const LOOKAHEAD_VMAS = 16;
+
+/**
+ * Reads maps of pid, registers (and probes) every shared-memory object it maps, and opens each.
+ * A maps that cannot be read gives no readings: smaps then finds the objects, and reconcile falls
+ * back to the probe's own readings.
+ * @param tmpfs the tmpfs and hugetlbfs devices of the process's mount namespace
+ */
+export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () => MemoryFsDevs): ProcessReadings {
+  const mappings: Mapping[] = [];
+  const fds = new Map<number, number | null>();
+  const noTmpfs = new Set<string>();
+  const ps = BigInt(env.pageSizeBytes);
+  const read = (m: Mapping): Reading => {
+    const ns = process.hrtime.bigint();
+    if (m.fd === null) return { ns, range: null, whole: null };
+    try {
+      const pages = Number((m.header.end - m.header.start) / ps);
+      return { ns, range: env.cachestat(m.fd, m.fileOffsetPages * env.pageSizeBytes, pages * env.pageSizeBytes), whole: env.cachestat(m.fd, 0, 0) };
+    } catch (err) {
+      if (errnoOf(err) === undefined) throw err;
+      return { ns, range: null, whole: null }; // EOPNOTSUPP (hugetlbfs), EPERM, ENOSYS
+    }
+  };
+  try {
+    let index = 0;
+    for (const h of mapsHeaders(env.procfs.readTextChunks(pid, 'maps'))) {
+      const i = index++;
+      const c = classifyVma(h, h.devMajor === 0 && h.inode !== 0 && h.path.startsWith('/') ? tmpfs() : noTmpfs);
+      if (!c.objectKind) continue;
+      const candidate = mappingCandidate(pid, c.objectKind, h);
+      const objectId = env.objects.resolve(candidate);
+      // hugetlb: registered and probed, but cachestat answers EOPNOTSUPP and nothing of it is
+      // ever swapped, so there is nothing to read around smaps (which may then be read alongside).
+      if (env.objects.kindOf(objectId) === 'hugetlb') continue;
+      let fd = fds.get(objectId);
+      if (fd === undefined) {
+        fd = env.objects.open(candidate);
+        fds.set(objectId, fd);
+      }
+      const m: Mapping = { header: h, index: i, fileOffsetPages: Number(h.offsetBytes / ps), objectId, fd, before: [], bracket: null };
+      // The first reading, before smaps is opened: the bracket's start if no later one comes.
+      m.before.push([-1, read(m)]);
+      mappings.push(m);
+    }
+  } catch (err) {
+    // The process vanished or maps is unreadable: the capture of the VMAs says so.
+    if (errnoOf(err) === undefined) {
+      closeAll(fds);
+      throw err;
+    }
+  }
+
+  // State of the smaps reads: how many were made, how many VMAs they gave, which mapping is next.
+  let reads = 0;
+  let parsedCount = 0;
+  let next = 0;
+  const near = (): Mapping[] => {
+    const out: Mapping[] = [];
+    for (let j = next; j < mappings.length && mappings[j].index - parsedCount <= LOOKAHEAD_VMAS; j++) if (!mappings[j].bracket) out.push(mappings[j]);
+    return out;
+  };
+  let readAround: Mapping[] = [];
+  let afterLast: Map<Mapping, Reading> = new Map();
+  return {
+    active: mappings.length > 0,
+    beforeRead() {
+      readAround = near();
+      for (const m of readAround) {
+        m.before.push([reads, read(m)]);
+        if (m.before.length > 2) m.before.shift();
+      }
+    },
+    afterRead() {
+      afterLast = new Map(readAround.map((m) => [m, read(m)]));
+      reads++;
+    },
+    parsed(vmas) {
+      parsedCount += vmas.length;
+      for (const v of vmas) {
+        while (next < mappings.length && mappings[next].header.start < v.start) next++;
+        const m = mappings[next];
+        if (!m || m.header.start !== v.start || m.header.end !== v.end) continue;
+        // Printed during the last read or the one before: bracketed from the reading before that.
+        const after = afterLast.get(m);
+        if (after) m.bracket = [m.before[0][1], after];
+        next++;
+      }
+    },
+    end() {
+      const ins = env.writer.insert('shm_mapping_readings');
+      for (const m of mappings) {
+        const last = read(m);
+        // Not bracketed (smaps printed it where maps did not say): from the first to the last reading.
+        const [before, after] = m.bracket ?? [m.before[0][1], last];
+        ins.values(
+          pid, addressToStored(m.header.start), addressToStored(m.header.end), m.objectId, m.fileOffsetPages,
+          before.ns, before.range?.cachePages ?? null, before.range?.evictedPages ?? null,
+          before.whole?.cachePages ?? null, before.whole?.evictedPages ?? null,
+          after.ns, after.range?.cachePages ?? null, after.range?.evictedPages ?? null,
+          after.whole?.cachePages ?? null, after.whole?.evictedPages ?? null,
+          last.ns, last.range?.evictedPages ?? null, last.whole?.evictedPages ?? null,
+        );
+      }
+      closeAll(fds);
+    },
+    abandon: () => closeAll(fds),
+  };
+}
+
+function closeAll(fds: Map<number, number | null>): void {
+  for (const fd of fds.values()) if (fd !== null) closeQuietly(fd);
+  fds.clear();
+}
