@@ -88,7 +88,8 @@ CREATE TABLE host_swaps
 
 CREATE TABLE host_settings
 -- Host memory settings, one row per setting: /sys/kernel/mm/transparent_hugepage/* (enabled,
--- defrag, shmem_enabled), vm.swappiness, vm.page-cluster, vm.overcommit_memory, zswap enabled.
+-- defrag, shmem_enabled, hpage_pmd_size), vm.swappiness, vm.page-cluster, vm.overcommit_memory,
+-- zswap enabled, kernel.shmmax, and fault_around_bytes when debugfs is mounted.
 (
   -- Setting name, e.g. vm.swappiness or transparent_hugepage.shmem_enabled.
   key TEXT PRIMARY KEY,
@@ -147,6 +148,14 @@ CREATE TABLE processes
   -- status VmSwap again after the page-level reads, in kB, for processes that had swap entries
   -- (else NULL, as in older captures): swap drift = vm_swap_after_kb - vm_swap_kb.
   vm_swap_after_kb INTEGER,
+  -- Minor + major page faults of all its threads (stat fields 10 and 12) when its reads began,
+  -- before smaps; NULL in older captures. Between this and page_faults_after_count each fault
+  -- mapped at most a fault-around block or a huge page: reconcile's bound on how much more
+  -- pagemap can show present than smaps counted in Rss.
+  page_faults_before_count INTEGER,
+  -- The same counter after the page-level reads (pagemap), from the stat read that checks for pid
+  -- reuse; NULL in older captures.
+  page_faults_after_count INTEGER,
   -- How pagemap was read: "pread", "scan" (PAGEMAP_SCAN to find non-empty ranges, then pread),
   -- or "none".
   pagemap_method TEXT NOT NULL,

@@ -64,6 +64,9 @@ const SETTINGS: ReadonlyArray<[string, string]> = [
   ['transparent_hugepage.shmem_enabled', '/sys/kernel/mm/transparent_hugepage/shmem_enabled'],
   ['zswap.enabled', '/sys/module/zswap/parameters/enabled'],
   ['kernel.shmmax', '/proc/sys/kernel/shmmax'],
+  // Only debugfs can change it (mm/memory.c); without debugfs mounted the kernel's default holds.
+  ['fault_around_bytes', '/sys/kernel/debug/fault_around_bytes'],
+  ['transparent_hugepage.hpage_pmd_size', '/sys/kernel/mm/transparent_hugepage/hpage_pmd_size'],
 ];
 
 /**

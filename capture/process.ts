@@ -132,6 +132,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
   let cgroupLines: CgroupLine[] = [];
   let rssAfterKb: number | null = null;
   let swapAfterKb: number | null = null;
+  let faultsAfter: number | null = null;
   const writeProcessRow = (rollupRssKb: number | null): void => {
     const statusInsert = writer.batch('process_status');
     for (const f of statusFields) statusInsert.push(pid, f.field, f.valueText, f.valueKb);
@@ -164,6 +165,8 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
       rollup_rss_after_kb: rollupRssKb,
       rss_after_kb: rssAfterKb,
       vm_swap_after_kb: swapAfterKb,
+      page_faults_before_count: stat.faultsCount,
+      page_faults_after_count: faultsAfter,
       pagemap_method: progress.pagemapMethod,
       capture_status: status,
       frozen_by: frozenBy,
@@ -282,6 +285,7 @@ export function captureProcess(ctx: ProcessContext, pid: number): ProcessOutcome
     }
     if (rollup) writer.insert('smaps_rollup').row(rollupRow(pid, rollup.fieldsKb));
     rssAfterKb = statm === null ? null : (statm.residentPages * ctx.pageSizeBytes) / 1024;
+    faultsAfter = after.faultsCount;
     writeProcessRow(rollup ? rollup.fieldsKb.Rss ?? null : null);
     return { status, refusedByKernel: (status as ProcessOutcome['status']) === 'partial' && refusals > 0 && otherFailures === 0, vmas: progress.vmas, pages: progress.pages };
   } catch (err) {

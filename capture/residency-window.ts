@@ -108,7 +108,8 @@ export function readExtents(p: WindowProbe, first: number, end: number): number[
  * The data extents of [first, end) (pages), with mincore's word for resident pages (a resident
  * page is a folio of the file: data) and SEEK_DATA/SEEK_HOLE's for the rest, so a hole is only
  * ever where SEEK_DATA found none: one SEEK_DATA per non-resident run that is a hole, a pair per
- * extent of non-resident data (swapped pages), none for resident runs.
+ * extent of non-resident data (swapped pages), none for resident runs, and with cachestat none for
+ * a run of swap entries either.
  * @param vec, words a mincore vector of the window and its 32-bit view
  * @returns flat [start0, end0, start1, end1, ...] in pages, adjacent extents merged
  */
@@ -127,6 +128,18 @@ export function readExtentsGuided(p: WindowProbe, first: number, end: number, ve
       pushData(at, stop);
       at = stop;
       continue;
+    }
+    // A run of swap entries is data (filemap_cachestat counts a shmem swap entry as evicted), and
+    // one cachestat over it costs what its SEEK pair does not: SEEK_HOLE walks the mapping on to
+    // the next hole, to EOF in a file without one, so a pair per run of a mostly swapped object is
+    // quadratic. Anything else in the run (a hole, a fallocated page) is left to SEEK_DATA/HOLE.
+    if (p.cachestat) {
+      p.count();
+      if (p.backend.cachestat(p.fd, at * ps, (stop - at) * ps).evictedPages === stop - at) {
+        pushData(at, stop);
+        at = stop;
+        continue;
+      }
     }
     for (let q = at; q < stop;) {
       const data = p.backend.seekData(p.fd, q * ps);

@@ -7,7 +7,7 @@ import { readSchema } from '../lib/schema.js';
 export const PROCESS_COLUMNS = [
   'pid', 'start_time_ticks', 'ppid', 'comm', 'cmdline_json', 'exe', 'uid', 'euid', 'cgroup', 'state',
   'threads_count', 'vm_size_kb', 'vm_rss_kb', 'rss_anon_kb', 'rss_file_kb', 'rss_shmem_kb', 'vm_swap_kb',
-  'smaps_rss_before_kb', 'rollup_rss_after_kb', 'rss_after_kb', 'vm_swap_after_kb', 'pagemap_method', 'capture_status', 'frozen_by', 'read_started_ns',
+  'smaps_rss_before_kb', 'rollup_rss_after_kb', 'rss_after_kb', 'vm_swap_after_kb', 'page_faults_before_count', 'page_faults_after_count', 'pagemap_method', 'capture_status', 'frozen_by', 'read_started_ns',
   'read_finished_ns',
 ] as const;
 

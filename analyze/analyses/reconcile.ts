@@ -67,6 +67,8 @@ interface VmaRow {
   hugetlb_kb: number;
   kernel_page_size_kb: number | null;
   vm_flags: string | null;
+  thp_eligible: number | null;
+  faults_while_read: number | null;
 }
 
 interface Aggregate {
@@ -95,6 +97,39 @@ export const reconcile: Analysis = {
     + 'never swapped.',
   run: runReconcile,
 };
+
+/** Counters that bound how a page table can change between the smaps and pagemap reads. */
+interface HostMotion {
+  /** mm/memory.c fault_around_bytes in pages: its default, 64 KiB, unless debugfs showed another. */
+  faultAroundPages: number;
+  /** Pages of a PMD-mapped huge page. */
+  pmdPages: number;
+  /** khugepaged's collapses while the capture ran, kB (0 when not read again). */
+  collapseKb: number;
+  /** Pages reclaimed, swapped out or migrated while the capture ran, kB; null when not read again. */
+  unmapKb: number | null;
+}
+
+const UNMAP_COUNTERS = ['pswpout', 'zswpout', 'pgsteal_kswapd', 'pgsteal_direct', 'pgsteal_khugepaged', 'pgsteal_proactive', 'pgmigrate_success'];
+
+function hostMotion(db: AnalysisContext['db'], pageSize: number): HostMotion {
+  const setting = (key: string): number | null => {
+    const v = db.prepare('SELECT value FROM host_settings WHERE key = ?').pluck().get(key) as string | undefined;
+    const n = v === undefined ? NaN : Number(v.trim());
+    return Number.isSafeInteger(n) && n > 0 ? n : null;
+  };
+  const faultAroundPages = Math.max(1, Math.floor((setting('fault_around_bytes') ?? 65536) / pageSize));
+  const pmdPages = Math.max(1, Math.floor((setting('transparent_hugepage.hpage_pmd_size') ?? 2097152) / pageSize));
+  if (!hasColumn(db, 'host_vmstat', 'end_value_count')) return { faultAroundPages, pmdPages, collapseKb: 0, unmapKb: null };
+  const moved = (fields: string[]): number | null =>
+    db
+      .prepare(`SELECT sum(end_value_count - value_count) FROM host_vmstat WHERE field IN (${fields.map(() => '?').join(', ')}) AND end_value_count IS NOT NULL`)
+      .pluck()
+      .get(...fields) as number | null;
+  const pageKb = pageSize / 1024;
+  const unmap = moved(UNMAP_COUNTERS);
+  return { faultAroundPages, pmdPages, collapseKb: (moved(['thp_collapse_alloc']) ?? 0) * pmdPages * pageKb, unmapKb: unmap === null ? null : unmap * pageKb };
+}
 
 function runReconcile(ctx: AnalysisContext): AnalysisResult {
   const { db } = ctx;
@@ -130,13 +165,17 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
   const hostSwapTrafficKb = hasColumn(db, 'host_vmstat', 'end_value_count')
     ? (db.prepare("SELECT sum(end_value_count - value_count) FROM host_vmstat WHERE field IN ('pswpin', 'pswpout') AND end_value_count IS NOT NULL").pluck().get() as number | null)
     : null;
+  const faults = hasColumn(db, 'processes', 'page_faults_after_count')
+    ? 'p.page_faults_after_count - p.page_faults_before_count'
+    : 'NULL';
+  const motion = hostMotion(db, pageSize);
   const vmas = db
     .prepare(
       `SELECT v.id, v.pid, p.comm, v.start_address, v.end_address, v.perms, v.path,
          v.backing, v.object_id, v.file_offset_pages, v.rss_kb, v.swap_kb,
          v.swap_pss_kb, v.changed_during_capture,
          coalesce(v.shared_hugetlb_kb, 0) + coalesce(v.private_hugetlb_kb, 0) AS hugetlb_kb,
-         v.kernel_page_size_kb, v.vm_flags,
+         v.kernel_page_size_kb, v.vm_flags, v.thp_eligible, ${faults} AS faults_while_read,
          CASE
            WHEN p.rollup_rss_after_kb IS NOT NULL AND p.smaps_rss_before_kb IS NOT NULL
              THEN p.rollup_rss_after_kb - p.smaps_rss_before_kb
@@ -257,6 +296,10 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       processSwapDriftKb: v.swap_drift_kb,
       captureSwapDriftKb,
       hostSwapTrafficKb: hostSwapTrafficKb === null ? null : (hostSwapTrafficKb * pageKb),
+      faultsWhileRead: v.faults_while_read,
+      pagesPerFault: v.thp_eligible === 1 ? Math.max(motion.faultAroundPages, motion.pmdPages) : motion.faultAroundPages,
+      hostCollapseKb: v.thp_eligible === 1 ? motion.collapseKb : 0,
+      hostUnmapKb: motion.unmapKb,
       rangeChanging,
       objectSwapAtProbeEnd: v.end_cs_evicted_pages,
       hugetlb,

@@ -57,6 +57,27 @@ export interface VmaFacts {
    * the reads of two processes looks shared in their page tables though it never was.
    */
   hostSwapTrafficKb: number | null;
+  /**
+   * Page faults the process took from its first stat read (before smaps) to its last (after
+   * pagemap), or null (older captures): nothing else maps a page into its page tables.
+   */
+  faultsWhileRead?: number | null;
+  /**
+   * The most pages one fault can map into this VMA: a fault-around block (mm/memory.c
+   * do_fault_around, read faults of file and shmem mappings), or a PMD where THP is allowed.
+   */
+  pagesPerFault?: number;
+  /**
+   * Pages khugepaged collapsed into huge pages host-wide while the capture ran (vmstat
+   * thp_collapse_alloc × PMD pages), kB: it maps pages without a fault. 0 where THP is not allowed.
+   */
+  hostCollapseKb?: number;
+  /**
+   * Pages the host reclaimed, swapped out or migrated while the capture ran (vmstat pswpout,
+   * zswpout, pgsteal_*, pgmigrate_success, end minus start), kB, or null (older captures): what
+   * can leave a page table without the process's doing.
+   */
+  hostUnmapKb?: number | null;
   /** Of the VMA's file range, pages the probe left `changing` (their state moved on every retry). */
   rangeChanging: number;
   /**
@@ -153,6 +174,26 @@ function readingsText(f: VmaFacts): string {
 }
 
 /**
+ * Whether what was measured while the process was read bounds an Rss difference: smaps is read
+ * before pagemap, so pagemap can show more only through faults (each mapping at most
+ * pagesPerFault pages) or khugepaged, and less only through the host's reclaim, swap-out or
+ * migration (the process's own unmapping is its Rss drift).
+ */
+function movedBetweenReads(f: VmaFacts, diffKb: number): boolean {
+  if (f.faultsWhileRead == null || f.hostUnmapKb == null) return false;
+  if (diffKb > 0) return diffKb <= f.faultsWhileRead * (f.pagesPerFault ?? 1) * f.pageKb + (f.hostCollapseKb ?? 0);
+  return -diffKb <= f.hostUnmapKb;
+}
+
+function movedBetweenReadsText(f: VmaFacts, diffKb: number): string {
+  if (diffKb > 0) {
+    const collapse = f.hostCollapseKb ? `, and khugepaged collapsed ${f.hostCollapseKb} kB into huge pages on the host` : '';
+    return `pagemap shows ${diffKb} kB more than smaps Rss: the process took ${f.faultsWhileRead} page faults between its smaps and pagemap reads, each mapping at most ${pages(f.pagesPerFault ?? 1)}${collapse}, so its pages were being faulted in meanwhile.`;
+  }
+  return `pagemap shows ${-diffKb} kB less than smaps Rss: the host reclaimed, swapped out or migrated ${f.hostUnmapKb} kB while the capture ran (vmstat), which takes pages out of every page table that maps them, so its pages were being reclaimed meanwhile.`;
+}
+
+/**
  * Decides the verdict. "consistent": smaps equals what the page tables alone say. "explained":
  * it differs, and the residency of the object or a documented quirk accounts for every page.
  * "mismatch": a difference nothing explains. "unavailable": the needed residency is missing.
@@ -186,7 +227,9 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
       notes.push(`${pages(f.zeroPagePresent)} map the shared zero page, which smaps does not count in Rss.`);
     } else if (changed(diff)) {
       notes.push(`Rss differs from pagemap by ${Math.abs(diff)} kB because the target changed between the smaps and pagemap reads (${why}).`);
-    } else if (f.readings && f.shmem && rangeMoved > 0 && Math.abs(diff) <= 2 * (rangeMoved * kb + drift)) {
+    } else if (movedBetweenReads(f, diff)) {
+      notes.push(movedBetweenReadsText(f, diff));
+    } else if (f.faultsWhileRead == null && f.readings && f.shmem && rangeMoved > 0 && Math.abs(diff) <= 2 * (rangeMoved * kb + drift)) {
       // As for Swap (swapReadings): what moved by this much between readings may have moved as
       // much again between them.
       const r = f.readings;
