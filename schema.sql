@@ -653,8 +653,10 @@ CREATE TABLE shm_mapping_readings
 -- (mm/shmem.c shmem_swap_usage), during one read(2) of a page of records (fs/seq_file.c), so it
 -- lies between the before and after readings here; reconcile checks smaps against them, and
 -- what moved while the process was read is measured, not guessed. Each reading is cachestat over
--- the VMA's file range and over the whole object. One row per (process, VMA) that maps listed
--- before smaps was read.
+-- the whole object when the VMA maps it from offset 0 over at least its size (smaps then prints
+-- the whole object's counter, info->swapped; the range columns are NULL), else over the VMA's file
+-- range (the whole columns are NULL). One row per (process, VMA) that maps listed before smaps
+-- was read.
 (
   -- Process id.
   pid INTEGER NOT NULL,
@@ -669,7 +671,8 @@ CREATE TABLE shm_mapping_readings
   -- Monotonic clock of the reading before the smaps read that printed the VMA (at most two
   -- reads before; the reading before smaps was opened if none nearer was taken), ns.
   before_ns INTEGER NOT NULL,
-  -- cachestat of the VMA's file range before: page-cache pages (NULL: cachestat unavailable).
+  -- cachestat of the VMA's file range before: page-cache pages (NULL: cachestat unavailable, or
+  -- the VMA maps the whole object).
   before_range_cache_pages INTEGER,
   -- cachestat of the VMA's file range before: swap entries, in pages.
   before_range_evicted_pages INTEGER,
@@ -695,6 +698,9 @@ CREATE TABLE shm_mapping_readings
   end_range_evicted_pages INTEGER,
   -- cachestat of the whole object at the last reading: swap entries, in pages.
   end_whole_evicted_pages INTEGER,
+  -- Time spent in this VMA's readings (cachestat calls), ns: part of the shared-memory work, like
+  -- shm_objects.probe_ns. NULL in older captures.
+  readings_ns INTEGER,
   PRIMARY KEY (pid, start_address)
 ) STRICT, WITHOUT ROWID;
 

@@ -29,12 +29,15 @@ const result = await capture();
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
-// The residency probe's share, so the pagemap part can be compared with the pread floor.
+// The shared-memory work's share (the residency probe, and the readings of each object around the
+// smaps reads of its mappers), so the pagemap part can be compared with the pread floor.
 const db = new Database(output, { readonly: true });
-const probeMs = Number(db.prepare('SELECT coalesce(sum(probe_ns), 0) FROM shm_objects').pluck().get()) / 1e6;
+const probeOnlyMs = Number(db.prepare('SELECT coalesce(sum(probe_ns), 0) FROM shm_objects').pluck().get()) / 1e6;
+const readingsMs = Number(db.prepare('SELECT coalesce(sum(readings_ns), 0) FROM shm_mapping_readings').pluck().get()) / 1e6;
+const probeMs = probeOnlyMs + readingsMs;
 db.close();
 // Peak RSS of this process's own memory: VmHWM. getrusage's maxrss also counts the memory image
 // this process was forked from (Linux keeps the larger of the pre-exec and current high-water
 // marks), so a child of a 300 MB bench reported 300 MB whatever it did.
 const hwmKb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? process.resourceUsage().maxRSS);
-process.stdout.write(`${JSON.stringify({ ms, cpuMs, probeMs, maxRssKb: hwmKb, bytes: fs.statSync(output).size, pages: result.pages })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs, probeMs, readingsMs, maxRssKb: hwmKb, bytes: fs.statSync(output).size, pages: result.pages })}\n`);

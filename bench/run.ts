@@ -209,7 +209,9 @@ function sourcesReadMs(): { allMs: number; smapsMs: number } {
 interface CaptureRun {
   ms: number;
   cpuMs: number;
+  /** The residency probe and the readings around smaps (readingsMs of it). */
   probeMs: number;
+  readingsMs: number;
   maxRssKb: number;
   bytes: number;
   pages: number;
@@ -496,7 +498,8 @@ log('captures done');
 const fragmented = await measureSizes([[1 << 14, 1], [quick ? 1 << 16 : 1 << 18, 1]], ALTERNATE, quick ? 2 : 5);
 log('fragmented captures done');
 const marginal = (f: (x: typeof small) => number): number => f(large) - f(small);
-// A capture's time without its residency probe (reported on its own).
+// A capture's time without its shared-memory work, the residency probe and the readings around
+// smaps (reported on their own).
 const noProbe = (r: CaptureRun): number => r.ms - r.probeMs;
 // Marginal costs: per round, large - small (both measured in that round), then the median over
 // rounds (bench/estimate.ts). The best-of estimator is kept for comparison (best_of in --json).
@@ -677,7 +680,13 @@ const results = {
   },
   fragmented: fragmentedFigures(),
   many_vmas: [manyVmas, ...(moreVmas ? [moreVmas] : [])].map((m) => ({ vmas: m.vmas, capture_ms: m.ms, peak_rss_mib: m.maxRssKb / 1024, smaps_mib: m.smapsBytes / 2 ** 20 })),
-  residency: { memfd_gib: (large.memfdPages * 4096) / 2 ** 30, probe_ms: large.probeNs / 1e6, probe_ms_per_gib: large.probeNs / 1e6 / ((large.memfdPages * 4096) / 2 ** 30) },
+  residency: {
+    memfd_gib: (large.memfdPages * 4096) / 2 ** 30,
+    probe_ms: large.probeNs / 1e6,
+    probe_ms_per_gib: large.probeNs / 1e6 / ((large.memfdPages * 4096) / 2 ** 30),
+    // cachestat of each mapped object around the smaps reads of its mapper (the default capture).
+    readings_ms: large.scan.readingsMs,
+  },
   all: {
     processes: all.processes,
     capture_ms: all.oursMs,
@@ -739,6 +748,7 @@ if (json) {
     ...results.many_vmas.map((m) => `a process with ${m.vmas} VMAs (${f(m.smaps_mib)} MiB of smaps): capture ${f(m.capture_ms)} ms, peak RSS ${f(m.peak_rss_mib)} MiB   <= 200 MiB`),
     ...(results.many_vmas.length < 2 ? ['  (not root: max_map_count not raised, no capture past 65530 VMAs)'] : []),
     `residency probe                               ${f(results.residency.probe_ms)} ms for ${f(results.residency.memfd_gib)} GiB = ${f(results.residency.probe_ms_per_gib)} ms/GiB    <= 1000 ms/GiB`,
+    `  object readings around smaps                ${f(results.residency.readings_ms)} ms (counted with the probe, not in the capture figures above)`,
     `--all over ${results.all.processes} processes vs smem          ${f(results.all.capture_ms)} ms vs ${f(results.all.smem_ms)} ms, ratio ${f(results.all.ratio, 2)}x   <= 1x`,
     ...(results.all.ratio_rounds === null
       ? ['  (no smem baseline: apt-get install smem)']

@@ -6,6 +6,7 @@
 // reconcile checks smaps against what was measured instead of the probe's earlier figure.
 // maps is read first (it walks no page table), so every object the process maps is registered,
 // probed and opened before its smaps is read.
+import * as fs from 'node:fs';
 import { mappingCandidate, type ObjectRegistry } from './objects.js';
 import { addressToStored } from '../lib/address.js';
 import { classifyVma, type MemoryFsDevs } from './classify.js';
@@ -16,7 +17,11 @@ import { mapsHeaders } from './vma-churn.js';
 import { errnoOf } from './vanished.js';
 import type { CaptureSink } from './write.js';
 
-/** One reading: cachestat of the mapping's file range and of the whole object (null: not read). */
+/**
+ * One reading: cachestat of the mapping's file range, or of the whole object when the mapping
+ * covers it (smaps then prints the whole object's counter, and reconcile checks it against that);
+ * null: not read.
+ */
 interface Reading {
   ns: bigint;
   range: CacheStat | null;
@@ -30,6 +35,8 @@ interface Mapping {
   objectId: number;
   fileOffsetPages: number;
   fd: number | null;
+  /** Maps the file from offset 0 over at least its size when first read (smaps takes the whole counter). */
+  wholeObject: boolean;
   /** Readings before the last two smaps reads (read number, reading), the older first. */
   before: Array<[number, Reading]>;
   /** The bracket once smaps printed it: the reading before, and the one after. */
@@ -82,12 +89,28 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
   const fds = new Map<number, number | null>();
   const noTmpfs = new Set<string>();
   const ps = BigInt(env.pageSizeBytes);
-  const read = (m: Mapping): Reading => {
-    const ns = process.hrtime.bigint();
+  // Time spent in the readings, per mapping: the bench counts it with the residency probe.
+  const spentNs = new Map<Mapping, bigint>();
+  /** Reads each mapping once; whole-object readings are shared by the mappings of one object. */
+  const readAll = (ms: readonly Mapping[]): Map<Mapping, Reading> => {
+    const out = new Map<Mapping, Reading>();
+    const wholeOf = new Map<number, Reading>();
+    for (const m of ms) {
+      const started = process.hrtime.bigint();
+      const shared = m.wholeObject ? wholeOf.get(m.objectId) : undefined;
+      const r = shared ?? readOne(m, started);
+      if (m.wholeObject && !shared) wholeOf.set(m.objectId, r);
+      out.set(m, r);
+      spentNs.set(m, (spentNs.get(m) ?? 0n) + process.hrtime.bigint() - started);
+    }
+    return out;
+  };
+  const readOne = (m: Mapping, ns: bigint): Reading => {
     if (m.fd === null) return { ns, range: null, whole: null };
     try {
+      if (m.wholeObject) return { ns, range: null, whole: env.cachestat(m.fd, 0, 0) };
       const pages = Number((m.header.end - m.header.start) / ps);
-      return { ns, range: env.cachestat(m.fd, m.fileOffsetPages * env.pageSizeBytes, pages * env.pageSizeBytes), whole: env.cachestat(m.fd, 0, 0) };
+      return { ns, range: env.cachestat(m.fd, m.fileOffsetPages * env.pageSizeBytes, pages * env.pageSizeBytes), whole: null };
     } catch (err) {
       if (errnoOf(err) === undefined) throw err;
       return { ns, range: null, whole: null }; // EOPNOTSUPP (hugetlbfs), EPERM, ENOSYS
@@ -109,11 +132,13 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
         fd = env.objects.open(candidate);
         fds.set(objectId, fd);
       }
-      const m: Mapping = { header: h, index: i, fileOffsetPages: Number(h.offsetBytes / ps), objectId, fd, before: [], bracket: null };
-      // The first reading, before smaps is opened: the bracket's start if no later one comes.
-      m.before.push([-1, read(m)]);
-      mappings.push(m);
+      const fileOffsetPages = Number(h.offsetBytes / ps);
+      const sizeBytes = fd === null ? null : fileSize(fd);
+      const wholeObject = sizeBytes !== null && fileOffsetPages === 0 && h.end - h.start >= BigInt(sizeBytes);
+      mappings.push({ header: h, index: i, fileOffsetPages, objectId, fd, wholeObject, before: [], bracket: null });
     }
+    // The first reading, before smaps is opened: the bracket's start if no later one comes.
+    for (const [m, r] of readAll(mappings)) m.before.push([-1, r]);
   } catch (err) {
     // The process vanished or maps is unreadable: the capture of the VMAs says so.
     if (errnoOf(err) === undefined) {
@@ -137,13 +162,15 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
     active: mappings.length > 0,
     beforeRead() {
       readAround = near();
+      // Nothing but parsing happened since the reading after the last read: it is this one's before.
+      const fresh = readAll(readAround.filter((m) => !afterLast.has(m)));
       for (const m of readAround) {
-        m.before.push([reads, read(m)]);
+        m.before.push([reads, afterLast.get(m) ?? (fresh.get(m) as Reading)]);
         if (m.before.length > 2) m.before.shift();
       }
     },
     afterRead() {
-      afterLast = new Map(readAround.map((m) => [m, read(m)]));
+      afterLast = readAll(readAround);
       reads++;
     },
     parsed(vmas) {
@@ -160,8 +187,9 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
     },
     end() {
       const ins = env.writer.insert('shm_mapping_readings');
+      const lastOf = readAll(mappings);
       for (const m of mappings) {
-        const last = read(m);
+        const last = lastOf.get(m) as Reading;
         // Not bracketed (smaps printed it where maps did not say): from the first to the last reading.
         const [before, after] = m.bracket ?? [m.before[0][1], last];
         ins.values(
@@ -171,12 +199,21 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
           after.ns, after.range?.cachePages ?? null, after.range?.evictedPages ?? null,
           after.whole?.cachePages ?? null, after.whole?.evictedPages ?? null,
           last.ns, last.range?.evictedPages ?? null, last.whole?.evictedPages ?? null,
+          Number(spentNs.get(m) ?? 0n),
         );
       }
       closeAll(fds);
     },
     abandon: () => closeAll(fds),
   };
+}
+
+function fileSize(fd: number): number | null {
+  try {
+    return fs.fstatSync(fd).size;
+  } catch {
+    return null;
+  }
 }
 
 function closeAll(fds: Map<number, number | null>): void {

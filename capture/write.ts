@@ -79,7 +79,7 @@ export const MAPPING_READING_COLUMNS = [
   'pid', 'start_address', 'end_address', 'object_id', 'file_offset_pages', 'before_ns', 'before_range_cache_pages',
   'before_range_evicted_pages', 'before_whole_cache_pages', 'before_whole_evicted_pages', 'after_ns',
   'after_range_cache_pages', 'after_range_evicted_pages', 'after_whole_cache_pages', 'after_whole_evicted_pages',
-  'end_ns', 'end_range_evicted_pages', 'end_whole_evicted_pages',
+  'end_ns', 'end_range_evicted_pages', 'end_whole_evicted_pages', 'readings_ns',
 ] as const;
 export const PROCESS_STATUS_COLUMNS = ['pid', 'field', 'value_text', 'value_kb'] as const;
 export const PROCESS_FD_COLUMNS = ['pid', 'fd', 'object_id'] as const;

@@ -266,7 +266,12 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
     // hugetlb: backing since the hugetlb kind; older captures said sysv, memfd or file, VmFlags ht.
     const hugetlb = v.backing === 'hugetlb' || / ht( |$)/.test(` ${v.vm_flags ?? ''}`);
     const objectSwap = v.cs_evicted_pages;
-    const measured = v.r_range_swap_before !== null && v.r_range_swap_after !== null && v.r_whole_swap_before !== null && v.r_whole_swap_after !== null && v.r_range_swap_end !== null && v.r_whole_swap_end !== null;
+    // A reading covers the range, or the whole object when the VMA maps it all (captures since
+    // readings_ns read only the one smaps takes; older ones both).
+    const wholeObject = v.object_id !== null && v.file_offset_pages === 0 && v.size_bytes !== null && pagesTotal * pageSize >= v.size_bytes;
+    const rangeRead = v.r_range_swap_before !== null && v.r_range_swap_after !== null && v.r_range_swap_end !== null;
+    const wholeRead = v.r_whole_swap_before !== null && v.r_whole_swap_after !== null && v.r_whole_swap_end !== null;
+    const measured = wholeObject ? wholeRead : rangeRead;
     const facts: VmaFacts = {
       pageKb,
       shared: v.perms[3] === 's',
@@ -286,7 +291,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       rangeSwapcache,
       objectSwap,
       objectSwapBeyondEof: v.beyond_eof_evicted_pages,
-      wholeObject: v.object_id !== null && v.file_offset_pages === 0 && v.size_bytes !== null && pagesTotal * pageSize >= v.size_bytes,
+      wholeObject,
       smapsRssKb: v.rss_kb ?? 0,
       smapsSwapKb: v.swap_kb ?? 0,
       smapsSwapPssKb: v.swap_pss_kb ?? 0,
@@ -307,12 +312,13 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       hugePageKb: v.kernel_page_size_kb ?? undefined,
       readings: measured
         ? {
-            rangeSwapBefore: v.r_range_swap_before as number,
-            rangeSwapAfter: v.r_range_swap_after as number,
-            wholeSwapBefore: v.r_whole_swap_before as number,
-            wholeSwapAfter: v.r_whole_swap_after as number,
-            rangeSwapEnd: v.r_range_swap_end as number,
-            wholeSwapEnd: v.r_whole_swap_end as number,
+            // The one not read stands in for the other: smaps takes only the one that was read.
+            rangeSwapBefore: (rangeRead ? v.r_range_swap_before : v.r_whole_swap_before) as number,
+            rangeSwapAfter: (rangeRead ? v.r_range_swap_after : v.r_whole_swap_after) as number,
+            wholeSwapBefore: (wholeRead ? v.r_whole_swap_before : v.r_range_swap_before) as number,
+            wholeSwapAfter: (wholeRead ? v.r_whole_swap_after : v.r_range_swap_after) as number,
+            rangeSwapEnd: (rangeRead ? v.r_range_swap_end : v.r_whole_swap_end) as number,
+            wholeSwapEnd: (wholeRead ? v.r_whole_swap_end : v.r_range_swap_end) as number,
           }
         : null,
     };

@@ -101,8 +101,10 @@ describe('capture of shared memory that moves (real kernel, memory cgroup at its
           changing += o.changing_pages;
           moved += o.probe_windows_moved_count;
           // Every reading of the object's swap entries the capture took, and the one taken after.
-          const readings = (cap.db.prepare('SELECT before_whole_evicted_pages AS b, after_whole_evicted_pages AS a, end_whole_evicted_pages AS e FROM shm_mapping_readings WHERE object_id = ?').all(o.id) as Array<{ b: number; a: number; e: number }>).flatMap((r) => [r.b, r.a, r.e]);
-          const all = [o.cs_evicted_pages, o.end_cs_evicted_pages, ...readings, independent[kind === 'sysv' ? 'sysv' : 'shm']];
+          // Every VMA here maps its object whole, so each reading is of the whole object.
+          const readings = (cap.db.prepare('SELECT before_whole_evicted_pages AS b, after_whole_evicted_pages AS a, end_whole_evicted_pages AS e FROM shm_mapping_readings WHERE object_id = ?').all(o.id) as Array<{ b: number | null; a: number | null; e: number | null }>).flatMap((r) => [r.b, r.a, r.e]);
+          assert.ok(readings.length > 0 && readings.every((x) => x !== null), `capture ${i}: ${kind}: every reading is of the whole object`);
+          const all = [o.cs_evicted_pages, o.end_cs_evicted_pages, ...(readings as number[]), independent[kind === 'sysv' ? 'sysv' : 'shm']];
           const movement = Math.max(...all) - Math.min(...all);
           const counted = pagesOf('swapcache') + pagesOf('swapped');
           const after = independent[kind === 'sysv' ? 'sysv' : 'shm'];
