@@ -17,6 +17,7 @@ import { PAGE_IS_HUGE, PAGE_IS_PFNZERO, emptyRawRegions, scanRaw } from '../capt
 import { reconcile } from '../analyze/analyses/reconcile.js';
 import { readSchema } from '../lib/schema.js';
 import { NODE_FLAGS } from '../lib/node-flags.js';
+import { measureExplain } from './explain.js';
 import { bestMarginal, median, pairedDifferences, pairedMarginal, roundRatios } from './estimate.js';
 
 const json = process.argv.includes('--json');
@@ -571,6 +572,8 @@ log('many-VMA captures done');
 const all = await measureAll(quick ? 50 : 300);
 log('--all done');
 const analysis = analysisScale(quick ? 100000 : 1000000);
+const explain = await measureExplain(quick ? 3 : 7);
+log('explain done');
 
 /** The fragmented worst case, marginal between its two sizes like the main figures. */
 function fragmentedFigures() {
@@ -713,6 +716,7 @@ const results = {
     status_rows: all.rows.statusRows,
   },
   analysis,
+  explain: explain === null ? null : { processes: explain.processes, median_ms: explain.medianMs, runs_ms: explain.runsMs },
 };
 if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -760,6 +764,9 @@ if (json) {
     `  SQLite alone storing its rows               ${f(results.all.store_floor_ms)} ms (${results.all.captured_processes} processes, ${results.all.vmas} VMAs, ${results.all.run_rows} run rows, ${results.all.status_rows} status lines)`,
     `reconcile over ${results.analysis.runs} runs                ${f(results.analysis.reconcileMs)} ms                          <= 5000 ms`,
     `report over ${results.analysis.runs} runs                   ${f(results.analysis.reportMs)} ms                          <= 10000 ms`,
+    results.explain === null
+      ? 'explain on live processes                     n/a (not root)'
+      : `explain on ${results.explain.processes} live processes            ${f(results.explain.median_ms)} ms median of ${results.explain.runs_ms.length}   <= 2000 ms`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
