@@ -622,8 +622,9 @@ CREATE TABLE shm_residency_runs
 -- cached-or-swapcache (no cachestat), swapcache-or-swapped (no trustworthy mincore),
 -- hole-or-fallocated (no cachestat), unknown (see reason), and changing: pages whose readings
 -- (SEEK_DATA/SEEK_HOLE, mincore, cachestat) disagreed or moved on every retry, so no state was
--- given them; seen_* say what the last readings said. A state comes only from readings that
--- agree: hole and fallocated always have SEEK_HOLE's word, read before and after cachestat.
+-- given them; shm_changing_runs says what the last readings said. A state comes only from
+-- readings that agree: hole and fallocated always have SEEK_HOLE's word, read before and after
+-- cachestat.
 -- Runs cover [0, size) of the file.
 (
   -- The object (shm_objects.id).
@@ -636,13 +637,25 @@ CREATE TABLE shm_residency_runs
   state TEXT NOT NULL,
   -- Why the state is unknown, merged or changing, NULL otherwise.
   reason TEXT,
-  -- changing runs only (else NULL): pages SEEK_DATA/SEEK_HOLE read as data at the last attempt.
-  seen_data_pages INTEGER,
-  -- changing runs only: pages mincore read as resident (NULL without mincore).
+  PRIMARY KEY (object_id, first_page)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE shm_changing_runs
+-- What the last readings said of each run the probe left changing (shm_residency_runs state
+-- changing, joined on object_id and first_page): its readings disagreed or moved on every retry.
+-- A table of its own, so the runs of every other state carry no empty columns.
+(
+  -- The object (shm_objects.id).
+  object_id INTEGER NOT NULL,
+  -- First file page of the changing run (as shm_residency_runs.first_page).
+  first_page INTEGER NOT NULL,
+  -- Pages SEEK_DATA/SEEK_HOLE (or mincore's resident runs) read as data at the last attempt.
+  seen_data_pages INTEGER NOT NULL,
+  -- Pages mincore read as resident (NULL without mincore).
   seen_resident_pages INTEGER,
-  -- changing runs only: pages cachestat counted in the page cache (NULL without cachestat).
+  -- Pages cachestat counted in the page cache (NULL without cachestat).
   seen_cache_pages INTEGER,
-  -- changing runs only: pages cachestat counted as swap entries (NULL without cachestat).
+  -- Pages cachestat counted as swap entries (NULL without cachestat).
   seen_evicted_pages INTEGER,
   PRIMARY KEY (object_id, first_page)
 ) STRICT, WITHOUT ROWID;

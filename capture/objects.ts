@@ -169,6 +169,7 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       return;
     }
     const runs = env.writer.batch('shm_residency_runs');
+    const changing = env.writer.batch('shm_changing_runs');
     try {
       row.opened_via = opened.via;
       row.opened_pid = opened.pid;
@@ -199,10 +200,13 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
         opened.fd,
         size,
         { pageSizeBytes: env.pageSizeBytes, mincoreTrusted: trust.trusted, mincoreDistrustReason: trust.reason },
-        (first, pages, state, reason, seen) =>
-          runs.pushRow([id, first, pages, state, reason, seen?.dataPages ?? null, seen?.residentPages ?? null, seen?.cachePages ?? null, seen?.evictedPages ?? null]),
+        (first, pages, state, reason, seen) => {
+          runs.push(id, first, pages, state, reason);
+          if (seen) changing.push(id, first, seen.dataPages, seen.residentPages, seen.cachePages, seen.evictedPages);
+        },
       );
       runs.flush();
+      changing.flush();
       row.method = summary.method;
       row.residency_status = 'complete';
       row.unavailable_reason = summary.degradedReason;
@@ -229,7 +233,9 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
     } catch (err) {
       // Never keep half a probe: the runs must cover the object or not exist.
       runs.discard();
+      changing.discard();
       env.writer.statement('DELETE FROM shm_residency_runs WHERE object_id = ?').run(id);
+      env.writer.statement('DELETE FROM shm_changing_runs WHERE object_id = ?').run(id);
       row.method = 'none';
       row.residency_status = 'unavailable';
       row.unavailable_reason = `probe failed: ${(err as Error).message}`;

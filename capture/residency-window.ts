@@ -86,22 +86,26 @@ export function labelOf(data: boolean, resident: boolean | null, kind: Kind | nu
  * @returns flat [start0, end0, start1, end1, ...] in pages, clipped to the window
  */
 export function readExtents(p: WindowProbe, first: number, end: number): number[] {
-  const ps = p.pageSizeBytes;
   const out: number[] = [];
-  let at = first;
-  while (at < end) {
+  seekExtents(p, first, end, (a, b) => out.push(a, b));
+  return out;
+}
+
+/** SEEK_DATA, then SEEK_HOLE from each data start, over [from, stop): each extent to `push`, clipped. */
+function seekExtents(p: WindowProbe, from: number, stop: number, push: (a: number, b: number) => void): void {
+  const ps = p.pageSizeBytes;
+  for (let at = from; at < stop;) {
     const data = p.backend.seekData(p.fd, at * ps);
     p.count();
     if (data === null) break;
     const dataPage = Math.floor(data / ps);
-    if (dataPage >= end) break;
+    if (dataPage >= stop) break;
     const hole = p.backend.seekHole(p.fd, data);
     p.count();
     const holePage = hole === null ? p.sizePages : Math.ceil(hole / ps);
-    out.push(dataPage, Math.min(holePage, end));
+    push(dataPage, Math.min(holePage, stop));
     at = holePage;
   }
-  return out;
 }
 
 /**
@@ -111,9 +115,10 @@ export function readExtents(p: WindowProbe, first: number, end: number): number[
  * extent of non-resident data (swapped pages), none for resident runs, and with cachestat none for
  * a run of swap entries either.
  * @param vec, words a mincore vector of the window and its 32-bit view
+ * @param swapSeen the window's cachestat counted swap entries (else no run is tried as all swap)
  * @returns flat [start0, end0, start1, end1, ...] in pages, adjacent extents merged
  */
-export function readExtentsGuided(p: WindowProbe, first: number, end: number, vec: Uint8Array, words: Uint32Array): number[] {
+export function readExtentsGuided(p: WindowProbe, first: number, end: number, vec: Uint8Array, words: Uint32Array, swapSeen: boolean): number[] {
   const ps = p.pageSizeBytes;
   const n = end - first;
   const out: number[] = [];
@@ -130,10 +135,10 @@ export function readExtentsGuided(p: WindowProbe, first: number, end: number, ve
       continue;
     }
     // A run of swap entries is data (filemap_cachestat counts a shmem swap entry as evicted), and
-    // one cachestat over it costs what its SEEK pair does not: SEEK_HOLE walks the mapping on to
-    // the next hole, to EOF in a file without one, so a pair per run of a mostly swapped object is
-    // quadratic. Anything else in the run (a hole, a fallocated page) is left to SEEK_DATA/HOLE.
-    if (p.cachestat) {
+    // cachestat reads only the run, where SEEK_HOLE walks the mapping on to the next hole, to EOF
+    // in a file without one: a SEEK pair per run of a mostly swapped object was quadratic.
+    // Anything else in the run (a hole, a fallocated page) is left to SEEK_DATA/SEEK_HOLE.
+    if (p.cachestat && swapSeen) {
       p.count();
       if (p.backend.cachestat(p.fd, at * ps, (stop - at) * ps).evictedPages === stop - at) {
         pushData(at, stop);
@@ -141,18 +146,7 @@ export function readExtentsGuided(p: WindowProbe, first: number, end: number, ve
         continue;
       }
     }
-    for (let q = at; q < stop;) {
-      const data = p.backend.seekData(p.fd, q * ps);
-      p.count();
-      if (data === null) break;
-      const dataPage = Math.floor(data / ps);
-      if (dataPage >= stop) break;
-      const hole = p.backend.seekHole(p.fd, data);
-      p.count();
-      const holePage = hole === null ? p.sizePages : Math.ceil(hole / ps);
-      pushData(dataPage, Math.min(holePage, stop));
-      q = holePage;
-    }
+    seekExtents(p, at, stop, pushData);
     at = stop;
   }
   return out;
@@ -187,7 +181,7 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
     p.backend.mincore(p.mapAddress + first * ps, n * ps, vecs[0]);
     p.count();
   }
-  const extents = vecs ? readExtentsGuided(p, first, end, vecs[0], vecs[1]) : readExtents(p, first, end);
+  const extents = vecs ? readExtentsGuided(p, first, end, vecs[0], vecs[1], (before?.evictedPages ?? 0) > 0) : readExtents(p, first, end);
   const runs: WindowRun[] = [];
   let agreed = true;
   const push = (f: number, pages: number, state: AgreedState | null, seen: Seen): void => {
@@ -248,7 +242,7 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
     residencyStill = sameResidency(vecs[0], vecs[2], n);
   }
   const totalsStill = sameStat(before, after);
-  const extentsAgain = p.cachestat && totalsStill && residencyStill ? extents : vecs ? readExtentsGuided(p, first, end, vecs[2], new Uint32Array(vecs[2].buffer, vecs[2].byteOffset, vecs[2].byteLength >> 2)) : readExtents(p, first, end);
+  const extentsAgain = p.cachestat && totalsStill && residencyStill ? extents : vecs ? readExtentsGuided(p, first, end, vecs[2], new Uint32Array(vecs[2].buffer, vecs[2].byteOffset, vecs[2].byteLength >> 2), (after?.evictedPages ?? 0) > 0) : readExtents(p, first, end);
   const still = agreed && totalsStill && sameNumbers(extents, extentsAgain) && residencyStill;
   const movedPages = before && after ? Math.abs(after.evictedPages - before.evictedPages) + Math.abs(after.cachePages - before.cachePages) : 0;
   if (!still && (!residencyStill || !sameNumbers(extents, extentsAgain))) {

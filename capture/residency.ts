@@ -43,8 +43,12 @@ export interface ResidencySummary {
   movedPages: number;
 }
 
-/** Pages read as one window (256 MiB of 4 KiB pages): its mincore vectors are 64 KiB each. */
-export const WINDOW_PAGES = 1 << 16;
+/**
+ * Pages read as one window (4 MiB of 4 KiB pages). Small, because a window's runs are objects
+ * that live until its second reading: 65536-page windows of a fragmented object doubled the
+ * capture's peak RSS (docs/performance.md "The residency probe").
+ */
+export const WINDOW_PAGES = 1 << 10;
 /** Attempts at a window before it is read in smaller pieces. */
 export const WINDOW_ATTEMPTS = 3;
 /** A window that keeps moving is split in this many pieces, down to MIN_SPLIT_PAGES. */

@@ -71,10 +71,8 @@ export const OBJECT_COLUMNS = [
   'allocated_huge_pages', 'residency_not_applicable',
 ] as const;
 
-export const RESIDENCY_RUN_COLUMNS = [
-  'object_id', 'first_page', 'pages', 'state', 'reason', 'seen_data_pages', 'seen_resident_pages', 'seen_cache_pages',
-  'seen_evicted_pages',
-] as const;
+export const RESIDENCY_RUN_COLUMNS = ['object_id', 'first_page', 'pages', 'state', 'reason'] as const;
+export const CHANGING_RUN_COLUMNS = ['object_id', 'first_page', 'seen_data_pages', 'seen_resident_pages', 'seen_cache_pages', 'seen_evicted_pages'] as const;
 export const MAPPING_READING_COLUMNS = [
   'pid', 'start_address', 'end_address', 'object_id', 'file_offset_pages', 'before_ns', 'before_range_cache_pages',
   'before_range_evicted_pages', 'before_whole_cache_pages', 'before_whole_evicted_pages', 'after_ns',
@@ -112,6 +110,7 @@ export const INSERT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   pagemap_run_rows: PAGEMAP_RUN_COLUMNS,
   shm_objects: OBJECT_COLUMNS,
   shm_residency_runs: RESIDENCY_RUN_COLUMNS,
+  shm_changing_runs: CHANGING_RUN_COLUMNS,
   shm_mapping_readings: MAPPING_READING_COLUMNS,
   process_status: PROCESS_STATUS_COLUMNS,
   process_fds: PROCESS_FD_COLUMNS,

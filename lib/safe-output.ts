@@ -58,28 +58,10 @@ export function checkOutputPath(file: string, what: string): string {
  */
 export function writeFileSafely(file: string, data: string | Uint8Array, what: string): void {
   const output = checkOutputPath(file, what);
-  const { fd, temp } = createExclusive(path.dirname(output), path.basename(output), what, output);
-  let renamed = false;
   try {
-    writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-    const written = fs.fstatSync(fd);
-    fs.closeSync(fd);
-    checkOutputPath(output, what);
-    fs.renameSync(temp, output);
-    renamed = true;
-    checkRenamed(output, written, what);
+    writeBeside(path.dirname(output), path.basename(output), output, what, (fd) => writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data));
   } catch (err) {
     throw err instanceof UserError ? err : writeError(output, err, what);
-  } finally {
-    if (!renamed) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // closed above
-      }
-      fs.rmSync(temp, { force: true });
-    }
   }
 }
 
@@ -165,9 +147,7 @@ export function stageFile(file: string, what: string): StagedFile {
 
 /** Copies an open file to a new exclusive file in `dir`, fsyncs it and renames it to `output`. */
 function copyBeside(source: number, dir: string, base: string, output: string, what: string): void {
-  const { fd, temp } = createExclusive(dir, base, what, output);
-  let renamed = false;
-  try {
+  writeBeside(dir, base, output, what, (fd) => {
     const buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
     let position = 0;
     for (;;) {
@@ -176,9 +156,22 @@ function copyBeside(source: number, dir: string, base: string, output: string, w
       writeAll(fd, buf.subarray(0, got));
       position += got;
     }
+  });
+}
+
+/**
+ * A new exclusive file in `dir` filled by `fill`, fsynced, checked that `output` is still a path
+ * we may replace, and renamed to it; on any failure the new file is removed.
+ */
+function writeBeside(dir: string, base: string, output: string, what: string, fill: (fd: number) => void): void {
+  const { fd, temp } = createExclusive(dir, base, what, output);
+  let renamed = false;
+  try {
+    fill(fd);
     fs.fsyncSync(fd);
     const written = fs.fstatSync(fd);
     fs.closeSync(fd);
+    checkOutputPath(output, what);
     fs.renameSync(temp, output);
     renamed = true;
     checkRenamed(output, written, what);
