@@ -226,6 +226,7 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       row.probe_windows_moved_count = summary.windowsMoved;
       row.changing_pages = summary.changingPages;
       row.probe_moved_pages = summary.movedPages;
+      row.runs_drift_pages = summary.runsDriftPages;
       if (summary.beyondEof) {
         row.beyond_eof_cache_pages = summary.beyondEof.cachePages;
         row.beyond_eof_evicted_pages = summary.beyondEof.evictedPages;

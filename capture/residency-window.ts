@@ -28,12 +28,15 @@ export interface Seen {
   evictedPages: number | null;
 }
 
-/** A run of a window: an agreed state, or null when the readings disagreed or moved. */
-export interface WindowRun {
+/**
+ * A run of a window: an agreed state, or null when the readings disagreed or moved, and what each
+ * reading said of it. One flat object per run: a fragmented window has a run per page, and they
+ * live until its second reading.
+ */
+export interface WindowRun extends Seen {
   firstPage: number;
   pages: number;
   state: AgreedState | null;
-  seen: Seen;
 }
 
 export interface WindowProbe {
@@ -184,9 +187,9 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
   const extents = vecs ? readExtentsGuided(p, first, end, vecs[0], vecs[1], (before?.evictedPages ?? 0) > 0) : readExtents(p, first, end);
   const runs: WindowRun[] = [];
   let agreed = true;
-  const push = (f: number, pages: number, state: AgreedState | null, seen: Seen): void => {
+  const push = (f: number, pages: number, state: AgreedState | null, data: boolean, res: boolean | null, cachePages: number | null, evictedPages: number | null): void => {
     if (state === null) agreed = false;
-    runs.push({ firstPage: f, pages, state, seen });
+    runs.push({ firstPage: f, pages, state, dataPages: data ? pages : 0, residentPages: res === null ? null : res ? pages : 0, cachePages, evictedPages });
   };
 
   // 2. Fast path: no swap entry, and exactly the data pages resident and cached: every data run
@@ -198,17 +201,12 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
 
   // 3. Runs uniform in (data, resident), each labelled by cachestat (bisected where mixed).
   const label = (f: number, pages: number, data: boolean, res: boolean | null): void => {
-    const seenOf = (cs: CacheStat | null): Seen => ({
-      dataPages: data ? pages : 0,
-      residentPages: res === null ? null : res ? pages : 0,
-      cachePages: cs?.cachePages ?? null,
-      evictedPages: cs?.evictedPages ?? null,
-    });
-    if (!p.cachestat) return push(f, pages, labelOf(data, res, null), seenOf(null));
-    if (plain && data === (res ?? data)) return push(f, pages, data ? 'cached' : 'hole', { dataPages: data ? pages : 0, residentPages: res === null ? null : data ? pages : 0, cachePages: data ? pages : 0, evictedPages: 0 });
+    if (!p.cachestat) return push(f, pages, labelOf(data, res, null), data, res, null, null);
+    // The window's totals say every data page is cached and nothing is swapped.
+    if (plain && data === (res ?? data)) return push(f, pages, data ? 'cached' : 'hole', data, res, data ? pages : 0, 0);
     const cs = stat(f, pages);
     const kind: Kind | null = cs.cachePages === pages ? 'cache' : cs.evictedPages === pages ? 'evicted' : cs.cachePages === 0 && cs.evictedPages === 0 ? 'none' : null;
-    if (kind !== null || pages === 1) return push(f, pages, kind === null ? null : labelOf(data, res, kind), seenOf(cs));
+    if (kind !== null || pages === 1) return push(f, pages, kind === null ? null : labelOf(data, res, kind), data, res, cs.cachePages, cs.evictedPages);
     const half = Math.floor(pages / 2);
     label(f, half, data, res);
     label(f + half, pages - half, data, res);
@@ -276,7 +274,7 @@ export function attemptHoleSpan(p: WindowProbe, first: number, n: number): Windo
   let agreed = true;
   const label = (f: number, pages: number): void => {
     if (!p.cachestat) {
-      runs.push({ firstPage: f, pages, state: 'hole-or-fallocated', seen: { dataPages: 0, residentPages: null, cachePages: null, evictedPages: null } });
+      runs.push({ firstPage: f, pages, state: 'hole-or-fallocated', dataPages: 0, residentPages: null, cachePages: null, evictedPages: null });
       return;
     }
     p.count();
@@ -285,7 +283,7 @@ export function attemptHoleSpan(p: WindowProbe, first: number, n: number): Windo
     if (kind !== null || pages === 1) {
       const state = kind === null ? null : labelOf(false, false, kind);
       if (state === null) agreed = false;
-      runs.push({ firstPage: f, pages, state, seen: { dataPages: 0, residentPages: null, cachePages: cs.cachePages, evictedPages: cs.evictedPages } });
+      runs.push({ firstPage: f, pages, state, dataPages: 0, residentPages: null, cachePages: cs.cachePages, evictedPages: cs.evictedPages });
       return;
     }
     const half = Math.floor(pages / 2);

@@ -41,7 +41,17 @@ export interface ResidencySummary {
   changingPages: number;
   /** The windows' cachestat totals' movement between their first and second readings, summed, in pages. */
   movedPages: number;
+  /**
+   * How far the runs are from the object as the probe ended, in pages: each span read still is
+   * read again by cachestat at the end, and its swap entries and page-cache pages compared with
+   * what its runs say (summed |difference|). The runs are read span by span, so their sum is no
+   * instant's count: this bounds how far it strays from the end's. null without cachestat.
+   */
+  runsDriftPages: number | null;
 }
+
+const SWAP_STATES: ReadonlySet<PageState> = new Set(['swapcache', 'swapped']);
+const CACHE_STATES: ReadonlySet<PageState> = new Set(['cached', 'fallocated']);
 
 /**
  * Pages read as one window (4 MiB of 4 KiB pages). Small, because a window's runs are objects
@@ -112,7 +122,7 @@ export function probeResidency(
       return;
     }
     if (pend) sink(pend.first, pend.pages, pend.state, reasonOf(pend.state), pend.seen);
-    pend = { first, pages, state, seen: state === 'changing' ? seen : null };
+    pend = { first, pages, state, seen: state === 'changing' && seen ? copySeen(seen) : null };
   };
 
   let mapAddress = -1;
@@ -131,6 +141,7 @@ export function probeResidency(
     },
   };
   let wholeAtEnd: CacheStat | null = null;
+  let runsDriftPages: number | null = null;
   try {
     if (useMincore && sizePages > 0) {
       mapAddress = backend.mapNone(fd, sizePages * ps);
@@ -141,6 +152,8 @@ export function probeResidency(
     const first = useMincore ? new Uint8Array(vecPages) : null;
     const vecs: [Uint8Array, Uint32Array, Uint8Array] | null = first ? [first, new Uint32Array(first.buffer), new Uint8Array(vecPages)] : null;
 
+    /** Spans read still: first page, pages, and the swap entries and cached pages their runs say. */
+    const settled: number[] = [];
     /** Reads a span until its readings hold still, splitting it when it keeps moving. */
     const settle = (start: number, pages: number, attempt: (s: number, n: number) => WindowAttempt): void => {
       let last: WindowAttempt | null = null;
@@ -149,7 +162,14 @@ export function probeResidency(
         last = attempt(start, pages);
         movedPages += last.movedPages;
         if (last.still) {
-          for (const r of last.runs) emit(r.firstPage, r.pages, r.state as AgreedState, null);
+          let swap = 0;
+          let cache = 0;
+          for (const r of last.runs) {
+            emit(r.firstPage, r.pages, r.state as AgreedState, null);
+            if (SWAP_STATES.has(r.state as PageState)) swap += r.pages;
+            else if (CACHE_STATES.has(r.state as PageState)) cache += r.pages;
+          }
+          settled.push(start, pages, swap, cache);
           return;
         }
         windowsMoved++;
@@ -159,7 +179,7 @@ export function probeResidency(
         for (let s = start; s < start + pages; s += piece) settle(s, Math.min(piece, start + pages - s), attempt);
         return;
       }
-      for (const r of (last as WindowAttempt).runs) emit(r.firstPage, r.pages, r.state ?? 'changing', r.seen);
+      for (const r of (last as WindowAttempt).runs) emit(r.firstPage, r.pages, r.state ?? 'changing', r);
     };
     const dataWindow = (s: number, n: number): WindowAttempt => attemptWindow(probe, s, n, vecs);
     const holeSpan = (s: number, n: number): WindowAttempt => attemptHoleSpan(probe, s, n);
@@ -180,13 +200,22 @@ export function probeResidency(
     const last = pend as { first: number; pages: number; state: PageState; seen: Seen | null } | null;
     if (last) sink(last.first, last.pages, last.state, reasonOf(last.state), last.seen);
     if (whole) {
+      runsDriftPages = 0;
+      for (let i = 0; i < settled.length; i += 4) {
+        const cs = backend.cachestat(fd, settled[i] * ps, settled[i + 1] * ps);
+        runsDriftPages += Math.abs(cs.evictedPages - settled[i + 2]) + Math.abs(cs.cachePages - settled[i + 3]);
+      }
       wholeAtEnd = backend.cachestat(fd, 0, 0);
-      syscalls++;
+      syscalls += settled.length / 4 + 1;
     }
   } finally {
     if (mapAddress !== -1) backend.unmap(mapAddress, sizePages * ps);
   }
-  return { method, degradedReason, whole, wholeAtEnd, beyondEof, sizePages, syscalls, windowsRead, windowsMoved, changingPages, movedPages };
+  return { method, degradedReason, whole, wholeAtEnd, beyondEof, sizePages, syscalls, windowsRead, windowsMoved, changingPages, movedPages, runsDriftPages };
+}
+
+function copySeen(s: Seen): Seen {
+  return { dataPages: s.dataPages, residentPages: s.residentPages, cachePages: s.cachePages, evictedPages: s.evictedPages };
 }
 
 function addSeen(a: Seen, b: Seen): Seen {

@@ -67,7 +67,7 @@ export const OBJECT_COLUMNS = [
   'opened_pid', 'method', 'residency_status', 'unavailable_reason', 'cs_cache_pages', 'cs_dirty_pages',
   'cs_writeback_pages', 'cs_evicted_pages', 'cs_recently_evicted_pages', 'beyond_eof_cache_pages',
   'beyond_eof_evicted_pages', 'sysv_shmid', 'probe_ns', 'end_cs_cache_pages', 'end_cs_evicted_pages',
-  'probe_windows_count', 'probe_windows_moved_count', 'changing_pages', 'probe_moved_pages', 'huge_page_size_kb',
+  'probe_windows_count', 'probe_windows_moved_count', 'changing_pages', 'probe_moved_pages', 'runs_drift_pages', 'huge_page_size_kb',
   'allocated_huge_pages', 'residency_not_applicable',
 ] as const;
 
