@@ -62,7 +62,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const database = path.join(options.dir, 'demo.db');
   const report = path.join(options.dir, 'demo.html');
   options.logger.info('demo: starting a workload with shared memory in every page state');
-  let pids: number[] = [];
+  let pids: number[];
   const w = await startWorkload({ prefix: 'pagescope-demo', objects: demoObjects(canSwap, root) }, { memcg: root && canSwap });
   try {
     if (canSwap && root && !w.reclaimed) missing.push('swapped pages pushed out of the swap cache: no writable memory cgroup');

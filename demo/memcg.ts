@@ -12,7 +12,7 @@ export interface TestMemcg {
 export function createTestMemcg(name: string): TestMemcg | null {
   const lines = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n');
   const v1 = lines.find((l) => /^\d+:memory:/.test(l));
-  let base: string | null = null;
+  let base: string;
   let version: 1 | 2 = 1;
   if (v1) {
     base = path.join('/sys/fs/cgroup/memory', v1.split(':')[2]);

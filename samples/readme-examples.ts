@@ -1,11 +1,15 @@
-// The README's example outputs, produced from the committed samples by the built CLI: every block
-// under a `<!-- example: pagescope ARGS -->` marker is the real output of that command, so the
-// examples cannot drift from the samples (npm run readme rewrites them; test/docs.test.ts checks).
+// The example outputs of README.md and docs/analyses.md, produced from the committed samples by the
+// built CLI: every block under a `<!-- example: pagescope ARGS -->` marker is the real output of that
+// command, so the examples cannot drift from the samples (npm run readme rewrites them;
+// test/docs.test.ts checks).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, where the README's sample paths resolve. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The documents with marked examples, relative to ROOT: the user's README and the long examples. */
+export const EXAMPLE_DOCS: readonly string[] = ['README.md', 'docs/analyses.md'];
 const CLI = fileURLToPath(new URL('../bin/pagescope.js', import.meta.url));
 
 const MARKED = /<!-- example: pagescope (.+?) -->\n```[^\n]*\n(?:[\s\S]*?\n)??```/g;

@@ -17,7 +17,7 @@ import { silentLogger } from '../lib/log.js';
 import { readSchema } from '../lib/schema.js';
 import { reportCommand } from '../report/command.js';
 import { citedDocs, headings, markdownLinks, type DocCitation } from './support/doc-citations.js';
-import { readmeExampleCommands, renderReadmeExamples, splitArgs } from '../samples/readme-examples.js';
+import { EXAMPLE_DOCS, readmeExampleCommands, renderReadmeExamples, splitArgs } from '../samples/readme-examples.js';
 import { runCliAsync, type CliRun } from './support/run-cli-async.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,13 +128,17 @@ describe('docs', function () {
     });
   }
 
-  it("produces the README's example outputs from samples/ (npm run readme rewrites them)", () => {
-    const commands = readmeExampleCommands(README);
+  it("produces the example outputs of README.md and docs/analyses.md from samples/ (npm run readme rewrites them)", () => {
+    const docs = EXAMPLE_DOCS.map((doc) => ({ doc, text: fs.readFileSync(`${ROOT}${doc}`, 'utf8') }));
+    const commands = docs.flatMap((d) => readmeExampleCommands(d.text));
     assert.ok(commands.length >= 6, `only ${commands.length} generated examples`);
+    assert.ok(readmeExampleCommands(README).length >= 1, 'README.md shows no generated example');
     for (const c of commands) assert.ok(splitArgs(c).some((a) => a.startsWith('samples/')), `example "${c}" reads a committed sample`);
-    const expected = renderReadmeExamples(README);
-    const diff = expected.split('\n').findIndex((l, i) => l !== README.split('\n')[i]);
-    assert.ok(expected === README, `README.md line ${diff + 1} differs from the samples' output: run npm run readme and review the diff`);
+    for (const { doc, text } of docs) {
+      const expected = renderReadmeExamples(text);
+      const diff = expected.split('\n').findIndex((l, i) => l !== text.split('\n')[i]);
+      assert.ok(expected === text, `${doc} line ${diff + 1} differs from the samples' output: run npm run readme and review the diff`);
+    }
   });
 
   it('lists every analysis in analyze --list and in README.md', () => {

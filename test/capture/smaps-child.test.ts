@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import { createProcfs } from '../../capture/procfs.js';
 import { createSmapsPrefetcher, PIPE_BYTES, type SmapsPrefetcher } from '../../capture/smaps-child.js';
 
-const here = (path: string) => (): Iterable<string> => [fs.readFileSync(path, 'utf8')];
 const nowhere = (): Iterable<string> => {
   throw new Error('read here, not by the child');
 };

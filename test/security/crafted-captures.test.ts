@@ -32,8 +32,6 @@ function replaceByView(table: string, columns: string): (db: Database.Database) 
   };
 }
 
-const SCHEMA = /is not a capture as pagescope writes it/;
-const DAMAGED = /is a damaged capture/;
 const CASES: Case[] = [
   { name: 'vmas replaced by an endless recursive view', says: /vmas is a view, not a table/, edit: replaceByView('vmas', `${'vmas_real'}.*`) },
   { name: 'processes replaced by an endless recursive view', says: /processes is a view, not a table/, edit: replaceByView('processes', 'processes_real.*') },
