@@ -59,6 +59,7 @@ export function analyzeCommand(writeStdout: WriteData = writeProcessStdout, term
         .option('wide', { alias: 'w', type: 'boolean', describe: 'Table format: every column at its natural width (default: the terminal width, else 100)' })
         .example('$0 analyze --list', 'List the analyses')
         .example('$0 analyze app.db summary', 'Capture metadata, fidelity, totals, and the shmem swap smaps counts twice')
+        .example('$0 analyze app.db host', 'The host\'s Shmem, swap and swap cache: what the capture found of each, and what is unattributed')
         .example('$0 analyze app.db processes', 'Per process: smaps Rss/Pss/Swap/SwapPss, mapped shmem, share of real shmem swap')
         .example('$0 analyze app.db cgroups', 'Per process: its memory cgroup (v1 or v2), limit, usage, swap and shmem')
         .example('$0 analyze app.db vmas --pid 1234', 'Every VMA of process 1234 with its pagemap page counts')

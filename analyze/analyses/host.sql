@@ -1,0 +1,232 @@
+-- Where the host's shared memory and swap are
+--
+-- The host's own totals from /proc/meminfo, each set against what the
+-- capture found. shmem: meminfo Shmem (shmem and tmpfs pages in the page
+-- cache, fallocated ones included, the swap cache excluded) against the
+-- cached and fallocated pages of every shared-memory object probed, by kind.
+-- swap: swap in use (SwapTotal - SwapFree) against the objects' swap entries
+-- and the private swap slots of the captured processes, each slot counted
+-- once (pagemap swap offsets merged across processes: a slot shared after
+-- fork is one slot; without CAP_SYS_ADMIN the offsets read 0 and every
+-- process's entries are added, an upper bound). swap_cache: meminfo
+-- SwapCached against the objects' swap-cache pages; the swap cache of
+-- private memory is not visible page by page. What the capture can size of
+-- the rest is listed (SysV segments no captured process maps, from
+-- /proc/sysvipc/shm; objects whose residency could not be read, at most
+-- their size), and the remainder is unattributed: it lies where the capture
+-- did not look (tmpfs files on mounts not walked, objects held only by
+-- processes not captured, SysV segments of other IPC namespaces, GPU/DRM
+-- buffers, kernel-internal users). hugetlb pages are in none of these
+-- figures. Capture with --all as root to attribute the most.
+--
+-- :page_size  page size in bytes (capture_meta page_size_bytes)
+-- :limit      at most this many rows; -1 for all
+--
+-- Columns:
+-- section      shmem, swap or swap_cache
+-- item         host (the kernel's total), found (attributed, by kind; kind
+--              private: the captured processes' private swap slots), sized
+--              (part of the remainder the capture can size), unread (at most
+--              this much in objects whose residency was not read) or
+--              unattributed (host - found - sized)
+-- kind         the object kind of a found row; NULL otherwise
+-- kb           the figure in kB (NULL when the capture lacks it)
+-- description  what it is
+WITH
+meminfo AS (
+  SELECT field, value_kb FROM host_meminfo
+),
+probed AS (
+  SELECT id, kind, beyond_eof_cache_pages, beyond_eof_evicted_pages
+  FROM shm_objects
+  WHERE residency_status = 'complete' AND kind <> 'hugetlb'
+),
+object_pages AS (
+  SELECT
+    p.kind,
+    SUM(CASE WHEN r.state IN ('cached', 'fallocated') THEN r.pages ELSE 0 END)
+      AS cached,
+    SUM(
+      CASE
+        WHEN r.state IN ('swapcache', 'swapped', 'swapcache-or-swapped')
+          THEN r.pages
+        ELSE 0
+      END
+    ) AS swap,
+    SUM(CASE WHEN r.state = 'swapcache' THEN r.pages ELSE 0 END) AS swapcache
+  FROM probed AS p
+  JOIN shm_residency_runs AS r ON r.object_id = p.id
+  GROUP BY p.kind
+),
+beyond_eof AS (
+  SELECT
+    kind,
+    SUM(coalesce(beyond_eof_cache_pages, 0)) AS cached,
+    SUM(coalesce(beyond_eof_evicted_pages, 0)) AS swap
+  FROM probed
+  GROUP BY kind
+),
+by_kind AS (
+  SELECT
+    o.kind,
+    o.cached + coalesce(b.cached, 0) AS cached,
+    o.swap + coalesce(b.swap, 0) AS swap,
+    o.swapcache
+  FROM object_pages AS o
+  LEFT JOIN beyond_eof AS b ON b.kind = o.kind
+),
+-- Real swap entries of every captured VMA: private memory (shmem swap-out
+-- clears the pte instead). Bits 62 and 57/58/61 as pagemap_runs.real_swap.
+swap_runs AS (
+  SELECT
+    frame & 31 AS type,
+    frame >> 5 AS lo,
+    (frame >> 5) + CASE WHEN increments = 1 THEN pages ELSE 1 END AS hi,
+    pages
+  FROM pagemap_run_rows
+  WHERE (flags & 204) = 128 AND (frame & 31) < 24
+),
+-- Slots merged across processes (gaps and islands), per swap device.
+swap_reach AS (
+  SELECT
+    type,
+    lo,
+    hi,
+    MAX(hi) OVER (
+      PARTITION BY type ORDER BY lo, hi
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS reach
+  FROM swap_runs
+),
+swap_islands AS (
+  SELECT
+    type,
+    lo,
+    hi,
+    SUM(CASE WHEN reach IS NULL OR lo > reach THEN 1 ELSE 0 END) OVER (
+      PARTITION BY type ORDER BY lo, hi ROWS UNBOUNDED PRECEDING
+    ) AS island
+  FROM swap_reach
+),
+swap_slots AS (
+  SELECT MAX(hi) - MIN(lo) AS pages FROM swap_islands GROUP BY type, island
+),
+offsets_visible AS (
+  SELECT
+    coalesce(
+      (SELECT value FROM capture_meta WHERE key = 'pfn_visible'), '0'
+    ) = '1' AS yes
+),
+private_swap AS (
+  SELECT
+    CASE
+      WHEN (SELECT yes FROM offsets_visible)
+        THEN (SELECT coalesce(SUM(pages), 0) FROM swap_slots)
+      ELSE (SELECT coalesce(SUM(pages), 0) FROM swap_runs)
+    END AS pages
+),
+-- SysV segments no captured process maps, as /proc/sysvipc/shm says (a
+-- figure that cannot be true, e.g. a hugetlb segment's rss, is left out).
+unmapped_sysv AS (
+  SELECT
+    coalesce(SUM(rss_bytes), 0) / 1024 AS rss_kb,
+    coalesce(SUM(swap_bytes), 0) / 1024 AS swap_kb,
+    COUNT(*) AS segments
+  FROM sysvipc_shm
+  WHERE object_id IS NULL AND implausible_fields IS NULL
+),
+unread AS (
+  SELECT coalesce(SUM(size_bytes), 0) / 1024 AS kb, COUNT(*) AS objects
+  FROM shm_objects
+  WHERE residency_status <> 'complete' AND kind <> 'hugetlb'
+),
+totals AS (
+  SELECT
+    (SELECT value_kb FROM meminfo WHERE field = 'Shmem') AS shmem_kb,
+    (SELECT value_kb FROM meminfo WHERE field = 'SwapTotal')
+      - (SELECT value_kb FROM meminfo WHERE field = 'SwapFree') AS swap_kb,
+    (SELECT value_kb FROM meminfo WHERE field = 'SwapCached')
+      AS swap_cache_kb,
+    (SELECT coalesce(SUM(cached), 0) FROM by_kind) * :page_size / 1024
+      AS found_shmem_kb,
+    (
+      (SELECT coalesce(SUM(swap), 0) FROM by_kind)
+      + (SELECT pages FROM private_swap)
+    ) * :page_size / 1024 AS found_swap_kb,
+    (SELECT coalesce(SUM(swapcache), 0) FROM by_kind) * :page_size / 1024
+      AS found_swap_cache_kb
+),
+facts (ord, section, item, kind, kb, description) AS (
+  SELECT 10, 'shmem', 'host', NULL, shmem_kb,
+    'meminfo Shmem: shmem and tmpfs pages in the page cache '
+    || '(swap cache excluded)'
+  FROM totals
+  UNION ALL
+  SELECT 11, 'shmem', 'found', kind, cached * :page_size / 1024,
+    'cached and fallocated pages of the ' || kind || ' objects probed'
+  FROM by_kind
+  UNION ALL
+  SELECT 12, 'shmem', 'sized', NULL, rss_kb,
+    segments || ' SysV segment(s) no captured process maps: rss in '
+    || '/proc/sysvipc/shm'
+  FROM unmapped_sysv
+  UNION ALL
+  SELECT 13, 'shmem', 'unread', NULL, kb,
+    objects || ' object(s) whose residency was not read: at most their size'
+  FROM unread
+  UNION ALL
+  SELECT 14, 'shmem', 'unattributed', NULL,
+    shmem_kb - found_shmem_kb - (SELECT rss_kb FROM unmapped_sysv),
+    'Shmem not found: tmpfs files on mounts not walked, objects of '
+    || 'processes not captured, other IPC namespaces, GPU/DRM buffers, '
+    || 'the kernel'
+  FROM totals
+  UNION ALL
+  SELECT 20, 'swap', 'host', NULL, swap_kb,
+    'meminfo SwapTotal - SwapFree: swap slots in use'
+  FROM totals
+  UNION ALL
+  SELECT 21, 'swap', 'found', kind, swap * :page_size / 1024,
+    'swap entries of the ' || kind || ' objects probed (in the swap cache '
+    || 'or not)'
+  FROM by_kind
+  UNION ALL
+  SELECT 22, 'swap', 'found', 'private', pages * :page_size / 1024,
+    CASE
+      WHEN (SELECT yes FROM offsets_visible)
+        THEN 'private swap slots of the captured processes, each counted '
+          || 'once (pagemap swap offsets)'
+      ELSE 'private swap entries of the captured processes, added per '
+        || 'process (swap offsets hidden: an upper bound)'
+    END
+  FROM private_swap
+  UNION ALL
+  SELECT 23, 'swap', 'sized', NULL, swap_kb,
+    segments || ' SysV segment(s) no captured process maps: swap in '
+    || '/proc/sysvipc/shm'
+  FROM unmapped_sysv
+  UNION ALL
+  SELECT 24, 'swap', 'unattributed', NULL,
+    swap_kb - found_swap_kb - (SELECT swap_kb FROM unmapped_sysv),
+    'swap in use not found: private memory of processes not captured, '
+    || 'objects not found (as for shmem), slots held by the swap cache alone'
+  FROM totals
+  UNION ALL
+  SELECT 30, 'swap_cache', 'host', NULL, swap_cache_kb,
+    'meminfo SwapCached: pages in the swap cache, shared and private'
+  FROM totals
+  UNION ALL
+  SELECT 31, 'swap_cache', 'found', kind, swapcache * :page_size / 1024,
+    'swap-cache pages of the ' || kind || ' objects probed'
+  FROM by_kind
+  UNION ALL
+  SELECT 32, 'swap_cache', 'unattributed', NULL,
+    swap_cache_kb - found_swap_cache_kb,
+    'SwapCached not found: the swap cache of private memory (pagemap does '
+    || 'not tell it page by page), objects not found'
+  FROM totals
+)
+SELECT section, item, kind, kb, description
+FROM facts
+ORDER BY ord, kind
+LIMIT :limit
