@@ -8,6 +8,12 @@ export interface OverNode {
   over_node_p75_ms: number;
 }
 
+export interface Ratio {
+  median: number;
+  p25: number;
+  p75: number;
+}
+
 export interface StartupResults {
   rounds: number;
   node_ms: number;
@@ -26,7 +32,13 @@ export interface StartupResults {
     capture_per_process_ms: number;
     smem_per_process_ms: number | null;
     /** Median over rounds of each round's per-process ratio. */
-    ratio: { median: number; p25: number; p75: number } | null;
+    ratio: Ratio | null;
+    /** Processes (sleep) added in each round's second measurement. */
+    extra_processes: number;
+    /** Per process added, in ms: what start-up and the host's objects do not blur. */
+    capture_marginal_ms: number;
+    smem_marginal_ms: number | null;
+    marginal_ratio: Ratio | null;
   };
 }
 
@@ -49,5 +61,6 @@ export function startupLines(r: StartupResults): string[] {
       ? `  ${f(a.capture_ms)} ms for ${a.captured_processes} processes = ${f(a.capture_per_process_ms, 2)} ms per process (no smem baseline: apt-get install smem)`
       : `  ${f(a.capture_per_process_ms, 2)} ms per process (${f(a.capture_ms)} ms, ${a.captured_processes}) vs smem ${f(a.smem_per_process_ms, 2)} ms (${f(a.smem_ms)} ms, ${a.smem_processes}): ${f(a.ratio?.median, 2)}x (quartiles ${f(a.ratio?.p25, 2)}-${f(a.ratio?.p75, 2)}x)   <= 1x`,
     `  of which the residency probes of shared-memory objects (smem has none) ${f(a.probe_ms)} ms`,
+    `  per process added (${a.extra_processes} sleep): ${f(a.capture_marginal_ms, 2)} ms vs smem ${f(a.smem_marginal_ms, 2)} ms: ${f(a.marginal_ratio?.median, 2)}x (quartiles ${f(a.marginal_ratio?.p25, 2)}-${f(a.marginal_ratio?.p75, 2)}x)   <= 1x`,
   ];
 }
