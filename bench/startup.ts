@@ -85,7 +85,9 @@ const smemAll = (): AllRun => {
 };
 const tools = { capture: captureAll, ...(haveSmem ? { smem: smemAll } : {}) };
 type Tool = keyof typeof tools;
-const runs: Record<string, { base: AllRun[]; more: AllRun[] }> = Object.fromEntries(Object.keys(tools).map((t) => [t, { base: [], more: [] }]));
+const runs: Record<string, { base: AllRun[]; more: AllRun[] }> = Object.fromEntries(
+  Object.keys(tools).map((t) => [t, { base: [], more: [] }]),
+);
 for (let i = 0; i < ALL_ROUNDS; i++) {
   const order = (Object.keys(tools) as Tool[]).sort(() => (i % 2 ? -1 : 1));
   for (const t of order) runs[t].base.push(tools[t]!());
@@ -95,12 +97,15 @@ for (let i = 0; i < ALL_ROUNDS; i++) {
     for (const t of order) runs[t].more.push(tools[t]!());
   } finally {
     // Gone before the next round's first measurement.
-    await Promise.all(sleepers.map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : (p.once('exit', r), p.kill())))));
+    await Promise.all(
+      sleepers.map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : (p.once('exit', r), p.kill())))),
+    );
   }
 }
 const perProcess = (rs: AllRun[]): number[] => rs.map((r) => r.ms / r.processes);
 /** Per round, (time with the extra processes - time without) / the processes added. */
-const marginal = (t: string): number[] => runs[t].more.map((m, k) => (m.ms - runs[t].base[k].ms) / (m.processes - runs[t].base[k].processes));
+const marginal = (t: string): number[] =>
+  runs[t].more.map((m, k) => (m.ms - runs[t].base[k].ms) / (m.processes - runs[t].base[k].processes));
 const capturePer = perProcess(runs.capture.base);
 const smemPer = haveSmem ? perProcess(runs.smem.base) : null;
 const base = runs.capture.base;

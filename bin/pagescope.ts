@@ -23,7 +23,7 @@ function handleError(err: unknown): never {
     console.error(`error: ${visibleText(err.message)}`);
     process.exit(1);
   }
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 }
 
@@ -36,7 +36,10 @@ const exit = (code: number): void => {
   process.exitCode = code;
 };
 const writeReport = async (capture: string, output: string): Promise<void> => {
-  const [{ renderReportFile }, { writeFileSafely }] = await Promise.all([import('../report/render-report-file.js'), import('../lib/safe-output.js')]);
+  const [{ renderReportFile }, { writeFileSafely }] = await Promise.all([
+    import('../report/render-report-file.js'),
+    import('../lib/safe-output.js'),
+  ]);
   writeFileSafely(output, await renderReportFile(capture, { interactive: false }), 'report');
 };
 
@@ -47,7 +50,12 @@ const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
   report: async () => (await import('../report/command.js')).reportCommand(stderrLogger),
   diff: async () => (await import('../analyze/diff-command.js')).diffCommand(stderrLogger),
   explain: async () =>
-    (await import('../explain/command.js')).explainCommand(stderrLogger, (text) => process.stdout.write(text), exit, () => (process.stdout.isTTY ? process.stdout.columns : undefined)),
+    (await import('../explain/command.js')).explainCommand(
+      stderrLogger,
+      (text) => process.stdout.write(text),
+      exit,
+      () => (process.stdout.isTTY ? process.stdout.columns : undefined),
+    ),
   demo: async () => (await import('../demo/command.js')).demoCommand(stderrLogger, (line) => console.log(line), writeReport),
 };
 const first = args[0];
@@ -111,7 +119,9 @@ const cli = yargs(args)
 // analyze (docs/performance.md "Start-up"); no public option does it (a default command, which
 // yargs spares, changes every command's help). Internal yargs API, hence optional: without it,
 // help is only rendered for nothing.
-const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+  .getInternalMethods?.()
+  .getUsageInstance?.();
 if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
 
 cli.parseAsync().catch(handleError);

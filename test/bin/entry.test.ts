@@ -36,9 +36,16 @@ function loads(args: string[]): { own: Set<string>; packages: Set<string> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-loads-'));
   try {
     const file = path.join(dir, 'loads.txt');
-    const r = spawnSync(process.execPath, ['--import', RECORDER, CLI, ...args], { encoding: 'utf8', env: { ...process.env, PAGESCOPE_LOADS: file } });
+    const r = spawnSync(process.execPath, ['--import', RECORDER, CLI, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, PAGESCOPE_LOADS: file },
+    });
     assert.equal(r.status, 0, r.stderr);
-    const urls = fs.readFileSync(file, 'utf8').split('\n').filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    const urls = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((u) => u.startsWith('file:'))
+      .map((u) => fileURLToPath(u));
     const own = new Set<string>();
     const packages = new Set<string>();
     for (const p of urls) {
@@ -65,7 +72,10 @@ describe('bin/pagescope entry (built)', function () {
   it('is a Node program: #!/usr/bin/env node, executable, runs as a program', () => {
     assert.ok(fs.readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n'));
     assert.equal(fs.statSync(CLI).mode & 0o777, 0o755);
-    const r = spawnSync(CLI, ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` } });
+    const r = spawnSync(CLI, ['--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), toolVersion());
   });
@@ -85,26 +95,52 @@ describe('bin/pagescope entry (built)', function () {
   });
 
   it('capture loads neither the analyses nor vega or arquero', () => {
-    const { own, packages } = loads(['capture', '-p', String(process.pid), '--pagemap', 'none', '-q', '-o', path.join(path.dirname(cap!.file), 'entry-capture.db')]);
-    assert.deepEqual([...own].filter((d) => !['bin', 'lib', 'capture'].includes(d)), []);
-    assert.deepEqual(HEAVY.filter((p) => packages.has(p)), []);
+    const { own, packages } = loads([
+      'capture',
+      '-p',
+      String(process.pid),
+      '--pagemap',
+      'none',
+      '-q',
+      '-o',
+      path.join(path.dirname(cap!.file), 'entry-capture.db'),
+    ]);
+    assert.deepEqual(
+      [...own].filter((d) => !['bin', 'lib', 'capture'].includes(d)),
+      [],
+    );
+    assert.deepEqual(
+      HEAVY.filter((p) => packages.has(p)),
+      [],
+    );
   });
 
   it('analyze ... warnings loads no capture code, report, vega or arquero (supervisor and child)', () => {
     const { own, packages } = loads(['analyze', cap!.file, 'warnings']);
-    assert.deepEqual([...own].filter((d) => !['bin', 'lib', 'analyze'].includes(d)), []);
-    assert.deepEqual(HEAVY.filter((p) => packages.has(p)), []);
+    assert.deepEqual(
+      [...own].filter((d) => !['bin', 'lib', 'analyze'].includes(d)),
+      [],
+    );
+    assert.deepEqual(
+      HEAVY.filter((p) => packages.has(p)),
+      [],
+    );
     assert.ok(packages.has('better-sqlite3'), 'the recorder sees the child');
   });
 
-  it('the command summaries that --help lists are the command modules\' own', () => {
+  it("the command summaries that --help lists are the command modules' own", () => {
     const noop = (): void => {};
     const modules: Array<CommandModule<any, any>> = [
       captureCommand(() => silentLogger, noop),
       analyzeCommand(),
       reportCommand(() => silentLogger),
       diffCommand(() => silentLogger),
-      explainCommand(() => silentLogger, noop, noop, () => undefined),
+      explainCommand(
+        () => silentLogger,
+        noop,
+        noop,
+        () => undefined,
+      ),
       demoCommand(() => silentLogger, noop, null),
     ];
     assert.deepEqual(
