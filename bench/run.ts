@@ -1,7 +1,7 @@
 // npm run bench: builds its own workloads, captures them, and prints each figure next to a
 // baseline measured in the same run (the raw pread of the same pagemap ranges; smem for --all).
 // Marginal cost = cost(large) - cost(small), so runtime start-up cancels out. Captures run in
-// fresh processes with the flags the CLI runs with (lib/node-flags.ts).
+// fresh processes, plain `node` as the CLI runs.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,9 +16,9 @@ import { createRunEncoder } from '../capture/sources/pagemap.js';
 import { PAGE_IS_HUGE, PAGE_IS_PFNZERO, emptyRawRegions, scanRaw } from '../capture/pagemap-scan.js';
 import { reconcile } from '../analyze/analyses/reconcile.js';
 import { readSchema } from '../lib/schema.js';
-import { NODE_FLAGS } from '../lib/node-flags.js';
 import { measureExplain } from './explain.js';
 import { bestMarginal, median, pairedDifferences, pairedMarginal, roundRatios } from './estimate.js';
+import { startupLines, type StartupResults } from './startup-figures.js';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -226,7 +226,7 @@ interface CaptureRun {
 function captureOnce(pids: number[], method: string, all = false, pagemap = 'all', pfns = false, more: { prefetchMinKb?: number; keepAs?: string; runs?: number } = {}): CaptureRun {
   const { prefetchMinKb, keepAs, runs = 1 } = more;
   const out = keepAs ?? path.join(dir, `c-${method}-${Date.now()}.db`);
-  const r = spawnSync(process.execPath, [...NODE_FLAGS, child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : '', prefetchMinKb === undefined ? '' : String(prefetchMinKb), String(runs)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [child, pids.join(','), out, method, all ? 'all' : '', pagemap, pfns ? 'pfns' : '', prefetchMinKb === undefined ? '' : String(prefetchMinKb), String(runs)], { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) throw new Error(`capture failed: ${r.stderr}`);
   if (keepAs === undefined) fs.rmSync(out, { force: true });
   return JSON.parse(r.stdout) as CaptureRun;
@@ -295,7 +295,7 @@ function measureRound(pid: number, into: SizeRuns, round: number): void {
 function summarize(w: Workload, memfdPages: number, anonPages: number, r: SizeRuns) {
   const kept = (pfns: boolean): { probeNs: number; runs: number; rows: number; file: string } => {
     const out = path.join(dir, `keep-${memfdPages}${pfns ? '-pfns' : ''}.db`);
-    spawnSync(process.execPath, [...NODE_FLAGS, child, String(w.pid), out, 'auto', '', 'all', pfns ? 'pfns' : ''], { encoding: 'utf8' });
+    spawnSync(process.execPath, [child, String(w.pid), out, 'auto', '', 'all', pfns ? 'pfns' : ''], { encoding: 'utf8' });
     const db = new Database(out, { readonly: true });
     const probeNs = db.prepare("SELECT probe_ns FROM shm_objects WHERE kind = 'memfd'").pluck().get() as number;
     const runs = db.prepare('SELECT count(*) FROM pagemap_runs').pluck().get() as number;
@@ -436,7 +436,7 @@ async function measureAll(n: number) {
       ...repeat(2, () => {
         const out = path.join(dir, `cli-all-${Date.now()}.db`);
         const t0 = process.hrtime.bigint();
-        spawnSync(process.execPath, [...NODE_FLAGS, cli, 'capture', '--all', '-q', '-o', out], { stdio: 'ignore' });
+        spawnSync(process.execPath, [cli, 'capture', '--all', '-q', '-o', out], { stdio: 'ignore' });
         const ms = msSince(t0);
         fs.rmSync(out, { force: true });
         return ms;
@@ -478,7 +478,7 @@ function analysisScale(runs: number) {
   const cli = fileURLToPath(new URL('../bin/pagescope.js', import.meta.url));
   let reportMs: number | null = null;
   const t1 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [...NODE_FLAGS, cli, 'report', file, '-o', path.join(dir, 'synthetic.html')], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, 'report', file, '-o', path.join(dir, 'synthetic.html')], { encoding: 'utf8' });
   if (r.status === 0) reportMs = Number(process.hrtime.bigint() - t1) / 1e6;
   return { runs, rows, reconcileMs, reportMs };
 }
@@ -571,6 +571,11 @@ const moreVmas = await (async () => {
 log('many-VMA captures done');
 const all = await measureAll(quick ? 50 : 300);
 log('--all done');
+// The CLI's start-up against `node -e 0`, and `capture --all --pagemap none` against smem as commands.
+const startup = JSON.parse(
+  execFileSync(process.execPath, [fileURLToPath(new URL('./startup.js', import.meta.url)), '--json', ...(quick ? ['--rounds', '5'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+) as StartupResults;
+log('start-up done');
 const analysis = analysisScale(quick ? 100000 : 1000000);
 const explain = await measureExplain(quick ? 3 : 7);
 log('explain done');
@@ -717,6 +722,7 @@ const results = {
   },
   analysis,
   explain: explain === null ? null : { processes: explain.processes, median_ms: explain.medianMs, runs_ms: explain.runsMs },
+  startup,
 };
 if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -762,6 +768,7 @@ if (json) {
     `  warm (the 4th capture in one process)       ${f(results.all.warm_ms)} ms = ${f(results.all.smem_ms ? results.all.warm_ms / results.all.smem_ms : null, 2)}x smem`,
     `  reading the capture's /proc files unparsed  ${f(results.all.sources_read_ms)} ms (smaps alone, as smem reads: ${f(results.all.smaps_read_ms)} ms)`,
     `  SQLite alone storing its rows               ${f(results.all.store_floor_ms)} ms (${results.all.captured_processes} processes, ${results.all.vmas} VMAs, ${results.all.run_rows} run rows, ${results.all.status_rows} status lines)`,
+    ...startupLines(startup),
     `reconcile over ${results.analysis.runs} runs                ${f(results.analysis.reconcileMs)} ms                          <= 5000 ms`,
     `report over ${results.analysis.runs} runs                   ${f(results.analysis.reportMs)} ms                          <= 10000 ms`,
     results.explain === null

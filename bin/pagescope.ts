@@ -1,25 +1,16 @@
-#!/bin/sh
-// pagescope CLI entry: registers every command explicitly, maps errors to exit codes.
-// The only module allowed to use console and process.exit. Run as a program, it is a shell script
-// first: the built file's second line execs node with lib/node-flags.ts (tools/inline-yargs.mjs).
-import yargs, { type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+#!/usr/bin/env node
+// pagescope CLI entry: registers the named command only, maps errors to exit codes. The only module
+// allowed to use console and process.exit. Everything heavier than Node's own modules is imported
+// when a command needs it, so `--version` and `--help` load no command (docs/performance.md
+// "Start-up").
+import type { CommandModule } from 'yargs';
 import { UserError, ParseError } from '../lib/errors.js';
-import { writeFileSafely } from '../lib/safe-output.js';
 import { visibleText } from '../lib/visible-text.js';
-import { stderrLogger } from '../lib/stderr-logger.js';
 import { toolVersion } from '../lib/version.js';
-import { BOUNDED_COMMANDS, limitMessage, parseLimits, runSupervised, SUPERVISED_ENV, type Limits } from '../lib/watchdog.js';
+import { stderrLogger } from '../lib/stderr-logger.js';
+import { COMMAND_SUMMARIES } from './command-summaries.js';
 
-const writeReport = async (capture: string, output: string): Promise<void> => {
-  // vega and vega-lite load only when a report is rendered, not for every command.
-  const { renderReportFile } = await import('../report/render-report-file.js');
-  writeFileSafely(output, await renderReportFile(capture, { interactive: false }), 'report');
-};
-
-const exit = (code: number): void => {
-  process.exitCode = code;
-};
+const args = process.argv.slice(2);
 
 function handleError(err: unknown): never {
   if (err instanceof UserError) {
@@ -32,43 +23,79 @@ function handleError(err: unknown): never {
     console.error(`error: ${visibleText(err.message)}`);
     process.exit(1);
   }
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 }
 
-// Each command's modules load only when it runs (a capture never loads the analyses, the demo or
-// the report): named first, only it is registered; otherwise (help, a typo) all of them are.
+if (args.length === 1 && args[0] === '--version') {
+  console.log(toolVersion());
+  process.exit(0);
+}
+
+const exit = (code: number): void => {
+  process.exitCode = code;
+};
+const writeReport = async (capture: string, output: string): Promise<void> => {
+  const [{ renderReportFile }, { writeFileSafely }] = await Promise.all([
+    import('../report/render-report-file.js'),
+    import('../lib/safe-output.js'),
+  ]);
+  writeFileSafely(output, await renderReportFile(capture, { interactive: false }), 'report');
+};
+
+// Each command's modules load only when it is named first.
 const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
   capture: async () => (await import('../capture/command.js')).captureCommand(stderrLogger, exit),
   analyze: async () => (await import('../analyze/command.js')).analyzeCommand(),
   report: async () => (await import('../report/command.js')).reportCommand(stderrLogger),
   diff: async () => (await import('../analyze/diff-command.js')).diffCommand(stderrLogger),
-  explain: async () => (await import('../explain/command.js')).explainCommand(stderrLogger, (text) => process.stdout.write(text), exit, () => (process.stdout.isTTY ? process.stdout.columns : undefined)),
+  explain: async () =>
+    (await import('../explain/command.js')).explainCommand(
+      stderrLogger,
+      (text) => process.stdout.write(text),
+      exit,
+      () => (process.stdout.isTTY ? process.stdout.columns : undefined),
+    ),
   demo: async () => (await import('../demo/command.js')).demoCommand(stderrLogger, (line) => console.log(line), writeReport),
 };
-const first = hideBin(process.argv)[0];
+const first = args[0];
+const named = first !== undefined && Object.hasOwn(COMMANDS, first);
 
 // A command that reads a capture runs in a supervised child, bounded in time and memory
 // (lib/watchdog.ts): a crafted capture or `sql` query cannot make it run or grow without end.
-if (first !== undefined && BOUNDED_COMMANDS.has(first) && !process.env[SUPERVISED_ENV]) {
-  const args = hideBin(process.argv);
-  let limits: Limits;
-  try {
-    limits = parseLimits(args);
-  } catch (err) {
-    handleError(err);
+if (named) {
+  const { BOUNDED_COMMANDS, limitMessage, parseLimits, runSupervised, SUPERVISED_ENV } = await import('../lib/watchdog.js');
+  if (BOUNDED_COMMANDS.has(first) && !process.env[SUPERVISED_ENV]) {
+    let limits: ReturnType<typeof parseLimits>;
+    try {
+      limits = parseLimits(args);
+    } catch (err) {
+      handleError(err);
+    }
+    const outcome = await runSupervised(process.argv[1], args, limits);
+    if (outcome.limit) {
+      const { message, hint } = limitMessage(`pagescope ${first}`, outcome.limit, limits);
+      console.error(`error: ${message}`);
+      console.error(`hint: ${hint}`);
+    }
+    process.exit(outcome.code);
   }
-  const outcome = await runSupervised(process.argv[1], args, limits);
-  if (outcome.limit) {
-    const { message, hint } = limitMessage(`pagescope ${first}`, outcome.limit, limits);
-    console.error(`error: ${message}`);
-    console.error(`hint: ${hint}`);
-  }
-  process.exit(outcome.code);
 }
-const registered = await Promise.all((first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS)).map((name) => COMMANDS[name]()));
 
-const cli = yargs(hideBin(process.argv))
+// Help and errors without a command list the commands from their summaries, loading none of them.
+const commandPlaceholder = (summary: (typeof COMMAND_SUMMARIES)[number]): CommandModule => ({
+  command: summary.command,
+  describe: summary.describe,
+  handler: () => {
+    throw new UserError(`name the command first: pagescope ${summary.command.split(' ')[0]} [options]`);
+  },
+});
+const [{ default: yargs }, registered] = await Promise.all([
+  import('./yargs.js'),
+  named ? Promise.all([COMMANDS[first]()]) : Promise.resolve(COMMAND_SUMMARIES.map(commandPlaceholder)),
+]);
+
+const cli = yargs(args)
   .scriptName('pagescope')
   .version(toolVersion())
   .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
@@ -87,11 +114,14 @@ const cli = yargs(hideBin(process.argv))
     process.exit(2);
   });
 
-// yargs renders the whole help text after starting a command's handler, to show it if the command
-// fails later (docs/performance.md "Node flags and start-up"). .fail() above never shows it: skip
-// that.
-// Internal yargs API, hence optional: without it, help is only rendered for nothing.
-const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+// yargs renders a command's whole help text after starting its handler, to show it if the command
+// fails later; .fail() above never shows it. Skipping that still saves a quarter of a short
+// analyze (docs/performance.md "Start-up"); no public option does it (a default command, which
+// yargs spares, changes every command's help). Internal yargs API, hence optional: without it,
+// help is only rendered for nothing.
+const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+  .getInternalMethods?.()
+  .getUsageInstance?.();
 if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
 
 cli.parseAsync().catch(handleError);

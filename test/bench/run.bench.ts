@@ -62,6 +62,19 @@ describe('npm run bench -- --quick --json', function () {
     assert.ok(c.runs_large > 0 && c.file_bytes_per_page > 0 && c.peak_rss_large_mib > 0);
   });
 
+  it('gives the start-up figures against node -e 0 and capture --all against smem (bench/startup.ts)', () => {
+    const s = JSON.parse(out).startup;
+    assert.equal(s.rounds, 5);
+    assert.ok(s.node_ms > 0, JSON.stringify(s));
+    for (const o of [s.version, s.help, s.analyze_warnings]) {
+      assert.ok(o.ms > 0 && Number.isFinite(o.over_node_ms) && o.over_node_p25_ms <= o.over_node_ms && o.over_node_ms <= o.over_node_p75_ms, JSON.stringify(o));
+    }
+    assert.ok(s.all.capture_ms > 0 && s.all.captured_processes > 0 && Number.isFinite(s.all.capture_marginal_ms), JSON.stringify(s.all));
+    assert.ok(s.all.capture_per_process_ms > 0);
+    if (s.all.smem_ms === null) assert.equal(s.all.ratio, null);
+    else assert.ok(s.all.ratio.p25 <= s.all.ratio.median && s.all.ratio.median <= s.all.ratio.p75, JSON.stringify(s.all));
+  });
+
   it('gives the residency probe, the many-VMA captures, --all and the analysis figures', () => {
     const r = JSON.parse(out);
     assert.ok(r.residency.probe_ms > 0 && r.residency.memfd_gib === 1);

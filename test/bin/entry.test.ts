@@ -1,39 +1,151 @@
-// The built CLI entry carries yargs inside it (tools/inline-yargs.mjs): at start-up Node loads no
-// package for argument parsing, only the entry and, on demand, the named command's modules.
+// The built CLI entry: a plain Node program that loads, per command, only what that command uses
+// (docs/performance.md "Start-up").
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { isBuiltin } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NODE_FLAGS } from '../../lib/node-flags.js';
+import { fileURLToPath } from 'node:url';
+import type { CommandModule } from 'yargs';
+import { COMMAND_SUMMARIES } from '../../bin/command-summaries.js';
+import { captureCommand } from '../../capture/command.js';
+import { analyzeCommand } from '../../analyze/command.js';
+import { reportCommand } from '../../report/command.js';
+import { diffCommand } from '../../analyze/diff-command.js';
+import { explainCommand } from '../../explain/command.js';
+import { demoCommand } from '../../demo/command.js';
+import { silentLogger } from '../../lib/log.js';
 import { toolVersion } from '../../lib/version.js';
+import { captureTo, type Captured } from '../support/capture.js';
 import { CLI } from '../support/cli.js';
 
-describe('bin/pagescope entry (built)', () => {
-  it('imports only Node built-ins and its own modules: yargs is inlined', () => {
-    const text = fs.readFileSync(CLI, 'utf8');
-    const specifiers = [...text.matchAll(/^\s*import\s[^'"]*?from\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm)].map((m) => m[1] ?? m[2]);
-    assert.ok(specifiers.length > 0);
-    const packages = specifiers.filter((s) => !s.startsWith('.') && !isBuiltin(s));
-    assert.deepEqual(packages, []);
-    assert.ok(specifiers.includes('../capture/command.js'), 'command modules stay separate, loaded on demand');
+const DIST = fileURLToPath(new URL('../../', import.meta.url));
+
+// An ESM loader hook that appends every URL Node loads (ES modules and, through them, CommonJS
+// packages) to the file named by PAGESCOPE_LOADS; Node passes --import on to the supervised child.
+const RECORDER = `data:text/javascript,${encodeURIComponent(`
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(
+  "import { appendFileSync } from 'node:fs';" +
+  "export async function load(url, context, next) { appendFileSync(process.env.PAGESCOPE_LOADS, url + '\\\\n'); return next(url, context); }"
+));
+`)}`;
+
+/** What one run of the CLI loaded: our own modules (dist/ directory names) and npm packages. */
+function loads(args: string[]): { own: Set<string>; packages: Set<string> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-loads-'));
+  try {
+    const file = path.join(dir, 'loads.txt');
+    const r = spawnSync(process.execPath, ['--import', RECORDER, CLI, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, PAGESCOPE_LOADS: file },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const urls = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((u) => u.startsWith('file:'))
+      .map((u) => fileURLToPath(u));
+    const own = new Set<string>();
+    const packages = new Set<string>();
+    for (const p of urls) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p);
+      if (pkg) packages.add(pkg[1]);
+      else if (p.startsWith(DIST)) own.add(path.relative(DIST, p).split(path.sep)[0]);
+    }
+    return { own, packages };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const HEAVY = ['vega', 'vega-lite', 'vega-embed', 'arquero'];
+
+describe('bin/pagescope entry (built)', function () {
+  this.timeout(60000);
+  let cap: Captured | undefined;
+  before(async () => {
+    cap = await captureTo([process.pid], { pagemap: 'none' });
+  });
+  after(() => cap?.dispose());
+
+  it('is a Node program: #!/usr/bin/env node, executable, runs as a program', () => {
+    assert.ok(fs.readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n'));
+    assert.equal(fs.statSync(CLI).mode & 0o777, 0o755);
+    const r = spawnSync(CLI, ['--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), toolVersion());
   });
 
-  it('runs as a program through sh, which execs node with lib/node-flags.ts and every argument', () => {
-    // A stand-in node on PATH shows what the shell line passes it.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-entry-'));
-    try {
-      fs.writeFileSync(path.join(dir, 'node'), '#!/bin/sh\nprintf "%s|" "$@"\n', { mode: 0o755 });
-      const shown = spawnSync('/bin/sh', [CLI, 'capture', '--match', 'a b'], { encoding: 'utf8', env: { PATH: dir } });
-      assert.equal(shown.stdout, [...NODE_FLAGS, CLI, 'capture', '--match', 'a b', ''].join('|'));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    // With the real node, as a shell script and as plain JavaScript alike.
-    const nodeDir = path.dirname(process.execPath);
-    const viaSh = spawnSync('/bin/sh', [CLI, '--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${nodeDir}:${process.env.PATH ?? ''}` } });
-    assert.equal(viaSh.stdout.trim(), toolVersion());
-    assert.equal(spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' }).stdout.trim(), toolVersion());
+  it('--version loads no package and no command', () => {
+    const { own, packages } = loads(['--version']);
+    assert.deepEqual([...packages], []);
+    assert.deepEqual([...own].sort(), ['bin', 'lib']);
+  });
+
+  it('--help lists every command without loading one, and yargs from its bundle (tools/inline-yargs.mjs)', () => {
+    const { own, packages } = loads(['--help']);
+    assert.deepEqual([...own].sort(), ['bin', 'lib']);
+    assert.deepEqual([...packages], []);
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    for (const s of COMMAND_SUMMARIES) assert.ok(help.stdout.includes(`pagescope ${s.command}`), s.command);
+  });
+
+  it('capture loads neither the analyses nor vega or arquero', () => {
+    const { own, packages } = loads([
+      'capture',
+      '-p',
+      String(process.pid),
+      '--pagemap',
+      'none',
+      '-q',
+      '-o',
+      path.join(path.dirname(cap!.file), 'entry-capture.db'),
+    ]);
+    assert.deepEqual(
+      [...own].filter((d) => !['bin', 'lib', 'capture'].includes(d)),
+      [],
+    );
+    assert.deepEqual(
+      HEAVY.filter((p) => packages.has(p)),
+      [],
+    );
+  });
+
+  it('analyze ... warnings loads no capture code, report, vega or arquero (supervisor and child)', () => {
+    const { own, packages } = loads(['analyze', cap!.file, 'warnings']);
+    assert.deepEqual(
+      [...own].filter((d) => !['bin', 'lib', 'analyze'].includes(d)),
+      [],
+    );
+    assert.deepEqual(
+      HEAVY.filter((p) => packages.has(p)),
+      [],
+    );
+    assert.ok(packages.has('better-sqlite3'), 'the recorder sees the child');
+  });
+
+  it("the command summaries that --help lists are the command modules' own", () => {
+    const noop = (): void => {};
+    const modules: Array<CommandModule<any, any>> = [
+      captureCommand(() => silentLogger, noop),
+      analyzeCommand(),
+      reportCommand(() => silentLogger),
+      diffCommand(() => silentLogger),
+      explainCommand(
+        () => silentLogger,
+        noop,
+        noop,
+        () => undefined,
+      ),
+      demoCommand(() => silentLogger, noop, null),
+    ];
+    assert.deepEqual(
+      modules.map((m) => ({ command: m.command, describe: m.describe })),
+      COMMAND_SUMMARIES.map((s) => ({ command: s.command, describe: s.describe })),
+    );
   });
 });
