@@ -7,7 +7,7 @@ import { isBuiltin } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NODE_FLAGS } from '../../lib/node-flags.js';
-import { toolVersion } from '../../lib/version.js';
+import { versionText } from '../../lib/version.js';
 import { CLI } from '../support/cli.js';
 
 describe('bin/pagescope entry (built)', () => {
@@ -33,7 +33,7 @@ describe('bin/pagescope entry (built)', () => {
     // With the real node, as a shell script and as plain JavaScript alike.
     const nodeDir = path.dirname(process.execPath);
     const viaSh = spawnSync('/bin/sh', [CLI, '--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${nodeDir}:${process.env.PATH ?? ''}` } });
-    assert.equal(viaSh.stdout.trim(), toolVersion());
-    assert.equal(spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' }).stdout.trim(), toolVersion());
+    assert.equal(viaSh.stdout.trim(), versionText());
+    assert.equal(spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' }).stdout.trim(), versionText());
   });
 });
