@@ -8,7 +8,7 @@ import { UserError, ParseError } from '../lib/errors.js';
 import { writeFileSafely } from '../lib/safe-output.js';
 import { visibleText } from '../lib/visible-text.js';
 import { stderrLogger } from '../lib/stderr-logger.js';
-import { toolVersion } from '../lib/version.js';
+import { versionText } from '../lib/version.js';
 import { BOUNDED_COMMANDS, limitMessage, parseLimits, runSupervised, SUPERVISED_ENV, type Limits } from '../lib/watchdog.js';
 
 const writeReport = async (capture: string, output: string): Promise<void> => {
@@ -70,7 +70,7 @@ const registered = await Promise.all((first !== undefined && Object.hasOwn(COMMA
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('pagescope')
-  .version(toolVersion())
+  .version(versionText())
   .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
   .command(registered)
   .demandCommand(1, 'name a command: capture, explain, analyze, report, diff or demo')
