@@ -23,8 +23,9 @@ if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the
 // The Node that runs this script goes into the bundle: the native modules in node_modules were
 // built or fetched for its ABI. A distribution's node linked to shared libnode or libuv would not
 // run elsewhere: only the C and C++ runtime may be needed from the host.
-const needed = run('readelf', ['-d', process.execPath]).split('\n').flatMap((l) => /\(NEEDED\).*\[(.+)\]/.exec(l)?.[1] ?? []);
-const host = needed.filter((lib) => !/^(libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so/.test(lib));
+// ldd (glibc's, in every Debian) lists them with their own dependencies.
+const needed = run('ldd', [process.execPath]).split('\n').flatMap((l) => /^\s*(\S+)/.exec(l)?.[1] ?? []);
+const host = needed.filter((lib) => !/^(linux-vdso|libc|libm|libdl|librt|libpthread|libstdc\+\+|libgcc_s|\/lib64\/ld-linux-x86-64)\.so/.test(lib));
 if (host.length) throw new Error(`${process.execPath} needs ${host.join(', ')}: use an official Node build to bundle`);
 
 const name = `pagescope-${pkg.version}-linux-x64`;

@@ -42,8 +42,11 @@ if [ ! -e "$root/.complete" ]; then
   mv "$root.tmp" "$root"
   echo "test:bundle: debootstrap took $((SECONDS - start_s)) s"
 fi
+# In the chroot, the environment of a fresh root login, none of this machine's.
+clean_env=(/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C)
+in_chroot() { chroot "$root" "${clean_env[@]}" "$@"; }
 # The premise: nothing of Node in the chroot.
-if chroot "$root" sh -c 'command -v node || command -v npm || command -v cc' >/dev/null; then
+if in_chroot sh -c 'command -v node || command -v npm || command -v cc' >/dev/null; then
   echo "test:bundle: $root has node, npm or a compiler" >&2
   exit 1
 fi
@@ -57,9 +60,6 @@ cp "$bundle" "$root/opt/pagescope-test/"
 # Unpacked by the chroot's own tar, as on the production host.
 in_chroot tar xzf "/opt/pagescope-test/$(basename "$bundle")" -C /opt/pagescope-test
 cli="/opt/pagescope-test/pagescope-$version-linux-x64/pagescope"
-# In the chroot, the environment of a fresh root login, none of this machine's.
-clean_env=(/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C)
-in_chroot() { chroot "$root" "${clean_env[@]}" "$@"; }
 
 mount -t proc proc "$root/proc"; mounted+=("$root/proc")
 mount -t tmpfs -o size=256m,mode=1777 tmpfs "$root/dev/shm"; mounted+=("$root/dev/shm")
@@ -67,9 +67,9 @@ mount -t tmpfs -o size=256m,mode=1777 tmpfs "$root/dev/shm"; mounted+=("$root/de
 out=$(in_chroot "$cli" --version)
 echo "$out"
 check "--version names the version, the commit, the build date and Node" \
-  grep -qzE "pagescope $version \(commit $commit\).*built [0-9]{4}-[0-9]{2}-[0-9]{2}T.* with Node v20\." <<<"$out"
+  grep -qzE "pagescope $version \(commit $commit\).*built [0-9]{4}-[0-9]{2}-[0-9]{2}T.* with Node $(node -p process.version)" <<<"$out"
 
-check "demo runs in the chroot" in_chroot "$cli" demo --quiet --dir /tmp/pagescope-test/demo
+check "demo runs in the chroot" sh -c '"$@" >/dev/null' sh chroot "$root" "${clean_env[@]}" "$cli" demo --quiet --dir /tmp/pagescope-test/demo
 check "the demo wrote its capture and report" test -s "$root/tmp/pagescope-test/demo/demo.db" -a -s "$root/tmp/pagescope-test/demo/demo.html"
 
 # A process started inside the chroot, captured from inside it.
@@ -87,6 +87,9 @@ meta() { node dist/bin/pagescope.js analyze "$inside" sql "SELECT value FROM cap
 check "the capture records the bundle's commit" test "$(meta tool_commit)" = "$commit"
 check "the capture records the bundle's build date" grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' <<<"$(meta tool_bundle_built_utc)"
 check "the captured process is the chroot's sleep" test "$(node dist/bin/pagescope.js analyze "$inside" sql 'SELECT comm FROM processes' --format csv | tail -n 1)" = sleep
+
+# In this clone: npx finds the project's own bin, with nothing to fetch.
+check "npx pagescope --version in the clone" sh -c "npx --no pagescope --version | grep -q '^pagescope $version (commit $commit)'"
 
 # npm pack, npm install -g of the tarball into a temporary prefix: pagescope from there alone.
 prefix=$(mktemp -d /tmp/pagescope-prefix-XXXXXX)
