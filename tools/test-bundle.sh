@@ -89,7 +89,7 @@ check "the capture records the bundle's build date" grep -qE '^[0-9]{4}-[0-9]{2}
 check "the captured process is the chroot's sleep" test "$(node dist/bin/pagescope.js analyze "$inside" sql 'SELECT comm FROM processes' --format csv | tail -n 1)" = sleep
 
 # In this clone: npx finds the project's own bin, with nothing to fetch.
-check "npx pagescope --version in the clone" sh -c "npx --no pagescope --version | grep -q '^pagescope $version (commit $commit)'"
+check "npx pagescope --version in the clone" sh -c "npx --no -- pagescope --version | grep -q '^pagescope $version (commit $commit)'"
 
 # npm pack, npm install -g of the tarball into a temporary prefix: pagescope from there alone.
 prefix=$(mktemp -d /tmp/pagescope-prefix-XXXXXX)
