@@ -23,6 +23,8 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
+# Interrupted or terminated: exit, so that the EXIT trap unmounts.
+trap "exit 130" INT TERM
 check() { # check NAME COMMAND...: runs it, counts it
   if "${@:2}"; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi
 }
