@@ -48,7 +48,10 @@ export function libcPathIn(maps: string): string | null {
     // address perms offset dev inode pathname; the pathname may hold spaces.
     const fields = line.split(/\s+/);
     if (fields.length < 6) continue;
-    const file = fields.slice(5).join(' ').replace(/ \(deleted\)$/, '');
+    const file = fields
+      .slice(5)
+      .join(' ')
+      .replace(/ \(deleted\)$/, '');
     if (file.startsWith('/') && LIBC_NAME.test(path.basename(file))) return file;
   }
   return null;

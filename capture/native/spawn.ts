@@ -14,7 +14,14 @@ interface Bound {
   attrSigmask: (attr: Buffer, set: Buffer) => number;
   attrSigdefault: (attr: Buffer, set: Buffer) => number;
   attrDestroy: (attr: Buffer) => number;
-  posixSpawn: (pid: Int32Array, path: string, actions: Buffer, attr: Buffer, argv: Array<string | null>, envp: Array<string | null>) => number;
+  posixSpawn: (
+    pid: Int32Array,
+    path: string,
+    actions: Buffer,
+    attr: Buffer,
+    argv: Array<string | null>,
+    envp: Array<string | null>,
+  ) => number;
   waitpid: (pid: number, status: Int32Array, options: number) => number;
 }
 

@@ -9,16 +9,35 @@ const line = (file: string): string => `7f0a1c028000-7f0a1c17d000 r-xp 00028000 
 
 describe('libc path from /proc/PID/maps', () => {
   const cases: Array<[string, string[], string | null]> = [
-    ['glibc 2.34 and later', ['/usr/lib/x86_64-linux-gnu/libcrypto.so.3', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'], '/usr/lib/x86_64-linux-gnu/libc.so.6'],
+    [
+      'glibc 2.34 and later',
+      ['/usr/lib/x86_64-linux-gnu/libcrypto.so.3', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'],
+      '/usr/lib/x86_64-linux-gnu/libc.so.6',
+    ],
     ['glibc before 2.34', ['/lib/x86_64-linux-gnu/libc-2.31.so'], '/lib/x86_64-linux-gnu/libc-2.31.so'],
     ['musl: the loader is the C library', ['/usr/lib/libstdc++.so.6.0.32', '/lib/ld-musl-x86_64.so.1'], '/lib/ld-musl-x86_64.so.1'],
     ['musl aarch64', ['/lib/ld-musl-aarch64.so.1'], '/lib/ld-musl-aarch64.so.1'],
     ['a path with spaces, deleted since', ['/opt/my app/lib/libc.so.6 (deleted)'], '/opt/my app/lib/libc.so.6'],
-    ['look-alikes only (libcap, libc_malloc_debug, libcrypt)', ['/usr/lib/libcap.so.2', '/usr/lib/libc_malloc_debug.so.0', '/usr/lib/libcrypt.so.1'], null],
+    [
+      'look-alikes only (libcap, libc_malloc_debug, libcrypt)',
+      ['/usr/lib/libcap.so.2', '/usr/lib/libc_malloc_debug.so.0', '/usr/lib/libcrypt.so.1'],
+      null,
+    ],
     ['a static executable: no library', ['/usr/bin/busybox', '[heap]', '[vdso]'], null],
   ];
   for (const [name, files, expected] of cases) {
-    it(name, () => assert.equal(libcPathIn(['555555554000-555555556000 r--p 00000000 fe:01 42 /usr/bin/node', ...files.map(line), '7ffd4b2f0000-7ffd4b311000 rw-p 00000000 00:00 0                          [stack]'].join('\n')), expected));
+    it(name, () =>
+      assert.equal(
+        libcPathIn(
+          [
+            '555555554000-555555556000 r--p 00000000 fe:01 42 /usr/bin/node',
+            ...files.map(line),
+            '7ffd4b2f0000-7ffd4b311000 rw-p 00000000 00:00 0                          [stack]',
+          ].join('\n'),
+        ),
+        expected,
+      ),
+    );
   }
 
   it('finds the C library this process runs on, and calls it', () => {

@@ -31,7 +31,9 @@ describe('lib/version: provenance', () => {
       const r = runCli(['capture', '--quiet', '--pid', String(sleeper.pid), '--pagemap', 'none', '-o', file]);
       assert.equal(r.status, 0, r.stderr);
       const db = new Database(file, { readonly: true });
-      const meta = Object.fromEntries((db.prepare('SELECT key, value FROM capture_meta').all() as Array<{ key: string; value: string }>).map((m) => [m.key, m.value]));
+      const meta = Object.fromEntries(
+        (db.prepare('SELECT key, value FROM capture_meta').all() as Array<{ key: string; value: string }>).map((m) => [m.key, m.value]),
+      );
       db.close();
       assert.equal(meta.tool_commit, buildInfo().commit);
       assert.equal(meta.node_version, process.version);
