@@ -22,7 +22,10 @@ CREATE TABLE schema_version
 ) STRICT;
 
 CREATE TABLE capture_meta
--- Capture metadata as key/value pairs, one row per key. Keys: tool_version, schema_version,
+-- Capture metadata as key/value pairs, one row per key. Keys: tool_version, tool_commit (the git
+-- commit pagescope was built from, -dirty if its tree had changes, unknown outside git),
+-- node_version (the Node that ran the capture), tool_bundle_built_utc (only from the portable
+-- bundle: when it was built) (these three absent in older captures), schema_version,
 -- argv_json, kernel_release, kernel_version, machine, page_size_bytes, hostname, boot_id,
 -- started_at_utc, finished_at_utc, started_monotonic_ns, finished_monotonic_ns, uid, euid,
 -- cap_eff_hex, pfn_visible (1 if PFNs and swap offsets are visible: CAP_SYS_ADMIN),

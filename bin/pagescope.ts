@@ -6,7 +6,7 @@
 import type { CommandModule } from 'yargs';
 import { UserError, ParseError } from '../lib/errors.js';
 import { visibleText } from '../lib/visible-text.js';
-import { toolVersion } from '../lib/version.js';
+import { versionText } from '../lib/version.js';
 import { stderrLogger } from '../lib/stderr-logger.js';
 import { COMMAND_SUMMARIES } from './command-summaries.js';
 
@@ -28,7 +28,7 @@ function handleError(err: unknown): never {
 }
 
 if (args.length === 1 && args[0] === '--version') {
-  console.log(toolVersion());
+  console.log(versionText());
   process.exit(0);
 }
 
@@ -97,7 +97,7 @@ const [{ default: yargs }, registered] = await Promise.all([
 
 const cli = yargs(args)
   .scriptName('pagescope')
-  .version(toolVersion())
+  .version(versionText())
   .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
   .command(registered)
   .demandCommand(1, 'name a command: capture, explain, analyze, report, diff or demo')

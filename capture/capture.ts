@@ -15,7 +15,7 @@ import { stageFile } from '../lib/safe-output.js';
 import type { Logger } from '../lib/log.js';
 import * as messages from '../lib/messages.js';
 import { SCHEMA_VERSION } from '../lib/schema.js';
-import { toolVersion } from '../lib/version.js';
+import { provenanceMeta, toolVersion } from '../lib/version.js';
 import { classifyVma } from './classify.js';
 import { captureHost, captureHostEnd, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
 import { captureMemoryCgroups, readMemcgMounts } from './memcg.js';
@@ -310,6 +310,7 @@ async function captureInto(
   const finishedNs = process.hrtime.bigint();
   const meta: Record<string, string> = {
     tool_version: toolVersion(),
+    ...provenanceMeta(),
     schema_version: String(SCHEMA_VERSION),
     argv_json: JSON.stringify(options.argv),
     ...readKernelIdentity(procfs),

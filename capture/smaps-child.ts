@@ -8,7 +8,7 @@
 // standard error is the read error, thrown with the file's path.
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { pipe, reapChild, setPipeCapacity, spawnWithStdio } from './native/syscalls.js';
+import { pipe, reapChild, setPipeCapacity, spawnWithStdio } from './native/spawn.js';
 import { closeQuietly } from './procfs.js';
 
 /** A file read by another process, as text in pieces (an iterator that blocks until the next piece). */

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as s from '../capture/native/syscalls.js';
+import * as d from './native.js';
 
 export type Range = [number, number]; // [first page, end page)
 
@@ -72,7 +73,7 @@ process.on('SIGTERM', () => {
 });
 process.on('exit', cleanup);
 
-s.pinToCpu(0);
+d.pinToCpu(0);
 if (spec.memcg) fs.writeFileSync(`${spec.memcg}/cgroup.procs`, String(process.pid));
 
 interface Live {
@@ -104,14 +105,14 @@ for (const o of spec.objects) {
     }
     case 'memfd':
       // MFD_CLOEXEC: the mapper processes must not inherit it (an fd-only memfd stays ours alone).
-      fd = s.memfdCreate(`${spec.prefix ?? 'pagescope-test'}-${o.name}`, 1);
+      fd = d.memfdCreate(`${spec.prefix ?? 'pagescope-test'}-${o.name}`, 1);
       fs.ftruncateSync(fd, len);
       if (o.map !== false) addr = s.mmap(len, rw, s.MAP_SHARED, fd, 0);
       break;
     case 'sysv': {
-      const id = s.shmget(s.IPC_PRIVATE, len, s.IPC_CREAT | 0o600);
-      addr = s.shmat(id);
-      s.shmRemove(id); // gone once we detach or exit: nothing leaks
+      const id = d.shmget(d.IPC_PRIVATE, len, d.IPC_CREAT | 0o600);
+      addr = d.shmat(id);
+      d.shmRemove(id); // gone once we detach or exit: nothing leaks
       info.shmid = id;
       break;
     }
@@ -135,9 +136,9 @@ for (const o of spec.objects) {
   live.set(o.name, { spec: o, addr, fd, info });
 }
 
-const touch = (l: Live, first: number, pages: number): void => s.fill(l.addr + first * PAGE, 0x5a, pages * PAGE);
+const touch = (l: Live, first: number, pages: number): void => d.fill(l.addr + first * PAGE, 0x5a, pages * PAGE);
 const pageout = (l: Live, first: number, pages: number): void => {
-  s.madvise(l.addr + first * PAGE, pages * PAGE, s.MADV_PAGEOUT);
+  s.madvise(l.addr + first * PAGE, pages * PAGE, d.MADV_PAGEOUT);
   if (l.fd === null || l.spec.kind === 'private-of-shm') return;
   // Ground truth must hold: every page of the range is a swap entry now.
   const evicted = s.cachestat(l.fd, first * PAGE, pages * PAGE).evictedPages;
@@ -159,7 +160,7 @@ for (const l of live.values()) each(l.spec.pageout, (a, n) => { touch(l, a, n); 
 const childScript = fileURLToPath(new URL('./touch-file.js', import.meta.url));
 for (const l of live.values()) {
   each(l.spec.pwrite, (a, n) => fs.writeSync(l.fd as number, Buffer.alloc(n * PAGE, 0x33), 0, n * PAGE, a * PAGE));
-  each(l.spec.fallocate, (a, n) => s.fallocate(l.fd as number, s.FALLOC_FL_KEEP_SIZE, a * PAGE, n * PAGE));
+  each(l.spec.fallocate, (a, n) => d.fallocate(l.fd as number, d.FALLOC_FL_KEEP_SIZE, a * PAGE, n * PAGE));
   if (l.spec.childTouch?.length) {
     const end = l.addr + l.spec.pages * PAGE;
     const mapFile = `/proc/${process.pid}/map_files/${l.addr.toString(16)}-${end.toString(16)}`;

@@ -15,7 +15,7 @@ import { diffCommand } from '../../analyze/diff-command.js';
 import { explainCommand } from '../../explain/command.js';
 import { demoCommand } from '../../demo/command.js';
 import { silentLogger } from '../../lib/log.js';
-import { toolVersion } from '../../lib/version.js';
+import { versionText } from '../../lib/version.js';
 import { captureTo, type Captured } from '../support/capture.js';
 import { CLI } from '../support/cli.js';
 
@@ -77,7 +77,7 @@ describe('bin/pagescope entry (built)', function () {
       env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` },
     });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), toolVersion());
+    assert.equal(r.stdout.trim(), versionText());
   });
 
   it('--version loads no package and no command', () => {

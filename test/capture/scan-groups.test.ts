@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, fill, mmap, munmap } from '../../capture/native/syscalls.js';
+import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, mmap, munmap } from '../../capture/native/syscalls.js';
+import { fill } from '../../demo/native.js';
 import { ASK_FILE_MAX_PAGES, fileBitOf, mappedPagesAtMost, scanGroups, type PlannedVma } from '../../capture/process-vmas.js';
 import { createSmapsParser, type SmapsVma } from '../../capture/sources/smaps.js';
 
