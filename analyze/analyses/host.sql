@@ -83,7 +83,7 @@ swap_runs AS (
     frame >> 5 AS lo,
     (frame >> 5) + CASE WHEN increments = 1 THEN pages ELSE 1 END AS hi,
     pages
-  FROM pagemap_run_rows
+  FROM pagemap_runs
   WHERE (flags & 204) = 128 AND (frame & 31) < 24
 ),
 -- Slots merged across processes (gaps and islands), per swap device.
@@ -126,14 +126,16 @@ private_swap AS (
     END AS pages
 ),
 -- SysV segments no captured process maps, as /proc/sysvipc/shm says (a
--- figure that cannot be true, e.g. a hugetlb segment's rss, is left out).
+-- segment whose figures cannot be true, above its size as a hugetlb one's
+-- rss, is left out).
 unmapped_sysv AS (
   SELECT
     coalesce(SUM(rss_bytes), 0) / 1024 AS rss_kb,
     coalesce(SUM(swap_bytes), 0) / 1024 AS swap_kb,
     COUNT(*) AS segments
   FROM sysvipc_shm
-  WHERE object_id IS NULL AND implausible_fields IS NULL
+  WHERE object_id IS NULL
+    AND rss_bytes + swap_bytes <= size_bytes + :page_size
 ),
 unread AS (
   SELECT coalesce(SUM(size_bytes), 0) / 1024 AS kb, COUNT(*) AS objects

@@ -56,9 +56,20 @@ describe('capture/smaps-child (cat reading real /proc files)', function () {
   this.timeout(30000);
   let prefetcher: SmapsPrefetcher;
   let sleeper: ChildProcess;
-  before(() => {
+  before(async () => {
     prefetcher = createSmapsPrefetcher();
     sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    // Until it sleeps, the dynamic loader still splits and protects its mappings (RELRO): two
+    // reads of its smaps would differ for that alone.
+    const settled = (): boolean => {
+      try {
+        const stat = fs.readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'S' && fs.readFileSync(`/proc/${sleeper.pid}/syscall`, 'utf8').split(' ')[0] === '230';
+      } catch {
+        return false;
+      }
+    };
+    for (const deadline = Date.now() + 5000; !settled() && Date.now() < deadline; ) await sleep(10);
   });
   after(() => {
     prefetcher?.close();
