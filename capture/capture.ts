@@ -54,7 +54,7 @@ export interface CaptureOptions {
   redact?: boolean;
   /**
    * Processes of at least this much VmRSS + VmSwap have their smaps read by a child process while
-   * their pagemap is read (not with auto and --pfns). Default PREFETCH_MIN_KB; tests lower it.
+   * their pagemap is read (see vma-sources.ts usesSmapsChild). Default PREFETCH_MIN_KB; tests lower it.
    */
   prefetchMinKb?: number;
   argv: string[];
@@ -82,14 +82,6 @@ export interface CaptureResult {
  */
 export const PREFETCH_MIN_KB = 256 << 10;
 
-/**
- * Whether a capture with these options may read smaps alongside pagemap: not with auto and --pfns,
- * where smaps's Rss picks each VMA's reader (session.ts decides for good, knowing the kernel).
- */
-function mayPrefetch(options: CaptureOptions): boolean {
-  return options.pagemap !== 'none' && !(options.pagemapMethod === 'auto' && options.pfns);
-}
-
 /** Thrown when the capture is aborted by a signal; the temp file is already gone. */
 export class CaptureAborted extends Error {}
 
@@ -109,7 +101,9 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
   const staged = stageFile(options.output, 'capture');
   let prefetcher: SmapsPrefetcher | null;
   try {
-    prefetcher = mayPrefetch(options) ? createSmapsPrefetcher() : null;
+    // Created for every capture (it only looks for cat); which process uses it is decided in
+    // vma-sources.ts usesSmapsChild.
+    prefetcher = createSmapsPrefetcher();
   } catch (err) {
     staged.discard();
     throw err;
@@ -164,10 +158,8 @@ async function captureInto(
   const startedAt = new Date();
   const startedNs = process.hrtime.bigint();
   const self = readSelfPrivileges(procfs);
-  let warnings = 0;
   const warnInsert = writer.insert('capture_warnings');
   const warn = (pid: number | null, target: string, kind: string, message: string): void => {
-    warnings++;
     warnInsert.values(pid, target, kind, message);
   };
   let lastYield = Date.now();
@@ -340,6 +332,8 @@ async function captureInto(
     const ins = writer.insert('capture_meta');
     for (const [k, v] of Object.entries(meta)) ins.values(k, v);
   });
+  // Counted from the file: a failed process's warnings went with its savepoint.
+  const warnings = Number([...writer.rows('SELECT count(*) FROM capture_warnings')][0][0]);
   writer.exec('COMMIT');
   const finalPath = await finish();
   return { path: finalPath, processes: pids.length, failed, refused, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
