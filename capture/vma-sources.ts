@@ -84,9 +84,9 @@ export function mapsThenSmapsSource(env: VmaSourceEnv): VmaSource & { close(): v
   const guesses = inBatches(nextMapsVma);
   const rest = smapsSource(env);
   let onMaps = true;
-  const fromSmaps = (pages: VmaPages, v: SmapsVma, id = ctx.nextVmaId()): void => {
+  const fromSmaps = (pages: VmaPages, v: SmapsVma): void => {
     const vma = classifyForRead(ctx, pid, env.tmpfs, v);
-    pages.store(vma, pages.readPages(vma, id));
+    pages.store(vma, pages.readPages(vma, ctx.nextVmaId()));
   };
   return {
     nextBatch() {
