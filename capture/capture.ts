@@ -8,7 +8,6 @@
 // Nothing is ever written at the output path except by the final rename; on error or abort the
 // temp file is removed.
 import { noun } from '../lib/plural.js';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { stageFile } from '../lib/safe-output.js';
@@ -16,18 +15,16 @@ import type { Logger } from '../lib/log.js';
 import * as messages from '../lib/messages.js';
 import { SCHEMA_VERSION } from '../lib/schema.js';
 import { provenanceMeta, toolVersion } from '../lib/version.js';
-import { classifyVma } from './classify.js';
 import { captureHost, captureHostEnd, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
 import { captureMemoryCgroups, readMemcgMounts } from './memcg.js';
 import type { PagemapMode } from './process.js';
 import { createSession } from './session.js';
 import { createSmapsPrefetcher, type SmapsPrefetcher } from './smaps-child.js';
-import { createProcfs, listFilesRecursive, splitDev, type Procfs } from './procfs.js';
-import { parseCmdline } from './sources/cmdline.js';
-import { parseStat } from './sources/stat.js';
+import { createProcfs, type Procfs } from './procfs.js';
 import { redactCapture } from './redact.js';
-import { rssImplausible } from './sysv-rss.js';
 import { writeFreezeEvents } from './freeze-events.js';
+import { registerShmFiles, writeSysvSegments } from './sysv-links.js';
+import { resolveTargets } from './targets.js';
 import { createCaptureWriter, type CaptureSink, type CaptureWriter } from './write.js';
 
 export interface CaptureOptions {
@@ -54,7 +51,7 @@ export interface CaptureOptions {
   redact?: boolean;
   /**
    * Processes of at least this much VmRSS + VmSwap have their smaps read by a child process while
-   * their pagemap is read (not with auto and --pfns). Default PREFETCH_MIN_KB; tests lower it.
+   * their pagemap is read (see vma-sources.ts usesSmapsChild). Default PREFETCH_MIN_KB; tests lower it.
    */
   prefetchMinKb?: number;
   argv: string[];
@@ -82,14 +79,6 @@ export interface CaptureResult {
  */
 export const PREFETCH_MIN_KB = 256 << 10;
 
-/**
- * Whether a capture with these options may read smaps alongside pagemap: not with auto and --pfns,
- * where smaps's Rss picks each VMA's reader (session.ts decides for good, knowing the kernel).
- */
-function mayPrefetch(options: CaptureOptions): boolean {
-  return options.pagemap !== 'none' && !(options.pagemapMethod === 'auto' && options.pfns);
-}
-
 /** Thrown when the capture is aborted by a signal; the temp file is already gone. */
 export class CaptureAborted extends Error {}
 
@@ -109,7 +98,9 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
   const staged = stageFile(options.output, 'capture');
   let prefetcher: SmapsPrefetcher | null;
   try {
-    prefetcher = mayPrefetch(options) ? createSmapsPrefetcher() : null;
+    // Created for every capture (it only looks for cat); which process uses it is decided in
+    // vma-sources.ts usesSmapsChild.
+    prefetcher = createSmapsPrefetcher();
   } catch (err) {
     staged.discard();
     throw err;
@@ -164,10 +155,8 @@ async function captureInto(
   const startedAt = new Date();
   const startedNs = process.hrtime.bigint();
   const self = readSelfPrivileges(procfs);
-  let warnings = 0;
   const warnInsert = writer.insert('capture_warnings');
   const warn = (pid: number | null, target: string, kind: string, message: string): void => {
-    warnings++;
     warnInsert.values(pid, target, kind, message);
   };
   let lastYield = Date.now();
@@ -265,46 +254,11 @@ async function captureInto(
   writer.transaction(() => captureMemoryCgroups(writer, memcg.mounts, (target, kind, message) => warn(null, target, kind, message)));
 
   // 5. Files under /dev/shm that no captured process maps (with --all or --shm-files).
-  if (options.shmFiles) {
-    writer.transaction(() => {
-      for (const file of listFilesRecursive(options.shmDir)) {
-        let st: fs.BigIntStats;
-        try {
-          st = fs.statSync(file, { bigint: true });
-        } catch {
-          continue;
-        }
-        const dev = splitDev(st.dev);
-        const c = classifyVma({ path: file, deleted: false, perms: 'rw-s', devMajor: dev.major, devMinor: dev.minor, inode: Number(st.ino) }, new Set([`${dev.major}:${dev.minor}`]));
-        if (!c.objectKind) continue;
-        objects.resolve({ kind: c.objectKind, path: file, deleted: false, devMajor: dev.major, devMinor: dev.minor, inode: Number(st.ino), openers: [{ via: 'path', pid: null, path: file }] });
-      }
-    });
-  }
+  if (options.shmFiles) writer.transaction(() => registerShmFiles(objects, options.shmDir));
   logger.progressDone();
 
-  // 6. SysV segments, linked to the objects probed through a mapping (inode = shmid). An rss
-  // beyond what the segment can hold (hugetlb: ipc/shm.c counts it 512 times over) is kept as
-  // printed, flagged and warned, never used.
-  writer.transaction(() => {
-    const ins = writer.insert('sysvipc_shm');
-    const one = (sql: string, ...params: Array<number | string>): Array<number | string | null> | undefined => {
-      for (const r of writer.rows(sql, ...params)) return r as Array<number | string | null>;
-      return undefined;
-    };
-    const defaultHugeKb = Number(one("SELECT value_kb FROM host_meminfo WHERE field = 'Hugepagesize'")?.[0] ?? 0);
-    for (const s of sysv) {
-      const objectId = objects.findSysv(s.shmid) ?? null;
-      const object = objectId === null ? undefined : one('SELECT kind, huge_page_size_kb FROM shm_objects WHERE id = ?', objectId);
-      // A hugetlb object not opened has no page size of its own: the default one, as unprobed.
-      const pageBytes = object && !(object[0] === 'hugetlb' && object[1] === null)
-        ? (object[0] === 'hugetlb' ? Number(object[1]) * 1024 : pageSizeBytes)
-        : Math.max(defaultHugeKb * 1024, pageSizeBytes);
-      const implausible = s.rssBytes !== null && pageBytes > 0 && rssImplausible(s.rssBytes, s.sizeBytes, pageBytes);
-      if (implausible) warn(null, `/proc/sysvipc/shm shmid ${s.shmid}`, 'implausible', messages.sysvRssImplausible(s.shmid, s.rssBytes as number, s.sizeBytes));
-      ins.values(s.shmid, s.key, s.perms, s.sizeBytes, s.cpid, s.lpid, s.nattch, s.uid, s.gid, s.cuid, s.cgid, s.atimeS, s.dtimeS, s.ctimeS, s.rssBytes ?? 0, s.swapBytes ?? 0, objectId, implausible ? 'rss_bytes' : null);
-    }
-  });
+  // 6. SysV segments, linked to the objects probed through a mapping (capture/sysv-links.ts).
+  writer.transaction(() => writeSysvSegments(writer, objects, sysv, pageSizeBytes, warn));
 
   // 7. Metadata last: it records how the capture ended.
   const finishedNs = process.hrtime.bigint();
@@ -340,42 +294,9 @@ async function captureInto(
     const ins = writer.insert('capture_meta');
     for (const [k, v] of Object.entries(meta)) ins.values(k, v);
   });
+  // Counted from the file: a failed process's warnings went with its savepoint.
+  const warnings = Number([...writer.rows('SELECT count(*) FROM capture_warnings')][0][0]);
   writer.exec('COMMIT');
   const finalPath = await finish();
   return { path: finalPath, processes: pids.length, failed, refused, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
-}
-
-/** The pids to capture, in ascending order; never our own unless named with --pid. */
-export function resolveTargets(procfs: Procfs, options: Pick<CaptureOptions, 'pids' | 'all' | 'match'>): number[] {
-  const out = new Set<number>();
-  for (const pid of options.pids) {
-    if (!Number.isInteger(pid) || pid <= 0) throw new UserError(`invalid pid ${pid}`, 'pass a positive process id');
-    if (!fs.existsSync(procfs.pathOf(pid, 'stat'))) throw new UserError(messages.noSuchPid(pid), 'check the pid with ps, or use --match REGEX');
-    out.add(pid);
-  }
-  if (options.all || options.match) {
-    for (const pid of procfs.listPids()) {
-      if (pid === process.pid) continue;
-      let stat;
-      try {
-        stat = parseStat(procfs.readText(pid, 'stat'));
-      } catch {
-        continue; // gone already
-      }
-      // Kernel threads (kthreadd and its children) have no user memory.
-      if (pid === 2 || stat.ppid === 2) continue;
-      if (options.match) {
-        let cmd = '';
-        try {
-          cmd = parseCmdline(procfs.readBuffer(pid, 'cmdline')).join(' ');
-        } catch {
-          // no cmdline: match on comm alone
-        }
-        if (!options.match.test(stat.comm) && !options.match.test(cmd)) continue;
-      }
-      out.add(pid);
-    }
-  }
-  if (out.size === 0) throw new UserError(messages.noTargets(), 'pass --pid N, --match REGEX or --all');
-  return [...out].sort((a, b) => a - b);
 }

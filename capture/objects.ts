@@ -9,6 +9,7 @@ import { probeResidency, type ResidencyBackend } from './residency.js';
 import type { CaptureSink } from './write.js';
 import { HUGETLBFS_MAGIC, TMPFS_MAGIC } from './native/syscalls.js';
 import * as messages from '../lib/messages.js';
+import { errnoOf } from './vanished.js';
 
 /**
  * The object behind a shared-memory VMA of pid: opened through map_files, else its path (a file
@@ -83,6 +84,17 @@ export interface ObjectRegistry {
   /** Opens the object read-only through the first opener that works (the caller closes it), or null. */
   open(candidate: ObjectCandidate): number | null;
   count(): number;
+  /** Where the registry stands, for rollback: taken when a process's savepoint opens (one mark at a time). */
+  mark(): RegistryMark;
+  /** Forgets what was registered since `mark`, whose rows the savepoint's rollback removed. */
+  rollback(mark: RegistryMark): void;
+}
+
+/** The registry as it stood (ObjectRegistry.mark). */
+export interface RegistryMark {
+  readonly count: number;
+  /** The kind changes made since (an object found to be hugetlb), undone by rollback. */
+  readonly kindChanges: Array<[id: number, kind: ObjectKind | undefined]>;
 }
 
 interface Opened {
@@ -98,6 +110,8 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
   const ids = new Map<string, number>();
   const sysvIds = new Map<number, number>();
   const kinds = new Map<number, ObjectKind>();
+  // The kind changes of objects registered before the innermost mark, for its rollback.
+  let kindChanges: Array<[number, ObjectKind | undefined]> = [];
   const key = (ma: number, mi: number, ino: number): string => `${ma}:${mi}:${ino}`;
 
   function tryOpen(c: ObjectCandidate): { opened: Opened | null; problems: string[] } {
@@ -235,6 +249,8 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       // Never keep half a probe: the runs must cover the object or not exist.
       runs.discard();
       changing.discard();
+      // A failed system call is a condition of the host; anything else a bug, thrown as it is.
+      if (errnoOf(err) === undefined) throw err;
       env.writer.statement('DELETE FROM shm_residency_runs WHERE object_id = ?').run(id);
       env.writer.statement('DELETE FROM shm_changing_runs WHERE object_id = ?').run(id);
       row.method = 'none';
@@ -256,6 +272,7 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
         // Seen first by name alone (maps: a SysV segment or memfd that could not be opened),
         // now with smaps's VmFlags ht: hugetlb after all.
         if (c.kind === 'hugetlb' && kinds.get(known) !== 'hugetlb') {
+          kindChanges.push([known, kinds.get(known)]);
           kinds.set(known, 'hugetlb');
           env.writer.statement('UPDATE shm_objects SET kind = ?, name = ? WHERE id = ?').run('hugetlb', objectName('hugetlb', c.path), known);
         }
@@ -272,5 +289,21 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
     findSysv: (shmid) => sysvIds.get(shmid),
     open: (c) => tryOpen(c).opened?.fd ?? null,
     count: () => ids.size,
+    mark() {
+      kindChanges = [];
+      return { count: ids.size, kindChanges };
+    },
+    rollback(mark) {
+      // Ids are given in order (ids.size + 1): those above the mark's count are new since.
+      for (const [k, id] of ids) if (id > mark.count) ids.delete(k);
+      for (const [shmid, id] of sysvIds) if (id > mark.count) sysvIds.delete(shmid);
+      for (const id of kinds.keys()) if (id > mark.count) kinds.delete(id);
+      for (const [id, kind] of mark.kindChanges.reverse()) {
+        if (id > mark.count) continue;
+        if (kind === undefined) kinds.delete(id);
+        else kinds.set(id, kind);
+      }
+      mark.kindChanges.length = 0;
+    },
   };
 }

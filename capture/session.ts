@@ -14,6 +14,9 @@ import { captureProcess, type PagemapMode, type ProcessOutcome } from './process
 import type { Procfs } from './procfs.js';
 import type { SmapsPrefetcher } from './smaps-child.js';
 import type { CaptureSink } from './write.js';
+import { errnoOf } from './vanished.js';
+import { ParseError } from '../lib/errors.js';
+import * as messages from '../lib/messages.js';
 
 export interface SessionOptions {
   pagemap: PagemapMode;
@@ -96,8 +99,8 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     rollup: options.rollup,
     pageSizeBytes,
     freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : null as Freezer | null,
-    // Not where smaps's Rss picks the reader of each VMA (auto with PFNs, PAGEMAP_SCAN available).
-    prefetcher: reader !== null && !(options.pagemapMethod === 'auto' && pfns && reader !== pread) ? options.prefetcher : null,
+    // Whether a process uses it: vma-sources.ts usesSmapsChild, only there.
+    prefetcher: options.prefetcher,
     prefetchMinKb: options.prefetchMinKb,
     nextVmaId: () => ++vmaId,
     beginReadings: (pid: number, tmpfs: () => MemoryFsDevs) =>
@@ -114,7 +117,24 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     reader,
     pfns,
     zeroPfn,
-    capture: (pid) => writer.transaction(() => captureProcess(ctx, pid)),
+    capture: (pid) => {
+      const mark = objects.mark();
+      const pagesBefore = pages;
+      try {
+        return writer.transaction(() => captureProcess(ctx, pid));
+      } catch (err) {
+        // The savepoint was rolled back: nothing of the process is stored, and the registry
+        // forgets the objects it registered (their rows went with it).
+        objects.rollback(mark);
+        pages = pagesBefore;
+        // A system call that failed, or /proc text that did not parse, where no read could stand
+        // in for it: the process failed, the capture goes on (docs/capture-internals.md "A
+        // process that fails"). A bug ends the capture, stack and all.
+        if (errnoOf(err) === undefined && !(err instanceof ParseError)) throw err;
+        warn(pid, `/proc/${pid}`, 'unreadable', messages.processFailed(pid, (err as Error).message));
+        return { status: 'failed', vmas: 0, pages: 0 };
+      }
+    },
     pages: () => pages,
     freezer: ctx.freezer,
   };

@@ -64,6 +64,9 @@ export const unparsable = (pid: number, what: string, detail: string): string =>
 export const readFailed = (pid: number, what: string, code: string, detail: string): string =>
   `cannot read ${what} of process ${pid} (${code}: ${detail}); what came before it is kept`;
 
+export const processFailed = (pid: number, detail: string): string =>
+  `capture of process ${pid} failed (${detail}); nothing of it is kept`;
+
 export const pagemapShortRead = (pid: number, range: string): string =>
   `pagemap of process ${pid} ended early in ${range} (above TASK_SIZE, e.g. [vsyscall]); no entries recorded there`;
 
