@@ -16,6 +16,7 @@ import { createRunEncoder } from '../capture/sources/pagemap.js';
 import { PAGE_IS_HUGE, PAGE_IS_PFNZERO, emptyRawRegions, scanRaw } from '../capture/pagemap-scan.js';
 import { reconcile } from '../analyze/analyses/reconcile.js';
 import { readSchema } from '../lib/schema.js';
+import { bundleLines, measureBundle } from './bundle.js';
 import { measureExplain } from './explain.js';
 import { bestMarginal, median, pairedDifferences, pairedMarginal, roundRatios } from './estimate.js';
 import { startupLines, type StartupResults } from './startup-figures.js';
@@ -579,6 +580,8 @@ log('start-up done');
 const analysis = analysisScale(quick ? 100000 : 1000000);
 const explain = await measureExplain(quick ? 3 : 7);
 log('explain done');
+const bundle = process.platform === 'linux' && process.arch === 'x64' ? measureBundle(quick ? 5 : 15) : null;
+log('bundle done');
 
 /** The fragmented worst case, marginal between its two sizes like the main figures. */
 function fragmentedFigures() {
@@ -721,6 +724,7 @@ const results = {
     status_rows: all.rows.statusRows,
   },
   analysis,
+  bundle,
   explain: explain === null ? null : { processes: explain.processes, median_ms: explain.medianMs, runs_ms: explain.runsMs },
   startup,
 };
@@ -771,6 +775,7 @@ if (json) {
     ...startupLines(startup),
     `reconcile over ${results.analysis.runs} runs                ${f(results.analysis.reconcileMs)} ms                          <= 5000 ms`,
     `report over ${results.analysis.runs} runs                   ${f(results.analysis.reportMs)} ms                          <= 10000 ms`,
+    ...bundleLines(results.bundle),
     results.explain === null
       ? 'explain on live processes                     n/a (not root)'
       : `explain on ${results.explain.processes} live processes            ${f(results.explain.median_ms)} ms median of ${results.explain.runs_ms.length}   <= 2000 ms`,

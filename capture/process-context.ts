@@ -61,8 +61,8 @@ export interface ProcessContext {
 export interface ProcessOutcome {
   /**
    * skipped: gone before anything was read; failed: a system call failed where no read could
-   * stand in for it (nothing of the process is kept: docs/capture-internals.md "A process that
-   * fails").
+   * stand in for it (nothing of the process is kept: docs/capture-internals.md
+   * "Errors, and a process that fails").
    */
   status: 'complete' | 'partial' | 'vanished' | 'skipped' | 'failed';
   /** Every read that failed was refused by a kernel rule no privilege of ours can lift. */

@@ -128,8 +128,8 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
         objects.rollback(mark);
         pages = pagesBefore;
         // A system call that failed, or /proc text that did not parse, where no read could stand
-        // in for it: the process failed, the capture goes on (docs/capture-internals.md "A
-        // process that fails"). A bug ends the capture, stack and all.
+        // in for it: the process failed, the capture goes on (docs/capture-internals.md
+        // "Errors, and a process that fails"). A bug ends the capture, stack and all.
         if (errnoOf(err) === undefined && !(err instanceof ParseError)) throw err;
         warn(pid, `/proc/${pid}`, 'unreadable', messages.processFailed(pid, (err as Error).message));
         return { status: 'failed', vmas: 0, pages: 0 };

@@ -92,4 +92,15 @@ describe('npm run bench -- --quick --json', function () {
     assert.equal(r.analysis.runs, 100000);
     assert.ok(r.analysis.reconcileMs > 0 && r.analysis.reportMs > 0, JSON.stringify(r.analysis));
   });
+
+  it('gives explain on live processes (bench/explain.ts) and the portable bundle (bench/bundle.ts)', () => {
+    const r = JSON.parse(out);
+    if (process.getuid?.() === 0) {
+      assert.equal(r.explain.processes, 3);
+      assert.equal(r.explain.runs_ms.length, 3);
+      assert.ok(r.explain.median_ms > 0, JSON.stringify(r.explain));
+    }
+    assert.ok(r.bundle.archive_bytes > 1 << 20 && r.bundle.rounds === 5, JSON.stringify(r.bundle));
+    assert.ok(r.bundle.version_ms > 0 && Number.isFinite(r.bundle.version_over_node_ms), JSON.stringify(r.bundle));
+  });
 });
