@@ -61,6 +61,12 @@ export interface SmapsReadHooks {
   afterRead(): void;
   /** The VMAs the parser gave after the last read (in address order). */
   parsed(vmas: ReadonlyArray<{ start: bigint; end: bigint }>): void;
+  /**
+   * Right after the smaps child's stream of smaps ended. The child reads smaps on its own while
+   * pagemap is read here, so its reads cannot be bracketed one by one: the whole stream is, from
+   * the first reading (taken before smaps was opened) to this one.
+   */
+  afterStream(): void;
 }
 
 /** The readings of one process, begun by beginReadings. */
@@ -158,6 +164,7 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
   };
   let readAround: Mapping[] = [];
   let afterLast: Map<Mapping, Reading> = new Map();
+
   return {
     active: mappings.length > 0,
     beforeRead() {
@@ -172,6 +179,11 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
     afterRead() {
       afterLast = readAll(readAround);
       reads++;
+    },
+    afterStream() {
+      // Every VMA smaps printed was printed between the first reading and this one.
+      const after = readAll(mappings);
+      for (const m of mappings) m.bracket ??= [m.before[0][1], after.get(m) as Reading];
     },
     parsed(vmas) {
       parsedCount += vmas.length;

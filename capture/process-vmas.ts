@@ -42,11 +42,11 @@ export interface VmaIo {
  */
 export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progress: VmaProgress): void {
   const { procfs } = ctx;
-  const child = usesSmapsChild(ctx, io.sizeKb, io.smapsReads.active);
+  const child = usesSmapsChild(ctx, io.sizeKb);
   const here = (): Iterable<string> => procfs.readTextChunks(pid, 'smaps');
   const prefetcher = child ? ctx.prefetcher : null;
   const smapsText = prefetcher ? () => prefetcher.open(procfs.pathOf(pid, 'smaps'), here) : here;
-  const smaps = new SmapsCursor(pid, smapsText, io.read, io.smapsReads, (target, kind, message) => ctx.warn(pid, target, kind, message));
+  const smaps = new SmapsCursor(pid, smapsText, io.read, io.smapsReads, (target, kind, message) => ctx.warn(pid, target, kind, message), prefetcher !== null);
   const env: VmaSourceEnv = { ctx, pid, read: io.read, tmpfs: io.tmpfs, smaps };
   const source: VmaSource & { close?(): void } = child ? mapsThenSmapsSource(env) : smapsSource(env);
   const pages = new VmaPages(ctx, pid, io.read, io.startTimeTicks, progress);

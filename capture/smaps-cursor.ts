@@ -22,6 +22,8 @@ export class SmapsCursor {
   /**
    * @param source the text of smaps, opened at the first look (or by start())
    * @param warn records a capture warning of this process
+   * @param streamed the smaps child reads `source` on its own: the readings bracket the whole
+   *   stream (hooks.afterStream), not each read
    */
   constructor(
     private readonly pid: number,
@@ -29,6 +31,7 @@ export class SmapsCursor {
     private readonly read: GuardedRead,
     private readonly hooks: SmapsReadHooks,
     private readonly warn: (target: string, kind: string, message: string) => void,
+    private readonly streamed = false,
   ) {}
 
   /** Starts reading smaps (with the child: once maps was read, so it lists no VMA older than maps knows). */
@@ -70,6 +73,12 @@ export class SmapsCursor {
   private nextChunk(): string | null | undefined {
     try {
       return this.read('smaps', () => {
+        if (this.streamed) {
+          this.start();
+          const next = (this.chunks as Iterator<string>).next();
+          if (next.done) this.hooks.afterStream();
+          return next.done ? null : next.value;
+        }
         this.hooks.beforeRead();
         this.start();
         const next = (this.chunks as Iterator<string>).next();

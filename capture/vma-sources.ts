@@ -39,13 +39,13 @@ export interface VmaSourceEnv {
 /**
  * Whether a process of `sizeKb` (VmRSS + VmSwap) has its smaps read by the child: only when it is
  * large enough for the child to pay (ProcessContext.prefetchMinKb, docs/performance.md "The smaps
- * child"), maps no shared memory (`readsAroundSmaps`: its smaps reads are bracketed by readings
- * of the objects, here), and smaps's Rss does not pick each VMA's reader (adaptive with
- * PAGEMAP_SCAN, i.e. auto with --pfns).
+ * child") and smaps's Rss does not pick each VMA's reader (adaptive with PAGEMAP_SCAN, i.e. auto
+ * with --pfns). The objects it maps are then read around the child's whole smaps stream rather
+ * than around each read (mapping-readings.ts).
  */
-export function usesSmapsChild(ctx: ProcessContext, sizeKb: number, readsAroundSmaps: boolean): boolean {
+export function usesSmapsChild(ctx: ProcessContext, sizeKb: number): boolean {
   return ctx.prefetcher !== null && ctx.reader !== null && !(ctx.adaptive && ctx.reader !== ctx.fallbackReader)
-    && sizeKb >= ctx.prefetchMinKb && !readsAroundSmaps;
+    && sizeKb >= ctx.prefetchMinKb;
 }
 
 /** smaps alone: each VMA classified from its smaps entry, read and stored as it comes. */
