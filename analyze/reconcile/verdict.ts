@@ -203,6 +203,23 @@ function movedBetweenReads(f: VmaFacts, diffKb: number): boolean {
   return -diffKb <= f.hostUnmapKb;
 }
 
+/**
+ * Whether what was measured bounds a difference between smaps Swap and the swap entries pagemap
+ * shows for private memory (diffKb = pagemap's side minus smaps): smaps is read first, so pagemap can show more swap
+ * only through the host's swap-out (or reclaim) meanwhile, and less only through swap-in faults.
+ */
+function swapMovedBetweenReads(f: VmaFacts, diffKb: number): boolean {
+  // Private memory only: a shared object's swap is checked against its own readings.
+  if (f.shmem || f.faultsWhileRead == null || f.hostUnmapKb == null) return false;
+  if (diffKb > 0) return diffKb <= f.hostUnmapKb;
+  return -diffKb <= f.faultsWhileRead * (f.pagesPerFault ?? 1) * f.pageKb;
+}
+
+function swapMovedText(f: VmaFacts, diffKb: number): string {
+  if (diffKb > 0) return `pagemap shows ${diffKb} kB more swap than smaps Swap: the host reclaimed, swapped out or migrated ${f.hostUnmapKb} kB while the capture ran (vmstat), so pages were being swapped out between the smaps and pagemap reads.`;
+  return `pagemap shows ${-diffKb} kB less swap than smaps Swap: the process took ${f.faultsWhileRead} page faults between its smaps and pagemap reads, so swapped pages were being faulted back in meanwhile.`;
+}
+
 function movedBetweenReadsText(f: VmaFacts, diffKb: number): string {
   if (diffKb > 0) {
     const collapse = f.hostCollapseKb ? `, and khugepaged collapsed ${f.hostCollapseKb} kB into huge pages on the host` : '';
@@ -309,6 +326,8 @@ export function decideVerdict(f: VmaFacts): VerdictResult {
         notes.push(inFlight);
       } else if (changed(f.smapsSwapKb - expectedSwap * kb)) {
         notes.push(`smaps Swap is ${f.smapsSwapKb} kB, ${expectedSwap * kb} kB expected; the target changed between reads (${why}).`);
+      } else if (swapMovedBetweenReads(f, expectedSwap * kb - f.smapsSwapKb)) {
+        notes.push(swapMovedText(f, expectedSwap * kb - f.smapsSwapKb));
       } else {
         problems.push(`smaps Swap is ${f.smapsSwapKb} kB but the page tables and the object account for ${expectedSwap * kb} kB${readingsText(f)}.`);
       }
