@@ -2,11 +2,12 @@
 // sees it: built afresh from this tree, its archive's size, and its start-up (`pagescope
 // --version` through its launcher, unpacked in a temporary directory) against `node -e 0` and the
 // installed CLI, taking turns round by round (bench/estimate.ts).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { interleaved, run } from './commands.js';
 import { median, pairedDifferences } from './estimate.js';
 
 export interface BundleFigures {
@@ -25,13 +26,6 @@ export interface BundleFigures {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(root, 'dist', 'bin', 'pagescope.js');
 
-function timed(argv: readonly string[]): number {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
 export function measureBundle(rounds: number): BundleFigures {
   const t0 = process.hrtime.bigint();
   const said = execFileSync(process.execPath, [path.join(root, 'tools', 'bundle.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -42,18 +36,14 @@ export function measureBundle(rounds: number): BundleFigures {
   try {
     execFileSync('tar', ['xzf', archive, '-C', dir]);
     const launcher = path.join(dir, fs.readdirSync(dir)[0], 'pagescope');
-    const times = { node: [] as number[], bundle: [] as number[], cli: [] as number[] };
-    const steps: Array<[keyof typeof times, readonly string[]]> = [
-      ['node', [process.execPath, '-e', '0']],
-      ['bundle', [launcher, '--version']],
-      ['cli', [cli, '--version']],
-    ];
-    for (let i = 0; i < rounds; i++) {
-      for (let k = 0; k < steps.length; k++) {
-        const [name, argv] = steps[(k + i) % steps.length];
-        times[name].push(timed(argv));
-      }
-    }
+    const times = interleaved(
+      {
+        node: () => run([process.execPath, '-e', '0']).ms,
+        bundle: () => run([launcher, '--version']).ms,
+        cli: () => run([cli, '--version']).ms,
+      },
+      rounds,
+    );
     return {
       archive_bytes: fs.statSync(archive).size,
       build_ms: buildMs,

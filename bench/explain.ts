@@ -2,9 +2,9 @@
 // 16 MiB /dev/shm file mapped by three processes, part paged out, part never mapped), the CLI
 // timed end to end, median of several runs. The target (docs/performance.md "explain") is shown
 // here, not by a timed test.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startWorkload } from '../demo/start.js';
+import { run } from './commands.js';
 import { median } from './estimate.js';
 
 const CLI = fileURLToPath(new URL('../bin/pagescope.js', import.meta.url));
@@ -24,13 +24,7 @@ export async function measureExplain(runs: number): Promise<ExplainFigures | nul
   });
   try {
     const pids = [w.pid, ...(w.objects.buf.mapperPids ?? [])].map(String);
-    const runsMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [CLI, 'explain', ...pids], { encoding: 'utf8' });
-      runsMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (r.status !== 0) throw new Error(`explain exited ${r.status}: ${r.stderr}`);
-    }
+    const runsMs = Array.from({ length: runs }, () => run([process.execPath, CLI, 'explain', ...pids]).ms);
     return { processes: pids.length, runsMs, medianMs: median(runsMs) };
   } finally {
     await w.stop();

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { interleaved, run } from './commands.js';
 import { median, pairedDifferences, quantile, roundRatios } from './estimate.js';
 import { startupLines, type OverNode, type StartupResults } from './startup-figures.js';
 
@@ -19,28 +20,6 @@ const ALL_ROUNDS = Math.max(3, Math.ceil(ROUNDS / 3));
 const cli = fileURLToPath(new URL('../bin/pagescope.js', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-startup-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Wall time of one run of argv to its end, in ms, and its stdout; throws when it fails. */
-function run(argv: readonly string[]): { ms: number; stdout: string } {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
-  return { ms, stdout: r.stdout };
-}
-
-/** Each command once per round, in an order rotated round by round; per command, its time in each round. */
-function interleaved(commands: Record<string, () => number>, rounds: number): Record<string, number[]> {
-  const names = Object.keys(commands);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let i = 0; i < rounds; i++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + i) % names.length];
-      times[name].push(commands[name]());
-    }
-  }
-  return times;
-}
 
 // The CLI as a user runs it: the file itself, through its #! line.
 const capture = path.join(dir, 'self.db');

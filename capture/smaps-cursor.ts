@@ -73,16 +73,12 @@ export class SmapsCursor {
   private nextChunk(): string | null | undefined {
     try {
       return this.read('smaps', () => {
-        if (this.streamed) {
-          this.start();
-          const next = (this.chunks as Iterator<string>).next();
-          if (next.done) this.hooks.afterStream();
-          return next.done ? null : next.value;
-        }
-        this.hooks.beforeRead();
+        // Read here, each read is bracketed; read by the child, the whole stream is.
+        if (!this.streamed) this.hooks.beforeRead();
         this.start();
         const next = (this.chunks as Iterator<string>).next();
-        this.hooks.afterRead();
+        if (!this.streamed) this.hooks.afterRead();
+        else if (next.done) this.hooks.afterStream();
         return next.done ? null : next.value;
       }, undefined);
     } catch (err) {

@@ -108,6 +108,8 @@ interface HostMotion {
   collapseKb: number;
   /** Pages reclaimed, swapped out or migrated while the capture ran, kB; null when not read again. */
   unmapKb: number | null;
+  /** Pages swapped in and out while the capture ran (pswpin + pswpout), kB; null when not read again. */
+  swapTrafficKb: number | null;
 }
 
 const UNMAP_COUNTERS = ['pswpout', 'zswpout', 'pgsteal_kswapd', 'pgsteal_direct', 'pgsteal_khugepaged', 'pgsteal_proactive', 'pgmigrate_success'];
@@ -120,15 +122,20 @@ function hostMotion(db: AnalysisContext['db'], pageSize: number): HostMotion {
   };
   const faultAroundPages = Math.max(1, Math.floor((setting('fault_around_bytes') ?? 65536) / pageSize));
   const pmdPages = Math.max(1, Math.floor((setting('transparent_hugepage.hpage_pmd_size') ?? 2097152) / pageSize));
-  if (!hasColumn(db, 'host_vmstat', 'end_value_count')) return { faultAroundPages, pmdPages, collapseKb: 0, unmapKb: null };
+  if (!hasColumn(db, 'host_vmstat', 'end_value_count')) return { faultAroundPages, pmdPages, collapseKb: 0, unmapKb: null, swapTrafficKb: null };
   const moved = (fields: string[]): number | null =>
     db
       .prepare(`SELECT sum(end_value_count - value_count) FROM host_vmstat WHERE field IN (${fields.map(() => '?').join(', ')}) AND end_value_count IS NOT NULL`)
       .pluck()
       .get(...fields) as number | null;
-  const pageKb = pageSize / 1024;
-  const unmap = moved(UNMAP_COUNTERS);
-  return { faultAroundPages, pmdPages, collapseKb: (moved(['thp_collapse_alloc']) ?? 0) * pmdPages * pageKb, unmapKb: unmap === null ? null : unmap * pageKb };
+  const kbOf = (pages: number | null): number | null => (pages === null ? null : (pages * pageSize) / 1024);
+  return {
+    faultAroundPages,
+    pmdPages,
+    collapseKb: (kbOf(moved(['thp_collapse_alloc'])) ?? 0) * pmdPages,
+    unmapKb: kbOf(moved(UNMAP_COUNTERS)),
+    swapTrafficKb: kbOf(moved(['pswpin', 'pswpout'])),
+  };
 }
 
 function runReconcile(ctx: AnalysisContext): AnalysisResult {
@@ -162,9 +169,6 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
   const captureSwapDriftKb = swapAfter
     ? (db.prepare('SELECT coalesce(sum(abs(vm_swap_after_kb - vm_swap_kb)), 0) FROM processes WHERE vm_swap_after_kb IS NOT NULL').pluck().get() as number)
     : 0;
-  const hostSwapTrafficKb = hasColumn(db, 'host_vmstat', 'end_value_count')
-    ? (db.prepare("SELECT sum(end_value_count - value_count) FROM host_vmstat WHERE field IN ('pswpin', 'pswpout') AND end_value_count IS NOT NULL").pluck().get() as number | null)
-    : null;
   const faults = hasColumn(db, 'processes', 'page_faults_after_count')
     ? 'p.page_faults_after_count - p.page_faults_before_count'
     : 'NULL';
@@ -300,7 +304,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
       processDriftKb: v.drift_kb,
       processSwapDriftKb: v.swap_drift_kb,
       captureSwapDriftKb,
-      hostSwapTrafficKb: hostSwapTrafficKb === null ? null : (hostSwapTrafficKb * pageKb),
+      hostSwapTrafficKb: motion.swapTrafficKb,
       faultsWhileRead: v.faults_while_read,
       pagesPerFault: v.thp_eligible === 1 ? Math.max(motion.faultAroundPages, motion.pmdPages) : motion.faultAroundPages,
       hostCollapseKb: v.thp_eligible === 1 ? motion.collapseKb : 0,

@@ -198,9 +198,19 @@ function readingsText(f: VmaFacts): string {
  * migration (the process's own unmapping is its Rss drift).
  */
 function movedBetweenReads(f: VmaFacts, diffKb: number): boolean {
-  if (f.faultsWhileRead == null || f.hostUnmapKb == null) return false;
-  if (diffKb > 0) return diffKb <= f.faultsWhileRead * (f.pagesPerFault ?? 1) * f.pageKb + (f.hostCollapseKb ?? 0);
-  return -diffKb <= f.hostUnmapKb;
+  const b = motionBounds(f);
+  if (b === null) return false;
+  return diffKb > 0 ? diffKb <= b.faultedInKb + (f.hostCollapseKb ?? 0) : -diffKb <= b.takenOutKb;
+}
+
+/**
+ * What the measurements allow to enter a page table between the smaps and pagemap reads (the
+ * process's faults, each mapping at most pagesPerFault pages) and to leave it (the host's reclaim,
+ * swap-out and migration), in kB; null when the capture did not measure them.
+ */
+function motionBounds(f: VmaFacts): { faultedInKb: number; takenOutKb: number } | null {
+  if (f.faultsWhileRead == null || f.hostUnmapKb == null) return null;
+  return { faultedInKb: f.faultsWhileRead * (f.pagesPerFault ?? 1) * f.pageKb, takenOutKb: f.hostUnmapKb };
 }
 
 /**
@@ -210,9 +220,9 @@ function movedBetweenReads(f: VmaFacts, diffKb: number): boolean {
  */
 function swapMovedBetweenReads(f: VmaFacts, diffKb: number): boolean {
   // Private memory only: a shared object's swap is checked against its own readings.
-  if (f.shmem || f.faultsWhileRead == null || f.hostUnmapKb == null) return false;
-  if (diffKb > 0) return diffKb <= f.hostUnmapKb;
-  return -diffKb <= f.faultsWhileRead * (f.pagesPerFault ?? 1) * f.pageKb;
+  const b = f.shmem ? null : motionBounds(f);
+  if (b === null) return false;
+  return diffKb > 0 ? diffKb <= b.takenOutKb : -diffKb <= b.faultedInKb;
 }
 
 function swapMovedText(f: VmaFacts, diffKb: number): string {
