@@ -1,7 +1,7 @@
 // The demo workloads' calls through the FFI (capture/native/libc.ts), none of which a capture
 // makes: memfd_create(2), fallocate(2), SysV shm*(2), memset(3) on raw memory and
 // sched_setaffinity(2), typed, errno turned into SyscallError.
-import { check, libc } from '../capture/native/libc.js';
+import { check, lazyBinding } from '../capture/native/libc.js';
 
 export const MAP_NORESERVE = 0x4000;
 export const MADV_DONTNEED = 4;
@@ -23,11 +23,8 @@ interface Bound {
   setAffinity: (pid: number, size: number, mask: Buffer) => number;
 }
 
-let bound: Bound | undefined;
-function calls(): Bound {
-  if (bound) return bound;
-  const lib = libc();
-  bound = {
+const calls = lazyBinding((lib): Bound => {
+  return {
     memfdCreate: lib.func('int memfd_create(const char *, unsigned int)'),
     fallocate: lib.func('int fallocate(int, int, int64_t, int64_t)'),
     shmget: lib.func('int shmget(int, size_t, int)'),
@@ -37,8 +34,7 @@ function calls(): Bound {
     memset: lib.func('intptr_t memset(intptr_t, int, size_t)'),
     setAffinity: lib.func('int sched_setaffinity(int, size_t, _In_ uint8_t *)'),
   };
-  return bound;
-}
+});
 
 export function memfdCreate(name: string, flags = 0): number {
   return check('memfd_create', calls().memfdCreate(name, flags));

@@ -66,6 +66,12 @@ export function libc(): Library {
   return lib;
 }
 
+/** Binds C functions of the C library on first use, once (each module binds only what it calls). */
+export function lazyBinding<T>(bind: (lib: Library) => T): () => T {
+  let bound: T | undefined;
+  return () => (bound ??= bind(libc()));
+}
+
 /** The errno of the last failed call on this thread. */
 export function errno(): number {
   return koffi().errno();

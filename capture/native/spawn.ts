@@ -1,7 +1,7 @@
 // The smaps child's process calls through the FFI (native/libc.ts): pipe2(2) and fcntl(2)
 // F_SETPIPE_SZ, posix_spawn(3) and waitpid(2).
 import { constants as osConstants } from 'node:os';
-import { SyscallError, check, errno, libc } from './libc.js';
+import { SyscallError, check, errno, lazyBinding } from './libc.js';
 
 interface Bound {
   pipe2: (fds: Int32Array, flags: number) => number;
@@ -25,11 +25,8 @@ interface Bound {
   waitpid: (pid: number, status: Int32Array, options: number) => number;
 }
 
-let bound: Bound | undefined;
-function calls(): Bound {
-  if (bound) return bound;
-  const lib = libc();
-  bound = {
+const calls = lazyBinding((lib): Bound => {
+  return {
     pipe2: lib.func('int pipe2(_Out_ int32_t *, int)'),
     // Variadic like ioctl: an int argument passes as with a fixed prototype.
     fcntl: lib.func('int fcntl(int, int, int)'),
@@ -46,8 +43,7 @@ function calls(): Bound {
     posixSpawn: lib.func('int posix_spawn(_Out_ int32_t *, const char *, uint8_t *, uint8_t *, const char **, const char **)'),
     waitpid: lib.func('int waitpid(int, _Out_ int32_t *, int)'),
   };
-  return bound;
-}
+});
 
 /** O_CLOEXEC (x86_64 and arm64 alike). */
 const O_CLOEXEC = 0o2000000;

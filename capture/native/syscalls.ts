@@ -3,7 +3,7 @@
 // cachestat(2) (syscall 451), ioctl(2) PAGEMAP_SCAN and fstatfs(2). The smaps child's process calls
 // are in native/spawn.ts; the demo's workloads have theirs in demo/native.ts.
 import { constants as osConstants } from 'node:os';
-import { SyscallError, check, errno, koffi, libc } from './libc.js';
+import { SyscallError, check, errno, koffi, lazyBinding } from './libc.js';
 
 export { SyscallError } from './libc.js';
 
@@ -43,12 +43,9 @@ interface Bound {
   mmapPtr: (addr: number, len: number, prot: number, flags: number, fd: number, off: number) => unknown;
 }
 
-let bound: Bound | undefined;
-function calls(): Bound {
-  if (bound) return bound;
-  const lib = libc();
+const calls = lazyBinding((lib): Bound => {
   // Addresses are declared as intptr_t: user-space addresses fit in a JS number (< 2^47 on x86_64).
-  bound = {
+  return {
     mmap: lib.func('intptr_t mmap(intptr_t, size_t, int, int, int, int64_t)'),
     munmap: lib.func('int munmap(intptr_t, size_t)'),
     madvise: lib.func('int madvise(intptr_t, size_t, int)'),
@@ -61,8 +58,7 @@ function calls(): Bound {
     fstatfs: lib.func('int fstatfs(int, _Out_ uint8_t *)'),
     mmapPtr: lib.func('void *mmap(intptr_t, size_t, int, int, int, int64_t)'),
   };
-  return bound;
-}
+});
 
 /** mmap(2); returns the mapping's address. */
 export function mmap(len: number, prot: number, flags: number, fd = -1, offsetBytes = 0): number {
