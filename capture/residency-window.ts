@@ -7,6 +7,7 @@
 import type { CacheStat } from './native/syscalls.js';
 import { residentCount, residentRunEnd } from './mincore-runs.js';
 import type { ResidencyBackend } from './residency-calls.js';
+import { NO_STATE, NONE, type WindowRuns } from './window-runs.js';
 
 /** A state the readings agree on, by method (see labelOf). */
 export type AgreedState =
@@ -28,17 +29,6 @@ export interface Seen {
   evictedPages: number | null;
 }
 
-/**
- * A run of a window: an agreed state, or null when the readings disagreed or moved, and what each
- * reading said of it. One flat object per run: a fragmented window has a run per page, and they
- * live until its second reading.
- */
-export interface WindowRun extends Seen {
-  firstPage: number;
-  pages: number;
-  state: AgreedState | null;
-}
-
 export interface WindowProbe {
   backend: ResidencyBackend;
   fd: number;
@@ -54,7 +44,8 @@ export interface WindowProbe {
 
 /** The outcome of one attempt at a window. */
 export interface WindowAttempt {
-  runs: WindowRun[];
+  /** The attempt's runs (the buffer passed in, refilled). */
+  runs: WindowRuns;
   /** Every reading agreed and the second readings equal the first. */
   still: boolean;
   /** How far the window's cachestat totals moved between its first and second reading, in pages. */
@@ -171,7 +162,7 @@ function sameResidency(a: Uint8Array, b: Uint8Array, n: number): boolean {
  * again unless both read the same.
  * @param vecs two mincore vectors of at least n bytes (whole 32-bit words), or null without mincore
  */
-export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [Uint8Array, Uint32Array, Uint8Array] | null): WindowAttempt {
+export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [Uint8Array, Uint32Array, Uint8Array] | null, runs: WindowRuns): WindowAttempt {
   const ps = p.pageSizeBytes;
   const end = first + n;
   const stat = (f: number, pages: number): CacheStat => {
@@ -185,11 +176,11 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
     p.count();
   }
   const extents = vecs ? readExtentsGuided(p, first, end, vecs[0], vecs[1], (before?.evictedPages ?? 0) > 0) : readExtents(p, first, end);
-  const runs: WindowRun[] = [];
+  runs.reset();
   let agreed = true;
-  const push = (f: number, pages: number, state: AgreedState | null, data: boolean, res: boolean | null, cachePages: number | null, evictedPages: number | null): void => {
+  const push = (f: number, pages: number, state: AgreedState | null, data: boolean, res: boolean | null, cachePages: number, evictedPages: number): void => {
     if (state === null) agreed = false;
-    runs.push({ firstPage: f, pages, state, dataPages: data ? pages : 0, residentPages: res === null ? null : res ? pages : 0, cachePages, evictedPages });
+    runs.push(f, pages, state, data ? pages : 0, res === null ? NONE : res ? pages : 0, cachePages, evictedPages);
   };
 
   // 2. Fast path: no swap entry, and exactly the data pages resident and cached: every data run
@@ -201,7 +192,7 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
 
   // 3. Runs uniform in (data, resident), each labelled by cachestat (bisected where mixed).
   const label = (f: number, pages: number, data: boolean, res: boolean | null): void => {
-    if (!p.cachestat) return push(f, pages, labelOf(data, res, null), data, res, null, null);
+    if (!p.cachestat) return push(f, pages, labelOf(data, res, null), data, res, NONE, NONE);
     // The window's totals say every data page is cached and nothing is swapped.
     if (plain && data === (res ?? data)) return push(f, pages, data ? 'cached' : 'hole', data, res, data ? pages : 0, 0);
     const cs = stat(f, pages);
@@ -249,11 +240,12 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
     for (let i = 0; i < extentsAgain.length; i += 2) dataAgain.fill(1, extentsAgain[i] - first, extentsAgain[i + 1] - first);
     const dataFirst = new Uint8Array(n);
     for (let i = 0; i < extents.length; i += 2) dataFirst.fill(1, extents[i] - first, extents[i + 1] - first);
-    for (const r of runs) {
-      if (r.state === null) continue;
-      for (let i = r.firstPage - first; i < r.firstPage - first + r.pages; i++) {
+    for (let r = 0; r < runs.count; r++) {
+      if (runs.state[r] === NO_STATE) continue;
+      const from = runs.firstPage[r] - first;
+      for (let i = from; i < from + runs.pages[r]; i++) {
         if (dataFirst[i] !== dataAgain[i] || (vecs !== null && (vecs[0][i] & 1) !== (vecs[2][i] & 1))) {
-          r.state = null;
+          runs.state[r] = NO_STATE;
           break;
         }
       }
@@ -268,13 +260,13 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
  * span moved. mincore is not read (the span may be huge and sparse; SEEK_HOLE and cachestat
  * already say all there is).
  */
-export function attemptHoleSpan(p: WindowProbe, first: number, n: number): WindowAttempt {
+export function attemptHoleSpan(p: WindowProbe, first: number, n: number, runs: WindowRuns): WindowAttempt {
   const ps = p.pageSizeBytes;
-  const runs: WindowRun[] = [];
+  runs.reset();
   let agreed = true;
   const label = (f: number, pages: number): void => {
     if (!p.cachestat) {
-      runs.push({ firstPage: f, pages, state: 'hole-or-fallocated', dataPages: 0, residentPages: null, cachePages: null, evictedPages: null });
+      runs.push(f, pages, 'hole-or-fallocated', 0, NONE, NONE, NONE);
       return;
     }
     p.count();
@@ -283,7 +275,7 @@ export function attemptHoleSpan(p: WindowProbe, first: number, n: number): Windo
     if (kind !== null || pages === 1) {
       const state = kind === null ? null : labelOf(false, false, kind);
       if (state === null) agreed = false;
-      runs.push({ firstPage: f, pages, state, dataPages: 0, residentPages: null, cachePages: cs.cachePages, evictedPages: cs.evictedPages });
+      runs.push(f, pages, state, 0, NONE, cs.cachePages, cs.evictedPages);
       return;
     }
     const half = Math.floor(pages / 2);
@@ -295,7 +287,7 @@ export function attemptHoleSpan(p: WindowProbe, first: number, n: number): Windo
   const again = p.backend.seekData(p.fd, first * ps);
   const movedAt = again === null ? first + n : Math.floor(again / ps);
   if (movedAt < first + n) {
-    for (const r of runs) if (r.firstPage + r.pages > movedAt) r.state = null;
+    for (let r = 0; r < runs.count; r++) if (runs.firstPage[r] + runs.pages[r] > movedAt) runs.state[r] = NO_STATE;
     return { runs, still: false, movedPages: first + n - movedAt };
   }
   return { runs, still: agreed, movedPages: 0 };

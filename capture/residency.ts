@@ -8,6 +8,7 @@
 import type { CacheStat } from './native/syscalls.js';
 import type { ResidencyBackend } from './residency-calls.js';
 import { attemptHoleSpan, attemptWindow, type AgreedState, type Seen, type WindowAttempt, type WindowProbe } from './residency-window.js';
+import { NONE, WindowRuns } from './window-runs.js';
 
 export type { ResidencyBackend } from './residency-calls.js';
 export { residentCount, residentRunEnd } from './mincore-runs.js';
@@ -110,19 +111,29 @@ export function probeResidency(
     }
   };
 
-  // Runs are merged here so that adjacent equal states leave as one row.
-  let pend: { first: number; pages: number; state: PageState; seen: Seen | null } | null = null;
+  // Runs are merged here so that adjacent equal states leave as one row: the pending run's fields
+  // are plain variables, not an object per run (a fragmented object has a run per page).
+  let pendFirst = 0;
+  let pendPages = 0;
+  let pendState: PageState | null = null;
+  let pendSeen: Seen | null = null;
   let changingPages = 0;
+  const flushPending = (): void => {
+    if (pendState !== null) sink(pendFirst, pendPages, pendState, reasonOf(pendState), pendSeen);
+  };
   const emit = (first: number, pages: number, state: PageState, seen: Seen | null): void => {
     if (pages <= 0) return;
     if (state === 'changing') changingPages += pages;
-    if (pend && pend.state === state && first === pend.first + pend.pages) {
-      pend.pages += pages;
-      if (pend.seen && seen) pend.seen = addSeen(pend.seen, seen);
+    if (pendState === state && first === pendFirst + pendPages) {
+      pendPages += pages;
+      if (pendSeen && seen) pendSeen = addSeen(pendSeen, seen);
       return;
     }
-    if (pend) sink(pend.first, pend.pages, pend.state, reasonOf(pend.state), pend.seen);
-    pend = { first, pages, state, seen: state === 'changing' && seen ? copySeen(seen) : null };
+    flushPending();
+    pendFirst = first;
+    pendPages = pages;
+    pendState = state;
+    pendSeen = state === 'changing' && seen ? seen : null;
   };
 
   let mapAddress = -1;
@@ -152,22 +163,25 @@ export function probeResidency(
     const first = useMincore ? new Uint8Array(vecPages) : null;
     const vecs: [Uint8Array, Uint32Array, Uint8Array] | null = first ? [first, new Uint32Array(first.buffer), new Uint8Array(vecPages)] : null;
 
+    /** The runs of the current attempt, one buffer for every window (window-runs.ts). */
+    const buffer = new WindowRuns();
     /** Spans read still: first page, pages, and the swap entries and cached pages their runs say. */
     const settled: number[] = [];
     /** Reads a span until its readings hold still, splitting it when it keeps moving. */
     const settle = (start: number, pages: number, attempt: (s: number, n: number) => WindowAttempt): void => {
-      let last: WindowAttempt | null = null;
       for (let i = 0; i < WINDOW_ATTEMPTS; i++) {
         windowsRead++;
-        last = attempt(start, pages);
+        const last = attempt(start, pages);
         movedPages += last.movedPages;
         if (last.still) {
           let swap = 0;
           let cache = 0;
-          for (const r of last.runs) {
-            emit(r.firstPage, r.pages, r.state as AgreedState, null);
-            if (SWAP_STATES.has(r.state as PageState)) swap += r.pages;
-            else if (CACHE_STATES.has(r.state as PageState)) cache += r.pages;
+          for (let r = 0; r < buffer.count; r++) {
+            const state = buffer.stateOf(r) as AgreedState;
+            const pages = buffer.pages[r];
+            emit(buffer.firstPage[r], pages, state, null);
+            if (SWAP_STATES.has(state)) swap += pages;
+            else if (CACHE_STATES.has(state)) cache += pages;
           }
           settled.push(start, pages, swap, cache);
           return;
@@ -179,10 +193,10 @@ export function probeResidency(
         for (let s = start; s < start + pages; s += piece) settle(s, Math.min(piece, start + pages - s), attempt);
         return;
       }
-      for (const r of (last as WindowAttempt).runs) emit(r.firstPage, r.pages, r.state ?? 'changing', r);
+      for (let r = 0; r < buffer.count; r++) emit(buffer.firstPage[r], buffer.pages[r], buffer.stateOf(r) ?? 'changing', seenOf(buffer, r));
     };
-    const dataWindow = (s: number, n: number): WindowAttempt => attemptWindow(probe, s, n, vecs);
-    const holeSpan = (s: number, n: number): WindowAttempt => attemptHoleSpan(probe, s, n);
+    const dataWindow = (s: number, n: number): WindowAttempt => attemptWindow(probe, s, n, vecs, buffer);
+    const holeSpan = (s: number, n: number): WindowAttempt => attemptHoleSpan(probe, s, n, buffer);
 
     // 2. Walk the file: SEEK_DATA skips each hole span (read as one), then a window of pages
     // from the data found (holes inside it are read within the window).
@@ -197,8 +211,7 @@ export function probeResidency(
       settle(dataPage, end - dataPage, dataWindow);
       at = end;
     }
-    const last = pend as { first: number; pages: number; state: PageState; seen: Seen | null } | null;
-    if (last) sink(last.first, last.pages, last.state, reasonOf(last.state), last.seen);
+    flushPending();
     if (whole) {
       runsDriftPages = 0;
       for (let i = 0; i < settled.length; i += 4) {
@@ -214,8 +227,10 @@ export function probeResidency(
   return { method, degradedReason, whole, wholeAtEnd, beyondEof, sizePages, syscalls, windowsRead, windowsMoved, changingPages, movedPages, runsDriftPages };
 }
 
-function copySeen(s: Seen): Seen {
-  return { dataPages: s.dataPages, residentPages: s.residentPages, cachePages: s.cachePages, evictedPages: s.evictedPages };
+/** What each reading said of run r (NONE read as null: that reading was not made). */
+function seenOf(runs: WindowRuns, r: number): Seen {
+  const opt = (x: number): number | null => (x === NONE ? null : x);
+  return { dataPages: runs.dataPages[r], residentPages: opt(runs.residentPages[r]), cachePages: opt(runs.cachePages[r]), evictedPages: opt(runs.evictedPages[r]) };
 }
 
 function addSeen(a: Seen, b: Seen): Seen {
