@@ -25,6 +25,10 @@ export const COMMAND_SUMMARIES: readonly CommandSummary[] = [
     describe: 'Show what changed between two captures of one host: per process, VMA and shared-memory object (read-only)',
   },
   {
+    command: 'export <captures..>',
+    describe: 'Write captures as Parquet, one file per table and capture, for DuckDB, Spark or any engine to query across hosts',
+  },
+  {
     command: 'explain [pids..]',
     describe:
       'Capture processes and print what their memory figures mean: the findings and the VMAs whose smaps figures are not plainly consistent (the capture is kept only with -o)',

@@ -49,6 +49,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
   analyze: async () => (await import('../analyze/command.js')).analyzeCommand(),
   report: async () => (await import('../report/command.js')).reportCommand(stderrLogger),
   diff: async () => (await import('../analyze/diff-command.js')).diffCommand(stderrLogger),
+  export: async () => (await import('../export/command.js')).exportCommand(stderrLogger),
   explain: async () =>
     (await import('../explain/command.js')).explainCommand(
       stderrLogger,
@@ -100,7 +101,7 @@ const cli = yargs(args)
   .version(versionText())
   .usage('$0 <command> [options]\n\nCapture and explain Linux process memory: pagemap, smaps and the real residency of shared memory.')
   .command(registered)
-  .demandCommand(1, 'name a command: capture, explain, analyze, report, diff or demo')
+  .demandCommand(1, 'name a command: capture, explain, analyze, report, diff, export or demo')
   .strict()
   .recommendCommands()
   .help()

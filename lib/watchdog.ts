@@ -23,7 +23,7 @@ export const DEFAULT_TIMEOUT_S = 600;
 export const DEFAULT_MAX_MEMORY_MB = 8192;
 
 /** The commands whose work is bounded. */
-export const BOUNDED_COMMANDS: ReadonlySet<string> = new Set(['analyze', 'report', 'diff']);
+export const BOUNDED_COMMANDS: ReadonlySet<string> = new Set(['analyze', 'report', 'diff', 'export']);
 
 export interface Limits {
   /** Seconds, 0 for none. */

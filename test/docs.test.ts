@@ -13,6 +13,7 @@ import { diffCommand } from '../analyze/diff-command.js';
 import { captureCommand } from '../capture/command.js';
 import { demoCommand } from '../demo/command.js';
 import { explainCommand } from '../explain/command.js';
+import { exportCommand } from '../export/command.js';
 import { silentLogger } from '../lib/log.js';
 import { readSchema } from '../lib/schema.js';
 import { reportCommand } from '../report/command.js';
@@ -44,6 +45,7 @@ const COMMANDS: Readonly<Record<string, CommandModule<any, any>>> = {
   analyze: analyzeCommand(() => {}),
   report: reportCommand(() => silentLogger),
   diff: diffCommand(() => silentLogger, () => {}),
+  export: exportCommand(() => silentLogger),
   demo: demoCommand(() => silentLogger, () => {}, null),
 };
 

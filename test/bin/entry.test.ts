@@ -12,6 +12,7 @@ import { captureCommand } from '../../capture/command.js';
 import { analyzeCommand } from '../../analyze/command.js';
 import { reportCommand } from '../../report/command.js';
 import { diffCommand } from '../../analyze/diff-command.js';
+import { exportCommand } from '../../export/command.js';
 import { explainCommand } from '../../explain/command.js';
 import { demoCommand } from '../../demo/command.js';
 import { silentLogger } from '../../lib/log.js';
@@ -115,6 +116,24 @@ describe('bin/pagescope entry (built)', function () {
     );
   });
 
+  it('export loads no capture code, analysis, report, vega or arquero (supervisor and child)', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-entry-export-'));
+    try {
+      const { own, packages } = loads(['export', cap!.file, '-q', '-o', path.join(out, 'x')]);
+      assert.deepEqual(
+        [...own].filter((d) => !['bin', 'lib', 'export'].includes(d)),
+        [],
+      );
+      assert.deepEqual(
+        HEAVY.filter((p) => packages.has(p)),
+        [],
+      );
+      assert.ok(packages.has('hyparquet-writer'), 'the recorder sees the child');
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('analyze ... warnings loads no capture code, report, vega or arquero (supervisor and child)', () => {
     const { own, packages } = loads(['analyze', cap!.file, 'warnings']);
     assert.deepEqual(
@@ -135,6 +154,7 @@ describe('bin/pagescope entry (built)', function () {
       analyzeCommand(),
       reportCommand(() => silentLogger),
       diffCommand(() => silentLogger),
+      exportCommand(() => silentLogger),
       explainCommand(
         () => silentLogger,
         noop,
