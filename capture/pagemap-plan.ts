@@ -4,7 +4,8 @@ import { classifyVma, type Classification, type MemoryFsDevs } from './classify.
 import { mappingCandidate } from './objects.js';
 import type { PagemapReader } from './pagemap-reader.js';
 import type { ProcessContext } from './process-context.js';
-import { vmFlagBits, VM_HT, VM_IO, VM_MM, VM_PF, VM_UW, type SmapsVma } from './sources/smaps.js';
+import type { SmapsVma } from './sources/smaps.js';
+import { vmFlagBits, VM_HT, VM_IO, VM_MM, VM_PF, VM_UW } from './sources/vm-flags.js';
 
 /** Above TASK_SIZE ([vsyscall]): PAGEMAP_SCAN fails with EFAULT and pread returns nothing at once. */
 export const KERNEL_HALF = 1n << 63n;

@@ -7,19 +7,7 @@
 import type { CacheStat } from './native/syscalls.js';
 import { residentCount, residentRunEnd } from './mincore-runs.js';
 import type { ResidencyBackend } from './residency-calls.js';
-import { NO_STATE, NONE, type WindowRuns } from './window-runs.js';
-
-/** A state the readings agree on, by method (see labelOf). */
-export type AgreedState =
-  | 'cached'
-  | 'swapcache'
-  | 'swapped'
-  | 'hole'
-  | 'fallocated'
-  | 'cached-or-swapcache'
-  | 'swapcache-or-swapped'
-  | 'hole-or-fallocated'
-  | 'unknown';
+import { NO_STATE, NONE, type AgreedState, type WindowRuns } from './window-runs.js';
 
 /** What each reading said of a run of pages (counts in pages), kept for runs that moved. */
 export interface Seen {

@@ -7,8 +7,8 @@
 // different instants.
 import type { CacheStat } from './native/syscalls.js';
 import type { ResidencyBackend } from './residency-calls.js';
-import { attemptHoleSpan, attemptWindow, type AgreedState, type Seen, type WindowAttempt, type WindowProbe } from './residency-window.js';
-import { NONE, WindowRuns } from './window-runs.js';
+import { attemptHoleSpan, attemptWindow, type Seen, type WindowAttempt, type WindowProbe } from './residency-window.js';
+import { NONE, WindowRuns, type AgreedState } from './window-runs.js';
 
 export type { ResidencyBackend } from './residency-calls.js';
 export { residentCount, residentRunEnd } from './mincore-runs.js';

@@ -2,7 +2,18 @@
 // window. A fragmented object has a run per page; one object per run made the probe allocate
 // ~70 bytes per page, and V8 grew its young generation to keep up with that garbage
 // (docs/performance.md "The residency probe").
-import type { AgreedState } from './residency-window.js';
+
+/** A state the readings agree on, by method (see labelOf in capture/residency-window.ts). */
+export type AgreedState =
+  | 'cached'
+  | 'swapcache'
+  | 'swapped'
+  | 'hole'
+  | 'fallocated'
+  | 'cached-or-swapcache'
+  | 'swapcache-or-swapped'
+  | 'hole-or-fallocated'
+  | 'unknown';
 
 /** The agreed states by code; NO_STATE marks a run whose readings disagreed or moved. */
 export const STATES: readonly AgreedState[] = [

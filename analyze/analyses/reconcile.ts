@@ -4,14 +4,16 @@
 //
 //   VMAs + per-VMA run aggregates (one GROUP BY) ─► zero runs ⋈ residency runs (sorted merge) ─►
 //   SwapPss rebuilt from swap offsets (interval sweep) ─► verdict + explanation per VMA
-import type Database from 'better-sqlite3';
 import { formatAddress } from '../../lib/address.js';
-import { hasColumn } from '../../lib/capture-db.js';
-import { REAL_SWAP_SQL as REAL_SWAP } from '../pagemap-category.js';
-import { rebuildSwapPss, type SwapRun } from '../reconcile/swap-pss.js';
-import { decideVerdict, swapReadings, type VmaFacts } from '../reconcile/verdict.js';
-import { countInRange, splitByResidency, type PageRun, type StateRun } from '../reconcile/zero-split.js';
+import type { VmaFacts } from '../reconcile/facts.js';
+import { swapReadings } from '../reconcile/shared-swap.js';
+import { rebuildSwapPss } from '../reconcile/swap-pss.js';
+import { decideVerdict } from '../reconcile/verdict.js';
+import { countInRange, splitByResidency } from '../reconcile/zero-split.js';
 import type { Analysis, AnalysisContext, AnalysisResult, Cell } from '../types.js';
+import { hostMotion } from './reconcile-motion.js';
+import { cachedResidency, readAggregates, readSwapRuns, zeroPfnOf, zeroRunsReader } from './reconcile-pages.js';
+import { readCaptureSwapDriftKb, readVmaRows } from './reconcile-vmas.js';
 
 const COLUMNS = [
   'pid', 'comm', 'start', 'end', 'perms', 'path', 'backing', 'object_id', 'file_offset_pages', 'pages_total',
@@ -35,49 +37,6 @@ const ZERO_BUCKET: Readonly<Record<string, 'hole' | 'cached' | 'swapcache' | 'sw
   'beyond-eof': 'hole',
 };
 
-interface VmaRow {
-  id: number;
-  pid: number;
-  comm: string;
-  start_address: number;
-  end_address: number;
-  perms: string;
-  path: string;
-  backing: string;
-  object_id: number | null;
-  file_offset_pages: number;
-  rss_kb: number | null;
-  swap_kb: number | null;
-  swap_pss_kb: number | null;
-  changed_during_capture: number | null;
-  drift_kb: number;
-  swap_drift_kb: number;
-  size_bytes: number | null;
-  residency_status: string | null;
-  method: string | null;
-  cs_evicted_pages: number | null;
-  end_cs_evicted_pages: number | null;
-  beyond_eof_evicted_pages: number | null;
-  r_range_swap_before: number | null;
-  r_range_swap_after: number | null;
-  r_whole_swap_before: number | null;
-  r_whole_swap_after: number | null;
-  r_range_swap_end: number | null;
-  r_whole_swap_end: number | null;
-  hugetlb_kb: number;
-  kernel_page_size_kb: number | null;
-  vm_flags: string | null;
-  thp_eligible: number | null;
-  faults_while_read: number | null;
-}
-
-interface Aggregate {
-  vma_id: number;
-  present: number;
-  real_swap: number;
-  markers: number;
-  zero_page: number;
-}
 
 export const reconcile: Analysis = {
   id: 'reconcile',
@@ -98,141 +57,19 @@ export const reconcile: Analysis = {
   run: runReconcile,
 };
 
-/** Counters that bound how a page table can change between the smaps and pagemap reads. */
-interface HostMotion {
-  /** mm/memory.c fault_around_bytes in pages: its default, 64 KiB, unless debugfs showed another. */
-  faultAroundPages: number;
-  /** Pages of a PMD-mapped huge page. */
-  pmdPages: number;
-  /** khugepaged's collapses while the capture ran, kB (0 when not read again). */
-  collapseKb: number;
-  /** Pages reclaimed, swapped out or migrated while the capture ran, kB; null when not read again. */
-  unmapKb: number | null;
-  /** Pages swapped in and out while the capture ran (pswpin + pswpout), kB; null when not read again. */
-  swapTrafficKb: number | null;
-}
-
-const UNMAP_COUNTERS = ['pswpout', 'zswpout', 'pgsteal_kswapd', 'pgsteal_direct', 'pgsteal_khugepaged', 'pgsteal_proactive', 'pgmigrate_success'];
-
-function hostMotion(db: AnalysisContext['db'], pageSize: number): HostMotion {
-  const setting = (key: string): number | null => {
-    const v = db.prepare('SELECT value FROM host_settings WHERE key = ?').pluck().get(key) as string | undefined;
-    const n = v === undefined ? NaN : Number(v.trim());
-    return Number.isSafeInteger(n) && n > 0 ? n : null;
-  };
-  const faultAroundPages = Math.max(1, Math.floor((setting('fault_around_bytes') ?? 65536) / pageSize));
-  const pmdPages = Math.max(1, Math.floor((setting('transparent_hugepage.hpage_pmd_size') ?? 2097152) / pageSize));
-  if (!hasColumn(db, 'host_vmstat', 'end_value_count')) return { faultAroundPages, pmdPages, collapseKb: 0, unmapKb: null, swapTrafficKb: null };
-  const moved = (fields: string[]): number | null =>
-    db
-      .prepare(`SELECT sum(end_value_count - value_count) FROM host_vmstat WHERE field IN (${fields.map(() => '?').join(', ')}) AND end_value_count IS NOT NULL`)
-      .pluck()
-      .get(...fields) as number | null;
-  const kbOf = (pages: number | null): number | null => (pages === null ? null : (pages * pageSize) / 1024);
-  return {
-    faultAroundPages,
-    pmdPages,
-    collapseKb: (kbOf(moved(['thp_collapse_alloc'])) ?? 0) * pmdPages,
-    unmapKb: kbOf(moved(UNMAP_COUNTERS)),
-    swapTrafficKb: kbOf(moved(['pswpin', 'pswpout'])),
-  };
-}
-
 function runReconcile(ctx: AnalysisContext): AnalysisResult {
   const { db } = ctx;
   const pageSize = Number(ctx.meta.page_size_bytes ?? 4096);
   const pageKb = pageSize / 1024;
   const pfnVisible = ctx.meta.pfn_visible === '1';
 
-  // Process Rss drift across the page-level reads: smaps_rollup after minus smaps before when
-  // smaps_rollup was read (--rollup, and captures older than rss_after_kb), else the RSS counter
-  // after minus before.
-  const counterDrift = hasColumn(db, 'processes', 'rss_after_kb')
-    ? 'WHEN p.rss_after_kb IS NOT NULL AND p.vm_rss_kb IS NOT NULL THEN p.rss_after_kb - p.vm_rss_kb'
-    : '';
-  // The object read before and after each process (captures since shm_mapping_readings), and at
-  // the end of its probe (since end_cs_evicted_pages).
-  const readings = hasColumn(db, 'shm_mapping_readings', 'pid')
-    ? `r.before_range_evicted_pages AS r_range_swap_before, r.after_range_evicted_pages AS r_range_swap_after,
-         r.before_whole_evicted_pages AS r_whole_swap_before, r.after_whole_evicted_pages AS r_whole_swap_after,
-         r.end_range_evicted_pages AS r_range_swap_end, r.end_whole_evicted_pages AS r_whole_swap_end`
-    : `NULL AS r_range_swap_before, NULL AS r_range_swap_after, NULL AS r_whole_swap_before,
-         NULL AS r_whole_swap_after, NULL AS r_range_swap_end, NULL AS r_whole_swap_end`;
-  const readingsJoin = hasColumn(db, 'shm_mapping_readings', 'pid')
-    ? `LEFT JOIN shm_mapping_readings AS r
-         ON r.pid = v.pid AND r.start_address = v.start_address AND r.end_address = v.end_address
-         AND r.object_id = v.object_id`
-    : '';
-  const probeEnd = hasColumn(db, 'shm_objects', 'end_cs_evicted_pages') ? 'o.end_cs_evicted_pages' : 'NULL';
-  const swapAfter = hasColumn(db, 'processes', 'vm_swap_after_kb');
-  const swapDriftOf = swapAfter ? 'coalesce(p.vm_swap_after_kb - p.vm_swap_kb, 0)' : '0';
-  const captureSwapDriftKb = swapAfter
-    ? (db.prepare('SELECT coalesce(sum(abs(vm_swap_after_kb - vm_swap_kb)), 0) FROM processes WHERE vm_swap_after_kb IS NOT NULL').pluck().get() as number)
-    : 0;
-  const faults = hasColumn(db, 'processes', 'page_faults_after_count')
-    ? 'p.page_faults_after_count - p.page_faults_before_count'
-    : 'NULL';
+  const captureSwapDriftKb = readCaptureSwapDriftKb(db);
   const motion = hostMotion(db, pageSize);
-  const vmas = db
-    .prepare(
-      `SELECT v.id, v.pid, p.comm, v.start_address, v.end_address, v.perms, v.path,
-         v.backing, v.object_id, v.file_offset_pages, v.rss_kb, v.swap_kb,
-         v.swap_pss_kb, v.changed_during_capture,
-         coalesce(v.shared_hugetlb_kb, 0) + coalesce(v.private_hugetlb_kb, 0) AS hugetlb_kb,
-         v.kernel_page_size_kb, v.vm_flags, v.thp_eligible, ${faults} AS faults_while_read,
-         CASE
-           WHEN p.rollup_rss_after_kb IS NOT NULL AND p.smaps_rss_before_kb IS NOT NULL
-             THEN p.rollup_rss_after_kb - p.smaps_rss_before_kb
-           ${counterDrift}
-           ELSE 0
-         END AS drift_kb,
-         ${swapDriftOf} AS swap_drift_kb,
-         o.size_bytes, o.residency_status, o.method, o.cs_evicted_pages,
-         ${probeEnd} AS end_cs_evicted_pages, o.beyond_eof_evicted_pages, ${readings}
-       FROM vmas AS v
-       JOIN processes AS p USING (pid)
-       LEFT JOIN shm_objects AS o ON o.id = v.object_id
-       ${readingsJoin}
-       WHERE v.pagemap_status IN ('captured', 'partial')
-         AND (:pid IS NULL OR v.pid = :pid)
-       ORDER BY v.pid, v.vma_index`,
-    )
-    .all({ pid: ctx.pid ?? null }) as VmaRow[];
-
-  const zeroPfn = ctx.meta.zero_pfn !== undefined ? Number(ctx.meta.zero_pfn) : pfnVisible
-    ? ((db
-        .prepare(
-          `SELECT pfn FROM pagemap_runs
-           WHERE present = 1 AND increments = 0 AND pages > 1 AND pfn > 0
-           GROUP BY pfn ORDER BY sum(pages) DESC, pfn LIMIT 1`,
-        )
-        .pluck()
-        .get() as number | undefined) ?? -1)
-    : -1;
-  const aggregates = new Map<number, Aggregate>();
-  for (const a of db
-    .prepare(
-      `SELECT vma_id,
-         sum(CASE WHEN present = 1 THEN pages ELSE 0 END) AS present,
-         sum(CASE WHEN ${REAL_SWAP} THEN pages ELSE 0 END) AS real_swap,
-         sum(CASE WHEN marker = 1 THEN pages ELSE 0 END) AS markers,
-         sum(CASE WHEN present = 1 AND pfn = :zero AND increments = 0 THEN pages ELSE 0 END)
-           AS zero_page
-       FROM pagemap_runs
-       GROUP BY vma_id
-       ORDER BY vma_id`,
-    )
-    .iterate({ zero: zeroPfn }) as Iterable<Aggregate>) {
-    aggregates.set(a.vma_id, a);
-  }
-
+  const vmas = readVmaRows(ctx);
+  const aggregates = readAggregates(db, zeroPfnOf(ctx));
   const swapPss = pfnVisible ? rebuildSwapPss(readSwapRuns(db), pageSize) : null;
   const residencyOf = cachedResidency(db);
-  const zeroRunsOf = db.prepare(
-    `SELECT first_page AS firstPage, pages, marker FROM pagemap_runs
-     WHERE vma_id = ? AND present = 0 AND NOT (${REAL_SWAP})
-     ORDER BY first_page`,
-  );
+  const zeroRunsOf = zeroRunsReader(db);
 
   const rows: Array<Record<string, Cell>> = [];
   for (const v of vmas) {
@@ -249,7 +86,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
     let noneSwapcache = 0;
     if (v.object_id !== null && v.residency_status === 'complete') {
       const residency = residencyOf(v.object_id);
-      const runs = zeroRunsOf.all(v.id) as Array<PageRun & { marker: number }>;
+      const runs = zeroRunsOf(v.id);
       const none = runs.filter((r) => !r.marker);
       const marked = runs.filter((r) => r.marker);
       for (const part of [none, marked]) {
@@ -361,33 +198,4 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
     });
   }
   return { columns: COLUMNS, rows };
-}
-
-/** Every real swap run of every captured process (SwapPss counts references across processes). */
-function readSwapRuns(db: Database.Database): SwapRun[] {
-  return db
-    .prepare(
-      `SELECT vma_id AS vmaId, swap_type AS type, swap_offset AS offset, pages, increments
-       FROM pagemap_runs
-       WHERE ${REAL_SWAP}
-       ORDER BY vma_id, first_page`,
-    )
-    .all() as SwapRun[];
-}
-
-/** Residency runs per object, read once however many VMAs map the object. */
-function cachedResidency(db: Database.Database): (objectId: number) => StateRun[] {
-  const stmt = db.prepare(
-    `SELECT first_page AS firstPage, pages, state FROM shm_residency_runs
-     WHERE object_id = ? ORDER BY first_page`,
-  );
-  const cache = new Map<number, StateRun[]>();
-  return (id) => {
-    let runs = cache.get(id);
-    if (!runs) {
-      runs = stmt.all(id) as StateRun[];
-      cache.set(id, runs);
-    }
-    return runs;
-  };
 }

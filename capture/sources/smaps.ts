@@ -2,6 +2,7 @@
 // show_smaps_rollup() in fs/proc/task_mmu.c (Documentation/filesystems/proc.rst, proc_pid_smaps(5)).
 import { ParseError } from '../../lib/errors.js';
 import { createFieldsBuilder, ownCopy } from './compact-records.js';
+import { decimalAt, endsWithKb, fieldKey, storeField } from './smaps-fields.js';
 import { isMapsHeaderLine, parseMapsLine, type MapsHeader } from './maps.js';
 
 /** One smaps entry: the maps header plus its field lines. */
@@ -27,64 +28,6 @@ export interface SmapsRollup {
 }
 
 const COLON = 58;
-const SPACE = 32;
-const TAB = 9;
-const MAX_DIGITS = 20;
-
-interface FieldTarget {
-  fieldsKb: Record<string, number>;
-  otherFields: Record<string, string>;
-}
-
-/**
- * Validates and returns the key of a `Key: value` line. A key never contains whitespace, which
- * also rejects a corrupted header line such as `7fa2x1d17000-… 00:01 27 …`.
- */
-function fieldKey(line: string, lineNumber: number, source: string): string {
-  const colon = line.indexOf(':');
-  const key = colon > 0 ? line.slice(0, colon) : '';
-  if (key === '' || key.indexOf(' ') !== -1 || key.indexOf('\t') !== -1) {
-    throw new ParseError(source, lineNumber, line, 'neither a maps header nor a "Key: value" line');
-  }
-  // Guards the plain-object records below; the kernel never prints such a key.
-  if (key === '__proto__') throw new ParseError(source, lineNumber, line, 'reserved key name');
-  return key;
-}
-
-/** The decimal number in text[from, to), spaces and tabs around it allowed; NaN otherwise. */
-function decimalAt(text: string, from: number, to: number): number {
-  let a = from;
-  let b = to;
-  while (a < b && (text.charCodeAt(a) === SPACE || text.charCodeAt(a) === TAB)) a++;
-  while (b > a && (text.charCodeAt(b - 1) === SPACE || text.charCodeAt(b - 1) === TAB)) b--;
-  if (a === b || b - a > MAX_DIGITS) return NaN;
-  let n = 0;
-  for (let i = a; i < b; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    n = n * 10 + d;
-  }
-  // Beyond 2^53 the running product rounds differently from Number(); defer to it there.
-  return b - a > 15 ? Number(text.slice(a, b)) : n;
-}
-
-/** True if text[from, to) ends with " kB". */
-function endsWithKb(text: string, from: number, to: number): boolean {
-  return to - from >= 3 && text.charCodeAt(to - 1) === 66 /* B */ && text.charCodeAt(to - 2) === 107 /* k */
-    && text.charCodeAt(to - 3) === SPACE;
-}
-
-/** Stores the value text[from, to) of a generic field: `N kB` into fieldsKb, else otherFields. */
-function storeField(target: FieldTarget, key: string, text: string, from: number, to: number): boolean {
-  if (endsWithKb(text, from, to)) {
-    const kb = decimalAt(text, from, to - 3);
-    if (Number.isNaN(kb)) return false;
-    target.fieldsKb[key] = kb;
-  } else {
-    target.otherFields[key] = text.slice(from, to).trim();
-  }
-  return true;
-}
 
 /**
  * A VMA with no smaps fields yet, from its header. Spelled out rather than spread: object spread
@@ -109,42 +52,6 @@ export function smapsVmaOf(h: MapsHeader, path: string, header: string, vmFlags:
     protectionKey: null,
     otherFields: {},
   };
-}
-
-/** VmFlags codes the capture looks for, as bits of vmFlagBits(). */
-export const VM_PF = 1; // pf: pure PFN range (VM_PFNMAP)
-export const VM_IO = 2; // io: memory-mapped I/O area
-export const VM_MM = 4; // mm: mixed map area (VM_MIXEDMAP)
-export const VM_HT = 8; // ht: hugetlb area
-export const VM_UW = 16; // uw: userfaultfd write-protect tracking
-
-/**
- * Which of VM_PF, VM_IO, VM_MM, VM_HT and VM_UW a VmFlags value holds (two-letter codes separated
- * by spaces, as show_smap_vma_flags() prints them). One pass over the text, no allocation: a
- * host-wide capture asks this of every VMA, a process can have 250k.
- */
-export function vmFlagBits(vmFlags: string): number {
-  let bits = 0;
-  const n = vmFlags.length;
-  for (let i = 0; i < n; ) {
-    if (vmFlags.charCodeAt(i) === SPACE) {
-      i++;
-      continue;
-    }
-    let end = i + 1;
-    while (end < n && vmFlags.charCodeAt(end) !== SPACE) end++;
-    if (end - i === 2) {
-      const a = vmFlags.charCodeAt(i);
-      const b = vmFlags.charCodeAt(i + 1);
-      if (a === 112 /* p */ && b === 102 /* f */) bits |= VM_PF;
-      else if (a === 105 /* i */ && b === 111 /* o */) bits |= VM_IO;
-      else if (a === 109 /* m */ && b === 109 /* m */) bits |= VM_MM;
-      else if (a === 104 /* h */ && b === 116 /* t */) bits |= VM_HT;
-      else if (a === 117 /* u */ && b === 119 /* w */) bits |= VM_UW;
-    }
-    i = end;
-  }
-  return bits;
 }
 
 /** Parses smaps text given in pieces, cut anywhere (see createSmapsParser). */
@@ -218,12 +125,7 @@ export function createSmapsParser(): SmapsParser {
       }
       const cached = keyCache[fieldIndex];
       let key: string;
-      if (
-        current !== null
-        && cached !== undefined
-        && text.charCodeAt(pos + cached.length) === COLON
-        && text.startsWith(cached, pos)
-      ) {
+      if (current !== null && cached !== undefined && text.charCodeAt(pos + cached.length) === COLON && text.startsWith(cached, pos)) {
         key = cached;
       } else {
         const line = text.slice(pos, end);
@@ -249,7 +151,11 @@ export function createSmapsParser(): SmapsParser {
       switch (key) {
         case 'VmFlags':
           // Printed as "%c%c " per flag, so the line ends with a space.
-          current.vmFlags = text.slice(from, end).split(' ').filter((flag) => flag !== '').join(' ');
+          current.vmFlags = text
+            .slice(from, end)
+            .split(' ')
+            .filter((flag) => flag !== '')
+            .join(' ');
           break;
         case 'THPeligible':
           current.thpEligible = decimalAt(text, from, end);

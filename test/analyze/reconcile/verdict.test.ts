@@ -2,7 +2,9 @@
 // mapping of a 64-page /dev/shm file unless it says otherwise) and the verdict and sentences
 // that must come out of them.
 import assert from 'node:assert/strict';
-import { decideVerdict, swapReadings, type VmaFacts } from '../../../analyze/reconcile/verdict.js';
+import type { VmaFacts } from '../../../analyze/reconcile/facts.js';
+import { swapReadings } from '../../../analyze/reconcile/shared-swap.js';
+import { decideVerdict } from '../../../analyze/reconcile/verdict.js';
 
 /** A consistent shared shmem VMA: 16 present pages, 8 of the file's pages swapped, smaps agrees. */
 const base: VmaFacts = {

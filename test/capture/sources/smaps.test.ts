@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { ParseError } from '../../../lib/errors.js';
 import { parseMaps } from '../../../capture/sources/maps.js';
-import { createSmapsParser, parseSmaps, parseSmapsRollup, vmFlagBits, VM_HT, VM_IO, VM_MM, VM_PF, VM_UW } from '../../../capture/sources/smaps.js';
+import { createSmapsParser, parseSmaps, parseSmapsRollup } from '../../../capture/sources/smaps.js';
+import { vmFlagBits, VM_HT, VM_IO, VM_MM, VM_PF, VM_UW } from '../../../capture/sources/vm-flags.js';
 import { createProcfs } from '../../../capture/procfs.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
