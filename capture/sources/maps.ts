@@ -1,5 +1,6 @@
 // Parses /proc/PID/maps header lines, as printed by show_map_vma() in fs/proc/task_mmu.c and
 // described in proc_pid_maps(5) and Documentation/filesystems/proc.rst ("The /proc/PID/maps file").
+import { parseLines } from './lines.js';
 import { ParseError } from '../../lib/errors.js';
 
 /** One VMA as described by its maps header line. Addresses and offsets are bytes. */
@@ -151,12 +152,5 @@ export function parseMapsLine(line: string, lineNumber: number, source = 'maps')
  * // [{ start: 0xffffffffff600000n, end: 0xffffffffff601000n, perms: '--xp', path: '[vsyscall]', … }]
  */
 export function parseMaps(text: string): MapsHeader[] {
-  const rows: MapsHeader[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
-    rows.push(parseMapsLine(line, i + 1, 'maps'));
-  }
-  return rows;
+  return parseLines(text, (line, lineNo) => parseMapsLine(line, lineNo, 'maps'));
 }

@@ -1,5 +1,6 @@
 // Parses /proc/meminfo ("Key:   value [kB]" lines, meminfo_proc_show() in fs/proc/meminfo.c,
 // proc_meminfo(5), Documentation/filesystems/proc.rst "meminfo").
+import { parseLines } from './lines.js';
 import { ParseError } from '../../lib/errors.js';
 
 /** One meminfo line: a size in kB, or a count (HugePages_*). Exactly one of the two is set. */
@@ -23,21 +24,16 @@ const VALUE = /^(\d{1,20})( kB)?$/;
  * //  { field: 'HugePages_Total', valueKb: null, valueCount: 0 }]
  */
 export function parseMeminfo(text: string): MeminfoRow[] {
-  const rows: MeminfoRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
+  return parseLines(text, (line, lineNo) => {
     const colon = line.indexOf(':');
     const field = colon > 0 ? line.slice(0, colon) : '';
     const m = VALUE.exec(line.slice(colon + 1).trim());
     if (field === '' || field.indexOf(' ') !== -1 || m === null) {
-      throw new ParseError('meminfo', i + 1, line, 'expected "Key: N" or "Key: N kB"');
+      throw new ParseError('meminfo', lineNo, line, 'expected "Key: N" or "Key: N kB"');
     }
     const value = Number(m[1]);
-    rows.push(m[2] === undefined
+    return m[2] === undefined
       ? { field, valueKb: null, valueCount: value }
-      : { field, valueKb: value, valueCount: null });
-  }
-  return rows;
+      : { field, valueKb: value, valueCount: null };
+  });
 }

@@ -1,5 +1,6 @@
 // Parses /proc/PID/mountinfo (show_mountinfo() in fs/proc_namespace.c; proc_pid_mountinfo(5),
 // Documentation/filesystems/proc.rst "/proc/<pid>/mountinfo").
+import { parseLines } from './lines.js';
 import { ParseError } from '../../lib/errors.js';
 import { unescapeOctal } from './maps.js';
 
@@ -45,13 +46,9 @@ const FIXED_FIELDS = 6;
  * //    mountPoint: '/tmp/psc/mnt dir', fsType: 'tmpfs', source: 'my src', superOptions: 'rw' }]
  */
 export function parseMountinfo(text: string): MountRow[] {
-  const rows: MountRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
+  return parseLines(text, (line, lineNo) => {
     const malformed = (reason: string): ParseError =>
-      new ParseError('mountinfo', i + 1, line, reason);
+      new ParseError('mountinfo', lineNo, line, reason);
     const f = line.split(' ');
     const separator = f.indexOf('-', FIXED_FIELDS);
     if (f.length < FIXED_FIELDS || separator === -1) throw malformed('no " - " after the optional fields');
@@ -60,7 +57,7 @@ export function parseMountinfo(text: string): MountRow[] {
     if (!UNSIGNED.test(f[0]) || !UNSIGNED.test(f[1]) || dev === null) {
       throw malformed('expected "mountId parentId major:minor"');
     }
-    rows.push({
+    return {
       mountId: Number(f[0]),
       parentId: Number(f[1]),
       devMajor: Number(dev[1]),
@@ -70,7 +67,6 @@ export function parseMountinfo(text: string): MountRow[] {
       fsType: unescapeOctal(f[separator + 1]),
       source: unescapeOctal(f[separator + 2]),
       superOptions: f[separator + 3] ?? '',
-    });
-  }
-  return rows;
+    };
+  });
 }

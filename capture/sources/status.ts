@@ -1,5 +1,6 @@
 // Parses /proc/PID/status ("Key:\tvalue" lines, proc_pid_status(5), task_mem() and
 // render_cap_t() in fs/proc/array.c) and decodes its Uid and Cap* values.
+import { parseLines } from './lines.js';
 import { ParseError } from '../../lib/errors.js';
 
 /** One status line. */
@@ -35,25 +36,16 @@ const HEX = /^[0-9a-fA-F]{1,16}$/;
  * //  { field: 'Name', valueText: 'a) b (c', valueKb: null }]
  */
 export function parseStatus(text: string): StatusField[] {
-  const fields: StatusField[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
+  return parseLines(text, (line, lineNo) => {
     const colon = line.indexOf(':');
     const field = colon > 0 ? line.slice(0, colon) : '';
     if (field === '' || field.indexOf(' ') !== -1 || field.indexOf('\t') !== -1) {
-      throw new ParseError('status', i + 1, line, 'expected "Key:\\tvalue"');
+      throw new ParseError('status', lineNo, line, 'expected "Key:\\tvalue"');
     }
     const value = line.slice(colon + 1).trim();
     const kb = KB_VALUE.exec(value);
-    fields.push(
-      kb === null
-        ? { field, valueText: value, valueKb: null }
-        : { field, valueText: kb[1], valueKb: Number(kb[1]) },
-    );
-  }
-  return fields;
+    return kb === null ? { field, valueText: value, valueKb: null } : { field, valueText: kb[1], valueKb: Number(kb[1]) };
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 // Parses /proc/swaps (swap_show() in mm/swapfile.c; proc_swaps(5)): a header, then one line per
 // active swap area with the path escaped by seq_file_path(..., " \t\n\\").
+import { parseLines } from './lines.js';
 import { ParseError } from '../../lib/errors.js';
 import { unescapeOctal } from './maps.js';
 
@@ -32,26 +33,21 @@ const WHITESPACE = /[ \t]+/;
  * // [{ path: '/var/tmp/pagescope-dev.swap', type: 'file', sizeKb: 2097148, usedKb: 456, priority: -2 }]
  */
 export function parseSwaps(text: string): SwapRow[] {
-  const rows: SwapRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
+  return parseLines(text, (line, lineNo) => {
     const columns = line.trim().split(WHITESPACE);
     // The header; a real path is absolute and escaped, so it cannot be the word "Filename".
-    if (columns[0] === 'Filename') continue;
+    if (columns[0] === 'Filename') return null;
     // Extra columns from a future kernel are ignored rather than rejected.
     const [path, type, size, used, priority] = columns;
     if (columns.length < 5 || !UNSIGNED.test(size) || !UNSIGNED.test(used) || !SIGNED.test(priority)) {
-      throw new ParseError('swaps', i + 1, line, 'expected "path type sizeKb usedKb priority"');
+      throw new ParseError('swaps', lineNo, line, 'expected "path type sizeKb usedKb priority"');
     }
-    rows.push({
+    return {
       path: unescapeOctal(path),
       type,
       sizeKb: Number(size),
       usedKb: Number(used),
       priority: Number(priority),
-    });
-  }
-  return rows;
+    };
+  });
 }

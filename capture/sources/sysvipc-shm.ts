@@ -1,6 +1,7 @@
 // Parses /proc/sysvipc/shm (sysvipc_shm_proc_show() in ipc/shm.c; proc_sysvipc(5)). Column units
 // follow docs/kernel-semantics.md "/proc/sysvipc/shm": size, rss and swap are bytes, perms is
 // octal.
+import { parseLines } from './lines.js';
 import { ParseError } from '../../lib/errors.js';
 
 /** One SysV shared memory segment. */
@@ -51,15 +52,11 @@ const COLUMNS = 16;
  * // [{ key: -559038737, shmid: 2, perms: 0o640, sizeBytes: 65536, …, rssBytes: 16384, swapBytes: 0 }]
  */
 export function parseSysvShm(text: string): SysvShmRow[] {
-  const rows: SysvShmRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
+  return parseLines(text, (line, lineNo) => {
     const c = line.trim().split(WHITESPACE);
-    if (c[0] === 'key') continue;
+    if (c[0] === 'key') return null;
     const malformed = (reason: string): ParseError =>
-      new ParseError('sysvipc/shm', i + 1, line, reason);
+      new ParseError('sysvipc/shm', lineNo, line, reason);
     // Extra columns from a future kernel are ignored rather than rejected.
     if (c.length !== OLD_COLUMNS && c.length < COLUMNS) {
       throw malformed(`expected ${OLD_COLUMNS} or at least ${COLUMNS} columns`);
@@ -71,7 +68,7 @@ export function parseSysvShm(text: string): SysvShmRow[] {
       if (!UNSIGNED.test(c[k])) throw malformed(`column ${k + 1} is not a decimal number`);
     }
     const hasRssSwap = c.length >= COLUMNS;
-    rows.push({
+    return {
       key: Number(c[0]),
       shmid: Number(c[1]),
       perms: parseInt(c[2], 8),
@@ -88,7 +85,6 @@ export function parseSysvShm(text: string): SysvShmRow[] {
       ctimeS: Number(c[13]),
       rssBytes: hasRssSwap ? Number(c[14]) : null,
       swapBytes: hasRssSwap ? Number(c[15]) : null,
-    });
-  }
-  return rows;
+    };
+  });
 }

@@ -1,4 +1,5 @@
 // Parses /proc/vmstat ("name value" lines, vmstat_show() in mm/vmstat.c; proc_vmstat(5)).
+import { parseLines } from './lines.js';
 import { ParseError } from '../../lib/errors.js';
 
 /** One vmstat counter: pages for nr_* gauges, events for the rest (pswpin, thp_split_page…). */
@@ -19,14 +20,9 @@ const LINE = /^([^ \t]+) (\d{1,20})$/;
  * // [{ field: 'nr_free_pages', valueCount: 1062456 }, { field: 'thp_split_page', valueCount: 0 }]
  */
 export function parseVmstat(text: string): VmstatRow[] {
-  const rows: VmstatRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '') continue;
+  return parseLines(text, (line, lineNo) => {
     const m = LINE.exec(line);
-    if (m === null) throw new ParseError('vmstat', i + 1, line, 'expected "name N"');
-    rows.push({ field: m[1], valueCount: Number(m[2]) });
-  }
-  return rows;
+    if (m === null) throw new ParseError('vmstat', lineNo, line, 'expected "name N"');
+    return { field: m[1], valueCount: Number(m[2]) };
+  });
 }
