@@ -227,7 +227,8 @@ figures AS (
       ELSE m.swap_usage_bytes
     END AS cgroup_swap,
     CASE m.cgroup_version
-      WHEN 1 THEN abs(s.swap + s.swapcached - s.swap_before - s.swapcached_before)
+      WHEN 1
+        THEN abs(s.swap + s.swapcached - s.swap_before - s.swapcached_before)
       ELSE abs(m.swap_usage_bytes - m.swap_usage_before_bytes)
     END AS swap_drift
   FROM memory_cgroups AS m
@@ -281,7 +282,7 @@ SELECT id AS memory_cgroup_id,
       || 'a shmem page is charged to the cgroup that first brought it into '
       || 'memory, not to every mapper'
       || CASE WHEN shared > 0
-        THEN ' (' || shared || ' of its objects are used from another cgroup)'
+        THEN ' (objects also used from another cgroup: ' || shared || ')'
         ELSE ''
       END
       || '.'
