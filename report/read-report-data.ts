@@ -1,5 +1,5 @@
 // Reads everything the report shows from an open capture: the named analyses (summary, processes,
-// files, reconcile, warnings, host, memcgs) through the registry, plus the few read-only queries the report alone
+// files, reconcile, warnings, host, memcgs, memcg-objects) through the registry, plus the few read-only queries the report alone
 // needs (host tables, command lines, page-state strips). No formatting happens here.
 import type Database from 'better-sqlite3';
 import { findAnalysis } from '../analyze/analyses/index.js';
@@ -43,6 +43,8 @@ export interface ReportData {
   host: Row[];
   /** `memcgs` rows, or why there are none (a capture without the memory cgroup readings). */
   memcgs: { rows: Row[] } | { refused: string };
+  /** `memcg-objects` rows (empty when memcgs was refused). */
+  memcgObjects: Row[];
 }
 
 /** How much of the capture gets drawn page by page. */
@@ -85,6 +87,7 @@ export function readReportData(
     .rows.map((r): Row => ({ ...r, cmdline: cmdlines.get(Number(r.pid)) ?? [] }))
     .sort((a, b) => numeric(b.shmem_smaps_swap_kb) - numeric(a.shmem_smaps_swap_kb) || numeric(b.pss_kb) - numeric(a.pss_kb) || numeric(a.pid) - numeric(b.pid));
 
+  const memcgs = runOrRefusal(() => run('memcgs').rows);
   return {
     meta,
     sha256: file.sha256,
@@ -102,7 +105,8 @@ export function readReportData(
     vmaMaps: readVmaMaps(db, pageSize, limits.vmaMaps),
     warnings: run('warnings').rows,
     host: run('host').rows,
-    memcgs: runOrRefusal(() => run('memcgs').rows),
+    memcgs,
+    memcgObjects: 'rows' in memcgs ? run('memcg-objects').rows : [],
   };
 }
 

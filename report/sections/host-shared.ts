@@ -41,6 +41,18 @@ const MEMCG_COLUMNS: ReadonlyArray<Column<Row>> = [
   { label: 'drift', numeric: true, help: 'how far the cgroup\'s swap slots moved while the processes were read', cell: (r) => bytes(r.swap_drift_bytes) },
 ];
 
+const OBJECT_COLUMNS: ReadonlyArray<Column<Row>> = [
+  { label: 'memory cgroup', cell: (r) => path(r.memory_cgroup) },
+  { label: 'object', numeric: true, cell: (r) => count(r.object_id) },
+  { label: 'kind', cell: (r) => text(r.kind) },
+  { label: 'path', cell: (r) => path(r.path) },
+  { label: 'pids', help: 'the cgroup\'s captured processes that map or hold it', cell: (r) => text(r.pids) },
+  { label: 'other cgroups', numeric: true, help: 'other memory cgroups whose captured processes use it (the kernel charges each page to one)', cell: (r) => count(r.other_cgroups) },
+  { label: 'cached', numeric: true, cell: (r) => bytes(r.cached_bytes) },
+  { label: 'swap', numeric: true, cell: (r) => bytes(r.swap_bytes) },
+  { label: 'swap cache', numeric: true, cell: (r) => bytes(r.swapcache_bytes) },
+];
+
 /**
  * @param data the report's data
  * @param figures the rendered charts
@@ -106,5 +118,9 @@ function renderMemcgs(data: ReportData): string {
     const held = `${formatCount(objects)} object${objects === 1 ? '' : 's'}${shared ? `, ${formatCount(shared)} also used from another cgroup` : ''}`;
     return raw(`<span class="why">${escapeHtml(held)}. ${text(r.explanation).html}</span>`);
   };
-  return `${intro}\n${renderTable(MEMCG_COLUMNS, rows, { caption: 'pagescope analyze CAPTURE memcgs', collapseAbove: 30, noun: 'memory cgroups', after })}`;
+  const table = renderTable(MEMCG_COLUMNS, rows, { caption: 'pagescope analyze CAPTURE memcgs', collapseAbove: 30, noun: 'memory cgroups', after });
+  const objects = data.memcgObjects.length
+    ? `<details><summary>The ${escapeHtml(formatCount(data.memcgObjects.length))} objects of each memory cgroup</summary>\n${renderTable(OBJECT_COLUMNS, data.memcgObjects, { caption: 'pagescope analyze CAPTURE memcg-objects' })}\n</details>`
+    : '';
+  return [intro, table, objects].filter(Boolean).join('\n');
 }
