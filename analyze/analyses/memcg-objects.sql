@@ -1,11 +1,12 @@
 -- Per memory cgroup, the shared-memory objects its processes map or hold
 --
 -- The rows memcgs adds up: one row per (memory cgroup, object) for every
--- shared-memory object a captured process of that cgroup maps or holds open
--- (hugetlb included here, though memcgs leaves it out of its figures: it is
--- charged apart), with the processes of the cgroup that use it and how many
--- other memory cgroups use it too. An object used from two cgroups is listed
--- under both, but the kernel charges each of its pages to one cgroup only
+-- shared-memory object a captured process of that cgroup or of a descendant
+-- maps or holds open (hugetlb included here, though memcgs leaves it out of
+-- its figures: it is charged apart), with those processes and how many
+-- captured processes outside the cgroup use it too. An object used from two
+-- cgroups is listed under both, but the kernel charges each of its pages to
+-- one cgroup only
 -- (docs/kernel-semantics.md "Memory cgroups"). Sizes are NULL for an object
 -- whose residency was not read, and for hugetlb (not read page by page).
 --
@@ -17,9 +18,10 @@
 -- object_id         shm_objects.id
 -- kind              shm-file, tmpfs-file, memfd, sysv, anon-shared or hugetlb
 -- path              the object's path as the kernel prints it
--- pids              the cgroup's captured processes that map or hold it,
---                   comma-separated
--- other_cgroups     other memory cgroups whose captured processes use it
+-- pids              the captured processes of the cgroup and its descendants
+--                   that map or hold it, comma-separated in pid order
+-- outside_processes captured processes outside the cgroup and its
+--                   descendants that map or hold it
 -- cached_bytes      its cached and fallocated pages, in bytes
 -- swap_bytes        its swap entries (swapcache + swapped), in bytes
 -- swapcache_bytes   of those, in the swap cache, in bytes
@@ -40,19 +42,25 @@ WITH memcg_candidates AS (
 member AS (
   SELECT pid, id FROM memcg_candidates WHERE nearest = 1
 ),
+-- The processes of each cgroup's subtree, as in memcgs.
+subtree AS (
+  SELECT m.id, mb.pid
+  FROM memory_cgroups AS m
+  JOIN memory_cgroups AS c ON c.hierarchy_id = m.hierarchy_id
+    AND (c.path = m.path OR m.path = '/'
+      OR substr(c.path, 1, length(m.path) + 1) = m.path || '/')
+  JOIN member AS mb ON mb.id = c.id
+),
 uses AS (
-  SELECT m.id, v.object_id, m.pid
-  FROM member AS m
-  JOIN vmas AS v ON v.pid = m.pid AND v.object_id IS NOT NULL
+  SELECT pid, object_id FROM vmas WHERE object_id IS NOT NULL
   UNION
-  SELECT m.id, f.object_id, m.pid
-  FROM member AS m
-  JOIN process_fds AS f ON f.pid = m.pid
+  SELECT pid, object_id FROM process_fds
 ),
 held AS (
-  SELECT id, object_id, GROUP_CONCAT(pid, ',' ORDER BY pid) AS pids
-  FROM uses
-  GROUP BY id, object_id
+  SELECT s.id, u.object_id, GROUP_CONCAT(s.pid, ',' ORDER BY s.pid) AS pids
+  FROM subtree AS s
+  JOIN uses AS u ON u.pid = s.pid
+  GROUP BY s.id, u.object_id
 ),
 object_pages AS (
   SELECT object_id,
@@ -76,9 +84,10 @@ SELECT h.id AS memory_cgroup_id,
   o.path,
   h.pids,
   (
-    SELECT COUNT(*) FROM held AS other
-    WHERE other.object_id = h.object_id AND other.id <> h.id
-  ) AS other_cgroups,
+    SELECT COUNT(DISTINCT u.pid) FROM uses AS u
+    WHERE u.object_id = h.object_id
+      AND u.pid NOT IN (SELECT pid FROM subtree AS s WHERE s.id = h.id)
+  ) AS outside_processes,
   CASE WHEN o.residency_status = 'complete'
     THEN (coalesce(p.cached, 0) + coalesce(o.beyond_eof_cache_pages, 0))
       * :page_size

@@ -2,9 +2,12 @@
 --
 -- Each memory cgroup a captured process is charged to (cgroups gives the
 -- process's side), with its limit, usage and memory.stat, set against the
--- shared-memory objects its captured processes map or hold open (each object
--- counted once per cgroup, hugetlb left out: it is charged apart) and its
--- processes' private swap slots (pagemap swap offsets, each slot once).
+-- shared-memory objects the captured processes of it and of its descendant
+-- cgroups map or hold open (memory.stat counts descendants: v1 total_* lines,
+-- v2 always; each object counted once per cgroup, hugetlb left out: it is
+-- charged apart) and those processes' private swap slots (pagemap swap
+-- offsets, each slot once). The root cgroup of a v1 hierarchy covers every
+-- captured process: its row is the host's, as the cgroups see it.
 -- shmem: memory.stat shmem (v1 total_shmem) against the objects' cached and
 -- fallocated pages. swap: the cgroup's swap slots (v1 memory.stat swap +
 -- swapcached: v1 counts a slot in swap once its page left memory, and the
@@ -16,8 +19,7 @@
 -- "Memory cgroups"): an object used from two cgroups is charged to one, and
 -- the other's difference is negative. The drift is how far the same figure
 -- moved between the reading before the first process was captured and the
--- one after the last: a difference within it is an equality. On v1 the
--- figures include descendant cgroups (total_* lines), on v2 always.
+-- one after the last: a difference within it is an equality.
 --
 -- :limit  at most this many rows; -1 for all
 --
@@ -25,7 +27,8 @@
 -- memory_cgroup_id         memory_cgroups.id
 -- cgroup_version           1 (v1 memory controller) or 2
 -- memory_cgroup            its path in that hierarchy
--- processes                captured processes charged to it
+-- processes                captured processes charged to it or to a
+--                          descendant
 -- limit_bytes              hard limit (v1 memory.limit_in_bytes, v2
 --                          memory.max) in bytes; NULL when unlimited
 -- usage_bytes              memory charged (v1 memory.usage_in_bytes, v2
@@ -39,15 +42,15 @@
 --                          bytes
 -- stat_file_mapped_bytes   memory.stat file_mapped (v1 total_mapped_file),
 --                          in bytes
--- objects                  shared-memory objects its processes map or hold
+-- objects                  shared-memory objects those processes map or hold
 -- objects_shared           of those, also mapped or held by a captured
---                          process of another memory cgroup
+--                          process outside this cgroup and its descendants
 -- objects_unread           of those, objects whose residency was not read
 --                          (not in the figures below)
 -- objects_cached_bytes     their cached and fallocated pages, in bytes
 -- objects_swap_bytes       their swap entries (swapcache + swapped), in bytes
 -- objects_swapcache_bytes  of those, in the swap cache, in bytes
--- private_swap_bytes       swap slots of its processes' private memory, each
+-- private_swap_bytes       swap slots of those processes' private memory, each
 --                          slot once, in bytes (an upper bound when swap
 --                          offsets were hidden: no CAP_SYS_ADMIN)
 -- shmem_difference_bytes   stat_shmem_bytes - objects_cached_bytes
@@ -78,22 +81,34 @@ WITH memcg_candidates AS (
 member AS (
   SELECT pid, id FROM memcg_candidates WHERE nearest = 1
 ),
-held AS (
-  SELECT DISTINCT m.id, v.object_id
-  FROM member AS m
-  JOIN vmas AS v ON v.pid = m.pid AND v.object_id IS NOT NULL
+-- The processes of each cgroup's subtree: memory.stat counts its descendants
+-- (v1 total_* lines, v2 always), so their objects count too.
+subtree AS (
+  SELECT m.id, mb.pid
+  FROM memory_cgroups AS m
+  JOIN memory_cgroups AS c ON c.hierarchy_id = m.hierarchy_id
+    AND (c.path = m.path OR m.path = '/'
+      OR substr(c.path, 1, length(m.path) + 1) = m.path || '/')
+  JOIN member AS mb ON mb.id = c.id
+),
+uses AS (
+  SELECT pid, object_id FROM vmas WHERE object_id IS NOT NULL
   UNION
-  SELECT m.id, f.object_id
-  FROM member AS m
-  JOIN process_fds AS f ON f.pid = m.pid
+  SELECT pid, object_id FROM process_fds
+),
+held AS (
+  SELECT DISTINCT s.id, u.object_id
+  FROM subtree AS s
+  JOIN uses AS u ON u.pid = s.pid
 ),
 cgroup_objects AS (
   SELECT h.id, h.object_id, o.residency_status,
     coalesce(o.beyond_eof_cache_pages, 0) AS eof_cached,
     coalesce(o.beyond_eof_evicted_pages, 0) AS eof_swap,
     EXISTS (
-      SELECT 1 FROM held AS other
-      WHERE other.object_id = h.object_id AND other.id <> h.id
+      SELECT 1 FROM uses AS u
+      WHERE u.object_id = h.object_id
+        AND u.pid NOT IN (SELECT pid FROM subtree AS s WHERE s.id = h.id)
     ) AS shared
   FROM held AS h
   JOIN shm_objects AS o ON o.id = h.object_id
@@ -139,7 +154,7 @@ swap_runs AS (
     r.pages
   FROM pagemap_runs AS r
   JOIN vmas AS v ON v.id = r.vma_id
-  JOIN member AS m ON m.pid = v.pid
+  JOIN subtree AS m ON m.pid = v.pid
   WHERE (r.flags & 204) = 128 AND (r.frame & 31) < 24
 ),
 swap_reach AS (
@@ -212,7 +227,7 @@ hard_limit AS (
 figures AS (
   SELECT m.id, m.cgroup_version, m.path, m.usage_bytes, m.swap_usage_bytes,
     l.limit_bytes,
-    (SELECT COUNT(*) FROM member AS p WHERE p.id = m.id) AS processes,
+    (SELECT COUNT(*) FROM subtree AS p WHERE p.id = m.id) AS processes,
     s.shmem, s.swap, s.swapcached, s.file_mapped,
     coalesce(o.objects, 0) AS objects,
     coalesce(o.shared, 0) AS shared,
@@ -272,17 +287,19 @@ SELECT id AS memory_cgroup_id,
     WHEN shmem IS NULL THEN 'shmem: memory.stat has no shmem line.'
     WHEN abs(shmem_difference) <= coalesce(shmem_drift, 0)
       THEN 'shmem: equal to its processes'' objects'
-        || CASE WHEN shmem_drift > 0 THEN ' within the drift.' ELSE '.' END
+        || CASE
+          WHEN shmem_difference <> 0 THEN ' within the drift.' ELSE '.'
+        END
     WHEN shmem_difference > 0
       THEN 'shmem: charged for more than its processes'' objects hold: '
         || 'pages of objects no captured process of it maps or holds '
         || '(tmpfs files written and closed, objects of processes not '
-        || 'captured or gone), or of descendant cgroups.'
+        || 'captured or gone).'
     ELSE 'shmem: its processes'' objects hold more than it is charged for: '
       || 'a shmem page is charged to the cgroup that first brought it into '
       || 'memory, not to every mapper'
       || CASE WHEN shared > 0
-        THEN ' (objects also used from another cgroup: ' || shared || ')'
+        THEN ' (objects also used from outside it: ' || shared || ')'
         ELSE ''
       END
       || '.'
@@ -292,12 +309,14 @@ SELECT id AS memory_cgroup_id,
     WHEN cgroup_swap IS NULL THEN 'swap: not accounted for this cgroup.'
     WHEN abs(swap_difference) <= coalesce(swap_drift, 0)
       THEN 'swap: equal to its objects'' and processes'' swap'
-        || CASE WHEN swap_drift > 0 THEN ' within the drift.' ELSE '.' END
+        || CASE
+          WHEN swap_difference <> 0 THEN ' within the drift.' ELSE '.'
+        END
     WHEN swap_difference > 0
       THEN 'swap: more slots charged than found: private pages swapped '
         || 'back in whose slot the swap cache still holds (pagemap shows '
-        || 'them present), swap of processes not captured or gone, of '
-        || 'objects not mapped or held, or of descendant cgroups.'
+        || 'them present), swap of processes not captured or gone, or of '
+        || 'objects not mapped or held.'
     ELSE 'swap: more found than charged: a slot keeps the charge of the '
       || 'cgroup its page was charged to, so swap of objects used from '
       || 'another cgroup is charged there.'

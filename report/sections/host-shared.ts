@@ -28,7 +28,7 @@ const HOST_COLUMNS: ReadonlyArray<Column<Row>> = [
 const MEMCG_COLUMNS: ReadonlyArray<Column<Row>> = [
   { label: 'memory cgroup', cell: (r) => path(r.memory_cgroup) },
   { label: 'v', numeric: true, help: 'cgroup version (1: the v1 memory controller)', cell: (r) => count(r.cgroup_version) },
-  { label: 'processes', numeric: true, help: 'captured processes charged to it', cell: (r) => count(r.processes) },
+  { label: 'processes', numeric: true, help: 'captured processes charged to it or to a descendant', cell: (r) => count(r.processes) },
   { label: 'limit', numeric: true, help: 'v1 memory.limit_in_bytes, v2 memory.max; – when unlimited', cell: (r) => bytes(r.limit_bytes) },
   { label: 'usage', numeric: true, help: 'v1 memory.usage_in_bytes, v2 memory.current', cell: (r) => bytes(r.usage_bytes) },
   { label: 'shmem (memory.stat)', numeric: true, help: 'memory.stat shmem (v1 total_shmem): shmem pages charged to the cgroup', cell: (r) => bytes(r.stat_shmem_bytes) },
@@ -46,8 +46,8 @@ const OBJECT_COLUMNS: ReadonlyArray<Column<Row>> = [
   { label: 'object', numeric: true, cell: (r) => count(r.object_id) },
   { label: 'kind', cell: (r) => text(r.kind) },
   { label: 'path', cell: (r) => path(r.path) },
-  { label: 'pids', help: 'the cgroup\'s captured processes that map or hold it', cell: (r) => text(r.pids) },
-  { label: 'other cgroups', numeric: true, help: 'other memory cgroups whose captured processes use it (the kernel charges each page to one)', cell: (r) => count(r.other_cgroups) },
+  { label: 'pids', help: 'the captured processes of the cgroup and its descendants that map or hold it', cell: (r) => text(r.pids) },
+  { label: 'used outside', numeric: true, help: 'captured processes outside the cgroup and its descendants that use it (the kernel charges each page to one cgroup)', cell: (r) => count(r.outside_processes) },
   { label: 'cached', numeric: true, cell: (r) => bytes(r.cached_bytes) },
   { label: 'swap', numeric: true, cell: (r) => bytes(r.swap_bytes) },
   { label: 'swap cache', numeric: true, cell: (r) => bytes(r.swapcache_bytes) },
@@ -111,11 +111,11 @@ function renderMemcgs(data: ReportData): string {
       ? '<p>No memory controller was mounted when the capture ran (capture_meta memory_cgroup_hierarchy is none): no cgroup limits these processes\' memory.</p>'
       : '<p>No memory cgroup was recorded for the captured processes.</p>';
   }
-  const intro = '<p>Each memory cgroup of the captured processes, with its own memory.stat against the objects its processes map or hold (each object once per cgroup). The kernel charges a shmem page to the cgroup of the task that first brought it into memory, not to every cgroup that maps it, and its swap slot keeps that charge: an object used from two cgroups is charged to one of them. A difference within the drift (how far the cgroup\'s figure moved while the processes were read) is an equality.</p>';
+  const intro = '<p>Each memory cgroup of the captured processes, with its own memory.stat against the objects its processes and those of its descendant cgroups map or hold (each object once per cgroup; memory.stat counts descendants). The kernel charges a shmem page to the cgroup of the task that first brought it into memory, not to every cgroup that maps it, and its swap slot keeps that charge: an object used from two cgroups is charged to one of them. A difference within the drift (how far the cgroup\'s figure moved while the processes were read) is an equality.</p>';
   const after = (r: Row): Html => {
     const objects = num(r.objects) ?? 0;
     const shared = num(r.objects_shared) ?? 0;
-    const held = `${formatCount(objects)} object${objects === 1 ? '' : 's'}${shared ? `, ${formatCount(shared)} also used from another cgroup` : ''}`;
+    const held = `${formatCount(objects)} object${objects === 1 ? '' : 's'}${shared ? `, ${formatCount(shared)} also used from outside it` : ''}`;
     return raw(`<span class="why">${escapeHtml(held)}. ${text(r.explanation).html}</span>`);
   };
   const table = renderTable(MEMCG_COLUMNS, rows, { caption: 'pagescope analyze CAPTURE memcgs', collapseAbove: 30, noun: 'memory cgroups', after });

@@ -137,7 +137,7 @@ describe('analyze memcgs (real kernel)', function () {
       assert.deepEqual(new Set(mine.map((o) => o.pids)), new Set([String(groups[i].child.pid)]));
       assert.equal(mine.reduce((s, o) => s + o.cached_bytes, 0), r.objects_cached_bytes);
       assert.equal(mine.reduce((s, o) => s + o.swap_bytes, 0), r.objects_swap_bytes);
-      const shared = mine.filter((o) => o.other_cgroups > 0);
+      const shared = mine.filter((o) => o.outside_processes > 0);
       assert.deepEqual(shared.map((o) => [o.kind, o.path]), [['shm-file', groups[0].shm]]);
     }
   });
@@ -156,7 +156,7 @@ describe('analyze memcgs (real kernel)', function () {
       const elsewhere = i === 1 ? OBJECT_BYTES : 0;
       assert.ok(Math.abs(r.objects_cached_bytes - elsewhere - statAfter[i].shmem) <= r.shmem_drift_bytes, `objects ${r.objects_cached_bytes} (${elsewhere} charged elsewhere), memory.stat shmem ${statAfter[i].shmem}, drift ${r.shmem_drift_bytes}`);
       assert.ok(Math.abs(r.shmem_difference_bytes + elsewhere) <= r.shmem_drift_bytes, JSON.stringify(r));
-      assert.match(r.explanation, i === 1 ? /^shmem: its processes' objects hold more than it is charged for: a shmem page is charged to the cgroup that first brought it into memory.*another cgroup: 1\)/ : /^shmem: equal/);
+      assert.match(r.explanation, i === 1 ? /^shmem: its processes' objects hold more than it is charged for: a shmem page is charged to the cgroup that first brought it into memory.*from outside it: 1\)/ : /^shmem: equal/);
     });
 
     it(`gives the ${name} cgroup's swap as its swap slots read right after, within the recorded drift`, () => {
