@@ -1,6 +1,7 @@
 // The capture orchestrator.
 //
-//   resolve targets ─► temp file (schema.sql) ─► host context ─► per process, one savepoint:
+//   resolve targets ─► temp file (schema.sql) ─► host context ─► memory cgroups (before) ─►
+//   per process, one savepoint:
 //     stat/status/cmdline/smaps ─► shmem objects (probed once each) ─► pagemap runs ─► fds ─►
 //     smaps_rollup + stat again ─► memory cgroups ─► /dev/shm files ─► sysvipc links ─► metadata ─►
 //     fsync + rename
