@@ -234,6 +234,13 @@ CREATE TABLE memory_cgroups
   swap_usage_bytes INTEGER,
   -- Monotonic clock when its files were read, in ns (compare with processes.read_*_ns).
   read_ns INTEGER NOT NULL,
+  -- swap_usage_bytes as read before the first process was captured, in bytes: with
+  -- memory_cgroup_stat.value_before_bytes, the drift of the cgroup's figures while its
+  -- processes' objects were probed. NULL when the cgroup was not read then (a process that moved
+  -- into it meanwhile, an older capture) or swap is not accounted.
+  swap_usage_before_bytes INTEGER,
+  -- Monotonic clock of that earlier reading, in ns; NULL when there was none.
+  read_before_ns INTEGER,
   UNIQUE (hierarchy_id, path)
 ) STRICT;
 
@@ -270,6 +277,10 @@ CREATE TABLE memory_cgroup_stat
   value_bytes INTEGER,
   -- The value for an event counter (pgfault, workingset_refault_anon, ...), else NULL.
   value_count INTEGER,
+  -- value_bytes of the same line read before the first process was captured (memory_cgroups
+  -- read_before_ns), in bytes: value_bytes - value_before_bytes is the drift while the processes
+  -- were read. NULL when there was no earlier reading, or for a counter or an unknown key.
+  value_before_bytes INTEGER,
   PRIMARY KEY (memory_cgroup_id, key)
 ) STRICT, WITHOUT ROWID;
 

@@ -62,6 +62,8 @@ export function analyzeCommand(writeStdout: WriteData = writeProcessStdout, term
         .example('$0 analyze app.db host', 'The host\'s Shmem, swap and swap cache: what the capture found of each, and what is unattributed')
         .example('$0 analyze app.db processes', 'Per process: smaps Rss/Pss/Swap/SwapPss, mapped shmem, share of real shmem swap')
         .example('$0 analyze app.db cgroups', 'Per process: its memory cgroup (v1 or v2), limit, usage, swap and shmem')
+        .example('$0 analyze app.db memcgs', 'Per memory cgroup: memory.stat shmem and swap against its processes\' objects, within the drift')
+        .example('$0 analyze app.db memcg-objects', 'Per memory cgroup: each shared-memory object its processes map or hold')
         .example('$0 analyze app.db vmas --pid 1234', 'Every VMA of process 1234 with its pagemap page counts')
         .example('$0 analyze app.db reconcile --format json', 'Explain smaps Rss/Swap/SwapPss of every VMA from its pages')
         .example('$0 analyze app.db reconcile --verdict mismatch,explained --shmem', 'Only the shared-memory VMAs whose smaps figures are not plainly consistent')

@@ -1,6 +1,7 @@
 // The capture orchestrator.
 //
-//   resolve targets ─► temp file (schema.sql) ─► host context ─► per process, one savepoint:
+//   resolve targets ─► temp file (schema.sql) ─► host context ─► memory cgroups (before) ─►
+//   per process, one savepoint:
 //     stat/status/cmdline/smaps ─► shmem objects (probed once each) ─► pagemap runs ─► fds ─►
 //     smaps_rollup + stat again ─► memory cgroups ─► /dev/shm files ─► sysvipc links ─► metadata ─►
 //     fsync + rename
@@ -16,7 +17,7 @@ import * as messages from '../lib/messages.js';
 import { SCHEMA_VERSION } from '../lib/schema.js';
 import { provenanceMeta, toolVersion } from '../lib/version.js';
 import { captureHost, captureHostEnd, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
-import { captureMemoryCgroups, readMemcgMounts } from './memcg.js';
+import { captureMemoryCgroups, readMemcgMounts, readMemcgsBefore } from './memcg.js';
 import type { PagemapMode } from './process.js';
 import { createSession } from './session.js';
 import { createSmapsPrefetcher, type SmapsPrefetcher } from './smaps-child.js';
@@ -211,6 +212,10 @@ async function captureInto(
   let captured = 0;
   const refused: number[] = [];
 
+  // 3b. The memory cgroups' memory.stat before the processes, for the drift of the reading after.
+  const memcg = readMemcgMounts(procfs);
+  const memcgBefore = readMemcgsBefore(procfs, pids, memcg.mounts);
+
   // 4. Processes, one savepoint each.
   try {
     for (const [i, pid] of pids.entries()) {
@@ -250,8 +255,7 @@ async function captureInto(
 
   // 4d. The memory cgroup of each captured process, read once per cgroup: its limit, usage, swap
   // and memory.stat say whether the cgroup's limit pushed its shared memory out.
-  const memcg = readMemcgMounts(procfs);
-  writer.transaction(() => captureMemoryCgroups(writer, memcg.mounts, (target, kind, message) => warn(null, target, kind, message)));
+  writer.transaction(() => captureMemoryCgroups(writer, memcg.mounts, (target, kind, message) => warn(null, target, kind, message), memcgBefore));
 
   // 5. Files under /dev/shm that no captured process maps (with --all or --shm-files).
   if (options.shmFiles) writer.transaction(() => registerShmFiles(objects, options.shmDir));

@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import { ParseError } from '../lib/errors.js';
 import * as messages from '../lib/messages.js';
 import type { Procfs } from './procfs.js';
-import type { CgroupLine } from './sources/cgroup.js';
+import { parseCgroupLines, type CgroupLine } from './sources/cgroup.js';
 import {
   findMemcgMounts, memcgAncestry, memoryCgroupOf, parseMemcgCounter, parseMemcgLimit, parseMemoryStat, type MemcgMounts,
+  type MemoryCgroupRef,
 } from './sources/memcg.js';
 import { parseMountinfo, type MountRow } from './sources/mountinfo.js';
 import { errnoOf } from './vanished.js';
@@ -47,15 +48,78 @@ export function readMemcgMounts(procfs: Procfs): { mounts: MemcgMounts; meta: Me
   return { mounts, meta };
 }
 
+/** A memory cgroup's memory.stat and swap counter read before the processes were captured. */
+export interface MemcgBefore {
+  statText: string;
+  swapBytes: number | null;
+  readNs: bigint;
+}
+
+/** The memory cgroup a process is charged to, with its key in memory_cgroups. */
+function chargedCgroup(lines: readonly CgroupLine[], mounts: MemcgMounts): { ref: MemoryCgroupRef; key: string } | null {
+  const own = memoryCgroupOf(lines, mounts);
+  if (own === null) return null;
+  // v1: always its own cgroup. v2: the nearest cgroup with the memory files (memcgAncestry).
+  const ref = own.version === 1 ? own : memcgAncestry(own).find((r) => fs.existsSync(path.join(r.dir, 'memory.stat'))) ?? own;
+  return { ref, key: `${ref.hierarchyId}:${ref.path}` };
+}
+
+/** memory.stat's text, then the swap counter: the figures whose drift is recorded. */
+function readStatAndSwap(ref: MemoryCgroupRef): { statText: string; usage: number | null; memsw: number | null; swap: number | null; readNs: bigint } {
+  const file = (name: string): string | null => readOptional(path.join(ref.dir, name));
+  const counter = (name: string): number | null => {
+    const t = file(name);
+    return t === null ? null : parseMemcgCounter(name, t);
+  };
+  const statText = fs.readFileSync(path.join(ref.dir, 'memory.stat'), 'utf8');
+  const readNs = process.hrtime.bigint();
+  const usage = counter(ref.version === 1 ? 'memory.usage_in_bytes' : 'memory.current');
+  const memsw = ref.version === 1 ? counter('memory.memsw.usage_in_bytes') : null;
+  const swap = ref.version === 2 ? counter('memory.swap.current') : memsw !== null && usage !== null ? Math.max(0, memsw - usage) : null;
+  return { statText, usage, memsw, swap, readNs };
+}
+
+/**
+ * Reads memory.stat and the swap counter of the memory cgroup of each target before any is
+ * captured, so that the figures read after give a drift (schema.sql memory_cgroup_stat
+ * value_before_bytes). A process or cgroup that cannot be read now is left out: the reading after
+ * the processes warns about it if it is still unreadable then.
+ * @param pids the targets, in capture order
+ * @returns by cgroup key (hierarchy id and path)
+ */
+export function readMemcgsBefore(procfs: Procfs, pids: readonly number[], mounts: MemcgMounts): Map<string, MemcgBefore> {
+  const out = new Map<string, MemcgBefore>();
+  if (!mounts.v1 && !mounts.v2?.memory) return out;
+  for (const pid of pids) {
+    let lines: CgroupLine[];
+    try {
+      lines = parseCgroupLines(procfs.readText(pid, 'cgroup'));
+    } catch {
+      continue; // exited, or not readable: its capture says so
+    }
+    const charged = chargedCgroup(lines, mounts);
+    if (charged === null || out.has(charged.key)) continue;
+    try {
+      const r = readStatAndSwap(charged.ref);
+      out.set(charged.key, { statText: r.statText, swapBytes: r.swap, readNs: r.readNs });
+    } catch (err) {
+      if (errnoOf(err) === undefined) throw err;
+    }
+  }
+  return out;
+}
+
 /**
  * Writes memory_cgroups, memory_cgroup_limits and memory_cgroup_stat for every memory cgroup
  * that holds a captured process (from process_cgroups), each read once.
  * @param warn records a cgroup that could not be read (removed meanwhile, permission)
+ * @param before the readings made before the processes were captured (readMemcgsBefore)
  */
 export function captureMemoryCgroups(
   writer: CaptureSink,
   mounts: MemcgMounts,
   warn: (target: string, kind: string, message: string) => void,
+  before: ReadonlyMap<string, MemcgBefore> = new Map(),
 ): void {
   const byPid = new Map<number, CgroupLine[]>();
   for (const [pid, hierarchyId, controllers, cgPath] of writer.rows('SELECT pid, hierarchy_id, controllers, path FROM process_cgroups ORDER BY pid, hierarchy_id')) {
@@ -69,33 +133,31 @@ export function captureMemoryCgroups(
   const stat = writer.insert('memory_cgroup_stat');
   let nextId = 1;
   for (const lines of byPid.values()) {
-    const own = memoryCgroupOf(lines, mounts);
-    if (own === null) continue;
-    // v1: always its own cgroup. v2: the nearest cgroup with the memory files (memcgAncestry).
-    const ref = own.version === 1 ? own : memcgAncestry(own).find((r) => fs.existsSync(path.join(r.dir, 'memory.stat'))) ?? own;
-    const key = `${ref.hierarchyId}:${ref.path}`;
+    const charged = chargedCgroup(lines, mounts);
+    if (charged === null) continue;
+    const { ref, key } = charged;
     if (seen.has(key)) continue;
     seen.add(key);
-    const file = (name: string): string | null => readOptional(path.join(ref.dir, name));
     try {
-      const statText = fs.readFileSync(path.join(ref.dir, 'memory.stat'), 'utf8');
-      const readNs = process.hrtime.bigint();
-      const counter = (name: string): number | null => {
-        const t = file(name);
-        return t === null ? null : parseMemcgCounter(name, t);
-      };
-      const usage = counter(ref.version === 1 ? 'memory.usage_in_bytes' : 'memory.current');
-      const memsw = ref.version === 1 ? counter('memory.memsw.usage_in_bytes') : null;
-      const swap = ref.version === 2 ? counter('memory.swap.current') : memsw !== null && usage !== null ? Math.max(0, memsw - usage) : null;
+      const { statText, usage, memsw, swap, readNs } = readStatAndSwap(ref);
       const limitRows = (ref.version === 1 ? V1_LIMITS : V2_LIMITS).flatMap((name) => {
-        const t = file(name);
+        const t = readOptional(path.join(ref.dir, name));
         return t === null ? [] : [{ name, limit: parseMemcgLimit(name, t) }];
       });
       const statRows = parseMemoryStat(ref.version, statText);
+      const earlier = before.get(key);
+      const beforeBytes = new Map<string, number | null>();
+      if (earlier) {
+        try {
+          for (const r of parseMemoryStat(ref.version, earlier.statText)) beforeBytes.set(r.key, r.valueBytes);
+        } catch (err) {
+          if (!(err instanceof ParseError)) throw err; // the reading after is the one that warns
+        }
+      }
       const id = nextId++;
-      cgroups.values(id, ref.hierarchyId, ref.version, ref.path, usage, memsw, swap, readNs);
+      cgroups.values(id, ref.hierarchyId, ref.version, ref.path, usage, memsw, swap, readNs, earlier ? earlier.swapBytes : null, earlier ? earlier.readNs : null);
       for (const l of limitRows) limits.values(id, l.name, l.limit.limitBytes, l.limit.unlimited ? 1 : 0);
-      for (const r of statRows) stat.values(id, r.key, r.valueText, r.valueBytes, r.valueCount);
+      for (const r of statRows) stat.values(id, r.key, r.valueText, r.valueBytes, r.valueCount, r.valueBytes === null ? null : beforeBytes.get(r.key) ?? null);
     } catch (err) {
       if (!(err instanceof ParseError) && errnoOf(err) === undefined) throw err;
       const detail = err instanceof ParseError ? err.message : (err as Error).message;

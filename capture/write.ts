@@ -84,9 +84,10 @@ export const PROCESS_FD_COLUMNS = ['pid', 'fd', 'object_id'] as const;
 export const PROCESS_CGROUP_COLUMNS = ['pid', 'hierarchy_id', 'controllers', 'path'] as const;
 export const MEMORY_CGROUP_COLUMNS = [
   'id', 'hierarchy_id', 'cgroup_version', 'path', 'usage_bytes', 'memsw_usage_bytes', 'swap_usage_bytes', 'read_ns',
+  'swap_usage_before_bytes', 'read_before_ns',
 ] as const;
 export const MEMORY_CGROUP_LIMIT_COLUMNS = ['memory_cgroup_id', 'file', 'limit_bytes', 'unlimited'] as const;
-export const MEMORY_CGROUP_STAT_COLUMNS = ['memory_cgroup_id', 'key', 'value_text', 'value_bytes', 'value_count'] as const;
+export const MEMORY_CGROUP_STAT_COLUMNS = ['memory_cgroup_id', 'key', 'value_text', 'value_bytes', 'value_count', 'value_before_bytes'] as const;
 export const SYSV_COLUMNS = [
   'shmid', 'key', 'perms', 'size_bytes', 'cpid', 'lpid', 'nattch_count', 'uid', 'gid', 'cuid', 'cgid', 'atime_s',
   'dtime_s', 'ctime_s', 'rss_bytes', 'swap_bytes', 'object_id', 'implausible_fields',

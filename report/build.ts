@@ -19,6 +19,7 @@ import { readReportData, type ReadLimits } from './read-report-data.js';
 import { renderSvg } from './render-svg.js';
 import { renderFindings } from './sections/findings.js';
 import { renderHeader } from './sections/header.js';
+import { renderHostShared } from './sections/host-shared.js';
 import { renderObjects } from './sections/objects.js';
 import { renderProcesses } from './sections/processes.js';
 import { renderReconciliation } from './sections/reconciliation.js';
@@ -85,6 +86,7 @@ export async function buildReport(capture: { db: Database.Database; meta: Record
     title: htmlText(title),
     header: renderHeader(data, version),
     findings: renderFindings(findings),
+    host_shared: renderHostShared(data, figures),
     system: renderSystem(data, figures),
     processes: renderProcesses(data, figures),
     reconciliation: renderReconciliation(data),

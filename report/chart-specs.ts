@@ -1,6 +1,7 @@
 // Every chart of the report as a Vega-Lite spec, keyed by a stable id the sections refer to. Pure:
 // report data in, specs out (report/charts/* draw; this module picks the data for each).
 import type { TopLevelSpec } from 'vega-lite';
+import { hostAttributionSpec, SIZED, UNATTRIBUTED, type AttributionPart } from './charts/host-attribution.js';
 import { pageStripSpec } from './charts/page-strip.js';
 import { processSwapSpec } from './charts/process-swap.js';
 import { shmemSwapTotalsSpec } from './charts/shmem-swap-totals.js';
@@ -23,6 +24,7 @@ export interface ChartSpec {
 
 /** Chart ids of the fixed charts. */
 export const CHART = {
+  hostAttribution: 'host-attribution',
   shmemSwapTotals: 'shmem-swap-totals',
   processSwap: 'process-swap',
   swapUsage: 'swap-usage',
@@ -38,6 +40,13 @@ export function buildChartSpecs(data: ReportData): Map<string, ChartSpec> {
   const charts = new Map<string, ChartSpec>();
   const meminfo = (f: string): number | null => data.meminfo.find((m) => m.field === f)?.value_kb ?? null;
   const objectSwapKb = num(data.summary.get('shmem_swap.object_swap_kb')) ?? 0;
+
+  // 0. Where the host's shared memory is: Shmem and swap in use by attribution.
+  const shmemParts = attributionParts(data, 'shmem');
+  const swapParts = attributionParts(data, 'swap');
+  if (shmemParts && swapParts) {
+    charts.set(CHART.hostAttribution, { spec: hostAttributionSpec({ shmem: shmemParts, swap: swapParts }), description: 'meminfo Shmem and swap in use, split into what the capture found (by kind), what it could size, and the unattributed rest' });
+  }
 
   // 1. System memory: host swap, with the part the captured objects hold.
   const total = meminfo('SwapTotal');
@@ -68,4 +77,28 @@ export function buildChartSpecs(data: ReportData): Map<string, ChartSpec> {
     charts.set(CHART.vma(v.vmaId), { spec: pageStripSpec(binSegments(v.segments, v.pages, STRIP_BINS), v.pages, 'page in the VMA'), description: `Page states of the VMA at ${v.start} of pid ${v.pid} along its ${v.pages} pages` });
   }
   return charts;
+}
+
+/** Legend label of a found part of the host analysis. */
+export function foundLabel(kind: string): string {
+  return kind === 'private' ? 'private swap of captured processes' : `${visibleText(kind)} objects`;
+}
+
+/**
+ * The parts of one bar of the host attribution chart, from the `host` rows of its section: found
+ * (by kind), sized, then unattributed; `unread` is an upper bound inside the unattributed part, so
+ * it is not a part of its own.
+ * @returns the parts, or null when the capture lacks the host's own figure
+ */
+function attributionParts(data: ReportData, section: 'shmem' | 'swap'): AttributionPart[] | null {
+  const rows = data.host.filter((r) => r.section === section);
+  if (num(rows.find((r) => r.item === 'host')?.kb) === null) return null;
+  const parts: AttributionPart[] = [];
+  for (const r of rows) {
+    const kb = num(r.kb) ?? 0;
+    if (r.item === 'found' && kb > 0) parts.push({ part: foundLabel(String(r.kind)), kb });
+    if (r.item === 'sized' && kb > 0) parts.push({ part: SIZED, kb });
+  }
+  parts.push({ part: UNATTRIBUTED, kb: num(rows.find((r) => r.item === 'unattributed')?.kb) ?? 0 });
+  return parts;
 }

@@ -1,9 +1,10 @@
 // Reads everything the report shows from an open capture: the named analyses (summary, processes,
-// files, reconcile, warnings) through the registry, plus the few read-only queries the report alone
+// files, reconcile, warnings, host, memcgs, memcg-objects) through the registry, plus the few read-only queries the report alone
 // needs (host tables, command lines, page-state strips). No formatting happens here.
 import type Database from 'better-sqlite3';
 import { findAnalysis } from '../analyze/analyses/index.js';
 import type { AnalysisResult, Cell } from '../analyze/types.js';
+import { UserError } from '../lib/errors.js';
 import { readObjectCoverage, type ObjectCoverage } from './read-object-coverage.js';
 import { readObjectStrips, readVmaMaps, type ObjectStrip, type VmaMap } from './read-page-states.js';
 
@@ -38,6 +39,12 @@ export interface ReportData {
   vmaMaps: VmaMap[];
   /** `warnings` rows. */
   warnings: Row[];
+  /** `host` rows: the host's Shmem, swap and swap cache against what the capture found. */
+  host: Row[];
+  /** `memcgs` rows, or why there are none (a capture without the memory cgroup readings). */
+  memcgs: { rows: Row[] } | { refused: string };
+  /** `memcg-objects` rows (empty when memcgs was refused). */
+  memcgObjects: Row[];
 }
 
 /** How much of the capture gets drawn page by page. */
@@ -80,6 +87,7 @@ export function readReportData(
     .rows.map((r): Row => ({ ...r, cmdline: cmdlines.get(Number(r.pid)) ?? [] }))
     .sort((a, b) => numeric(b.shmem_smaps_swap_kb) - numeric(a.shmem_smaps_swap_kb) || numeric(b.pss_kb) - numeric(a.pss_kb) || numeric(a.pid) - numeric(b.pid));
 
+  const memcgs = runOrRefusal(() => run('memcgs').rows);
   return {
     meta,
     sha256: file.sha256,
@@ -96,7 +104,20 @@ export function readReportData(
     reconcile: run('reconcile').rows,
     vmaMaps: readVmaMaps(db, pageSize, limits.vmaMaps),
     warnings: run('warnings').rows,
+    host: run('host').rows,
+    memcgs,
+    memcgObjects: 'rows' in memcgs ? run('memcg-objects').rows : [],
   };
+}
+
+/** An analysis's rows, or the message with which it refuses this capture (an older one). */
+function runOrRefusal(rows: () => Row[]): { rows: Row[] } | { refused: string } {
+  try {
+    return { rows: rows() };
+  } catch (err) {
+    if (err instanceof UserError) return { refused: err.message };
+    throw err;
+  }
 }
 
 /** cmdline_json as a list of strings; anything else (damaged) is shown as the raw text. */

@@ -5,6 +5,7 @@ import type { Analysis } from '../types.js';
 import { cgroups } from './cgroups.js';
 import { files } from './files.js';
 import { host } from './host.js';
+import { memcgObjects, memcgs } from './memcgs.js';
 import { pages } from './pages.js';
 import { processes } from './processes.js';
 import { reconcile } from './reconcile.js';
@@ -13,7 +14,7 @@ import { summary } from './summary.js';
 import { vmas } from './vmas.js';
 import { warnings } from './warnings.js';
 
-const ANALYSES: readonly Analysis[] = [summary, host, processes, cgroups, vmas, reconcile, files, pages, warnings, sql];
+const ANALYSES: readonly Analysis[] = [summary, host, processes, cgroups, memcgs, memcgObjects, vmas, reconcile, files, pages, warnings, sql];
 
 /**
  * @returns every analysis, in registry order

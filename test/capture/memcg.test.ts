@@ -103,6 +103,17 @@ describe('capture: memory cgroups (real kernel, cgroup v1)', function () {
     assert.equal(stat.get('hierarchical_memory_limit'), LIMIT_BYTES);
   });
 
+  it('reads memory.stat and the swap counter before the process too, for their drift', () => {
+    const cg = cap!.db.prepare('SELECT * FROM memory_cgroups WHERE path = ?').get(cgPath) as Record<string, number>;
+    assert.ok(cg.read_before_ns > 0 && cg.read_before_ns < cg.read_ns, `${cg.read_before_ns} < ${cg.read_ns}`);
+    assert.ok(cg.swap_usage_before_bytes !== null);
+    const before = cap!.db.prepare("SELECT key, value_bytes, value_before_bytes FROM memory_cgroup_stat WHERE memory_cgroup_id = ? AND key IN ('total_shmem', 'total_swap', 'pgfault')").all(cg.id) as Array<{ key: string; value_bytes: number | null; value_before_bytes: number | null }>;
+    const byKey = new Map(before.map((r) => [r.key, r]));
+    // The workload was idle: the sizes read before equal those after, within what one flush moves.
+    for (const key of ['total_shmem', 'total_swap']) assert.ok(Math.abs(byKey.get(key)!.value_bytes! - byKey.get(key)!.value_before_bytes!) <= MIB, JSON.stringify(byKey.get(key)));
+    assert.equal(byKey.get('pgfault')!.value_before_bytes, null, 'an event counter has no size before');
+  });
+
   it('records that the cgroup2 tree has no memory controller, as metadata, not as a warning', () => {
     const meta = Object.fromEntries((cap!.db.prepare('SELECT key, value FROM capture_meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
     assert.equal(meta.memory_cgroup_hierarchy, 'cgroup1');

@@ -77,7 +77,7 @@ describe('report/build', function () {
       assert.doesNotMatch(page, /<img[\s>]/i, 'no element from the data');
       assert.ok(!page.includes('<b>x'), 'no element from the data');
       assert.doesNotMatch(page, /<script>alert/i);
-      for (const s of [HOSTILE.file, HOSTILE.comm, HOSTILE.host]) assert.ok(page.includes(htmlText(s)), `escaped ${JSON.stringify(s)} is shown`);
+      for (const s of [HOSTILE.file, HOSTILE.comm, HOSTILE.host, HOSTILE.cgroup]) assert.ok(page.includes(htmlText(s)), `escaped ${JSON.stringify(s)} is shown`);
       assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
       assert.ok(page.includes('{{findings}}'), 'a placeholder inside the data is shown, not expanded');
       // In the charts vega escapes & and < in the labels it draws (quotes are harmless in text).

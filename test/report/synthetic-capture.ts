@@ -21,6 +21,7 @@ export const HOSTILE = {
   arg: 'a&b "dq" \'sq\'\n<img src=x onerror=console.error(2)>',
   host: 'host<script>alert(3)</script>',
   warning: 'object </script><script>alert(4)</script> {{findings}}',
+  cgroup: '/pods/<i>pod</i>&"q"\'s\'',
 } as const;
 
 const PAGE = 4096;
@@ -69,6 +70,7 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
       redacted: '0',
       processes_captured: String(n),
       processes_failed: '0',
+      memory_cgroup_hierarchy: 'cgroup1',
     };
     for (const key of Object.keys(meta).sort()) ins('capture_meta', { key, value: meta[key] });
     const meminfo: Array<[string, number]> = [
@@ -165,7 +167,24 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
       ins('smaps_rollup', { pid, rss_kb: rss, pss_kb: rss - shmRss / 2, swap_kb: swapKb, swap_pss_kb: 0 });
     }
 
-    // 4. Warnings.
+    // 4. Memory cgroups (v1): process 101 in a cgroup of its own, charged for none of the shm
+    // file it maps (another cgroup faulted it in); the others in one whose figures equal their
+    // objects' (the shm file's and the memfd's cached pages, the shm file's swap).
+    const cgroups: Array<[number, string, number, Array<[string, number, number]>]> = [
+      [1, '/system.slice/postgresql.service', 2 * 1024 * 1024, [['total_shmem', 128 * PAGE, 128 * PAGE], ['total_swap', 64 * PAGE, 60 * PAGE], ['total_swapcached', 32 * PAGE, 32 * PAGE], ['total_mapped_file', 96 * PAGE, 96 * PAGE]]],
+      [2, hostile ? HOSTILE.cgroup : '/pods/analytics', 256 * 1024, [['total_shmem', 0, 0], ['total_swap', 0, 0], ['total_swapcached', 0, 0], ['total_mapped_file', 0, 0]]],
+    ];
+    for (const [id, cgPath, usage, stat] of cgroups) {
+      const swap = id === 1 ? 64 * PAGE : 0;
+      ins('memory_cgroups', { id, hierarchy_id: 4, cgroup_version: 1, path: cgPath, usage_bytes: usage, memsw_usage_bytes: usage + swap, swap_usage_bytes: swap, read_ns: 2400000000, swap_usage_before_bytes: swap, read_before_ns: 1000000000 });
+      ins('memory_cgroup_limits', { memory_cgroup_id: id, file: 'memory.limit_in_bytes', limit_bytes: id === 1 ? 4 * 1024 * 1024 : null, unlimited: id === 1 ? 0 : 1 });
+      for (const [key, value, before] of stat) ins('memory_cgroup_stat', { memory_cgroup_id: id, key, value_text: String(value), value_bytes: value, value_before_bytes: before });
+    }
+    for (let i = 0; i < n; i++) {
+      ins('process_cgroups', { pid: 100 + i, hierarchy_id: 4, controllers: 'memory', path: i === 1 ? cgroups[1][1] : cgroups[0][1] });
+    }
+
+    // 5. Warnings.
     ins('capture_warnings', { pid: 101, target: hostile ? HOSTILE.warning : 'object /dev/zero', kind: 'residency', message: 'the residency of /dev/zero (pid 101) could not be probed: its map_files entry vanished; capture again while the process runs.' });
     ins('capture_warnings', { pid: null, target: '/proc/sysvipc/shm', kind: 'permission', message: 'cannot read /proc/sysvipc/shm: permission denied; run as root.' });
   });
