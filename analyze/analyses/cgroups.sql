@@ -42,22 +42,14 @@
 -- swapcached_bytes    memory.stat swapcached (v1 total_swapcached), in bytes
 -- mapped_file_bytes   memory.stat file_mapped (v1 total_mapped_file): page
 --                     cache and shmem pages mapped, in bytes
-WITH memcg_candidates AS (
-  SELECT pc.pid, m.id, m.cgroup_version, m.path, m.usage_bytes,
-    m.swap_usage_bytes,
-    ROW_NUMBER() OVER (PARTITION BY pc.pid ORDER BY length(m.path) DESC)
-      AS nearest
-  FROM process_cgroups AS pc
-  JOIN memory_cgroups AS m
-    ON m.hierarchy_id = pc.hierarchy_id
-    AND (m.path = pc.path
-      OR m.cgroup_version = 2
-      AND (m.path = '/'
-        OR substr(pc.path, 1, length(m.path) + 1) = m.path || '/'))
-),
+WITH
+-- @include memcg-member
 -- Its own cgroup, or on v2 the nearest ancestor charged for it.
 memcg_of_process AS (
-  SELECT * FROM memcg_candidates WHERE nearest = 1
+  SELECT mb.pid, m.id, m.cgroup_version, m.path, m.usage_bytes,
+    m.swap_usage_bytes
+  FROM member AS mb
+  JOIN memory_cgroups AS m ON m.id = mb.id
 ),
 limits AS (
   SELECT memory_cgroup_id AS id,

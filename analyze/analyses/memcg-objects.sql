@@ -25,37 +25,9 @@
 -- cached_bytes      its cached and fallocated pages, in bytes
 -- swap_bytes        its swap entries (swapcache + swapped), in bytes
 -- swapcache_bytes   of those, in the swap cache, in bytes
-WITH memcg_candidates AS (
-  SELECT pc.pid, m.id,
-    ROW_NUMBER() OVER (PARTITION BY pc.pid ORDER BY length(m.path) DESC)
-      AS nearest
-  FROM process_cgroups AS pc
-  JOIN memory_cgroups AS m
-    ON m.hierarchy_id = pc.hierarchy_id
-    AND (m.path = pc.path
-      OR m.cgroup_version = 2
-      AND (m.path = '/'
-        OR substr(pc.path, 1, length(m.path) + 1) = m.path || '/'))
-),
--- Each process's own cgroup, or on v2 the nearest ancestor charged for it
--- (as in cgroups and memcgs).
-member AS (
-  SELECT pid, id FROM memcg_candidates WHERE nearest = 1
-),
--- The processes of each cgroup's subtree, as in memcgs.
-subtree AS (
-  SELECT m.id, mb.pid
-  FROM memory_cgroups AS m
-  JOIN memory_cgroups AS c ON c.hierarchy_id = m.hierarchy_id
-    AND (c.path = m.path OR m.path = '/'
-      OR substr(c.path, 1, length(m.path) + 1) = m.path || '/')
-  JOIN member AS mb ON mb.id = c.id
-),
-uses AS (
-  SELECT pid, object_id FROM vmas WHERE object_id IS NOT NULL
-  UNION
-  SELECT pid, object_id FROM process_fds
-),
+WITH
+-- @include memcg-member
+-- @include memcg-subtree
 held AS (
   SELECT s.id, u.object_id, GROUP_CONCAT(s.pid, ',' ORDER BY s.pid) AS pids
   FROM subtree AS s

@@ -64,38 +64,9 @@
 -- swap_drift_bytes         how far cgroup_swap_bytes moved while the processes
 --                          were read; NULL without an earlier reading
 -- explanation              the differences in words
-WITH memcg_candidates AS (
-  SELECT pc.pid, m.id,
-    ROW_NUMBER() OVER (PARTITION BY pc.pid ORDER BY length(m.path) DESC)
-      AS nearest
-  FROM process_cgroups AS pc
-  JOIN memory_cgroups AS m
-    ON m.hierarchy_id = pc.hierarchy_id
-    AND (m.path = pc.path
-      OR m.cgroup_version = 2
-      AND (m.path = '/'
-        OR substr(pc.path, 1, length(m.path) + 1) = m.path || '/'))
-),
--- Each process's own cgroup, or on v2 the nearest ancestor charged for it
--- (as in cgroups).
-member AS (
-  SELECT pid, id FROM memcg_candidates WHERE nearest = 1
-),
--- The processes of each cgroup's subtree: memory.stat counts its descendants
--- (v1 total_* lines, v2 always), so their objects count too.
-subtree AS (
-  SELECT m.id, mb.pid
-  FROM memory_cgroups AS m
-  JOIN memory_cgroups AS c ON c.hierarchy_id = m.hierarchy_id
-    AND (c.path = m.path OR m.path = '/'
-      OR substr(c.path, 1, length(m.path) + 1) = m.path || '/')
-  JOIN member AS mb ON mb.id = c.id
-),
-uses AS (
-  SELECT pid, object_id FROM vmas WHERE object_id IS NOT NULL
-  UNION
-  SELECT pid, object_id FROM process_fds
-),
+WITH
+-- @include memcg-member
+-- @include memcg-subtree
 held AS (
   SELECT DISTINCT s.id, u.object_id
   FROM subtree AS s

@@ -24,14 +24,19 @@ export function analysisSqlPath(id: string): string {
   return packageFile(`analyze/analyses/${id}.sql`);
 }
 
+/** A line that stands for the CTEs of analyze/analyses/include/<name>.sql, shared by analyses. */
+const INCLUDE = /^-- @include ([a-z0-9-]+)$/gm;
+
 /**
  * @param id analysis id
- * @returns the text of `<id>.sql` (read once, then cached)
+ * @returns the text of `<id>.sql` with its include lines expanded (read once, then cached)
  */
 export function readAnalysisSql(id: string): string {
   let text = cache.get(id);
   if (text === undefined) {
-    text = fs.readFileSync(analysisSqlPath(id), 'utf8');
+    text = fs.readFileSync(analysisSqlPath(id), 'utf8').replace(INCLUDE, (_, name: string) =>
+      fs.readFileSync(packageFile(`analyze/analyses/include/${name}.sql`), 'utf8').trimEnd(),
+    );
     cache.set(id, text);
   }
   return text;
