@@ -115,38 +115,14 @@ mapped_intervals AS (
     AND r.present = 1
     AND r.file_shared = 1
 ),
--- Union of the intervals (gaps and islands): a new island starts where an
--- interval begins after the furthest end seen so far.
-interval_reach AS (
-  SELECT
-    object_id,
-    lo,
-    hi,
-    MAX(hi) OVER (
-      PARTITION BY object_id ORDER BY lo, hi
-      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ) AS reach
-  FROM mapped_intervals
+spans AS (
+  SELECT object_id AS k1, 0 AS k2, lo, hi FROM mapped_intervals
 ),
-interval_islands AS (
-  SELECT
-    object_id,
-    lo,
-    hi,
-    SUM(CASE WHEN reach IS NULL OR lo > reach THEN 1 ELSE 0 END) OVER (
-      PARTITION BY object_id ORDER BY lo, hi ROWS UNBOUNDED PRECEDING
-    ) AS island
-  FROM interval_reach
-),
-islands AS (
-  SELECT object_id, MAX(hi) - MIN(lo) AS pages
-  FROM interval_islands
-  GROUP BY object_id, island
-),
+-- @include span-union
 mapped AS (
-  SELECT object_id, SUM(pages) AS mapped_pages
-  FROM islands
-  GROUP BY object_id
+  SELECT k1 AS object_id, SUM(hi - lo) AS mapped_pages
+  FROM span_union
+  GROUP BY k1
 ),
 mappers AS (
   SELECT

@@ -128,25 +128,12 @@ swap_runs AS (
   JOIN subtree AS m ON m.pid = v.pid
   WHERE (r.flags & 204) = 128 AND (r.frame & 31) < 24
 ),
-swap_reach AS (
-  SELECT id, type, lo, hi,
-    MAX(hi) OVER (
-      PARTITION BY id, type ORDER BY lo, hi
-      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ) AS reach
-  FROM swap_runs
+spans AS (
+  SELECT id AS k1, type AS k2, lo, hi FROM swap_runs
 ),
-swap_islands AS (
-  SELECT id, type, lo, hi,
-    SUM(CASE WHEN reach IS NULL OR lo > reach THEN 1 ELSE 0 END) OVER (
-      PARTITION BY id, type ORDER BY lo, hi ROWS UNBOUNDED PRECEDING
-    ) AS island
-  FROM swap_reach
-),
+-- @include span-union
 swap_slots AS (
-  SELECT id, MAX(hi) - MIN(lo) AS pages
-  FROM swap_islands
-  GROUP BY id, type, island
+  SELECT k1 AS id, hi - lo AS pages FROM span_union
 ),
 offsets_visible AS (
   SELECT

@@ -54,31 +54,12 @@ vma_ranges AS (
   FROM vmas
   WHERE object_id IS NOT NULL
 ),
-range_reach AS (
-  SELECT
-    object_id,
-    lo,
-    hi,
-    MAX(hi) OVER (
-      PARTITION BY object_id ORDER BY lo, hi
-      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ) AS reach
-  FROM vma_ranges
+spans AS (
+  SELECT object_id AS k1, 0 AS k2, lo, hi FROM vma_ranges
 ),
-range_islands AS (
-  SELECT
-    object_id,
-    lo,
-    hi,
-    SUM(CASE WHEN reach IS NULL OR lo > reach THEN 1 ELSE 0 END) OVER (
-      PARTITION BY object_id ORDER BY lo, hi ROWS UNBOUNDED PRECEDING
-    ) AS island
-  FROM range_reach
-),
+-- @include span-union
 mapped_ranges AS (
-  SELECT object_id, MIN(lo) AS lo, MAX(hi) AS hi
-  FROM range_islands
-  GROUP BY object_id, island
+  SELECT k1 AS object_id, lo, hi FROM span_union
 ),
 -- Swap entries inside the mapped ranges: the runs overlapping [lo, hi) start
 -- at the run holding lo (an index seek) and end before hi.
