@@ -81,6 +81,8 @@ target=$!
 for _ in $(seq 50); do [ "$(readlink "/proc/$target/root")" != / ] && grep -q '^sleep' "/proc/$target/comm" 2>/dev/null && break; sleep 0.1; done
 check "capture --pid of the chroot's process" in_chroot "$cli" capture --quiet --pid "$target" -o /tmp/pagescope-test/inside.db
 kill "$target"; wait "$target" 2>/dev/null || true; target=""
+check "export of that capture to Parquet in the chroot" in_chroot "$cli" export --quiet /tmp/pagescope-test/inside.db -o /tmp/pagescope-test/fleet
+check "the export holds the capture's row and its VMAs" sh -c "ls '$root'/tmp/pagescope-test/fleet/captures/*.parquet >/dev/null && ls '$root'/tmp/pagescope-test/fleet/vmas/*.parquet >/dev/null"
 
 # Read outside, by the CLI installed here.
 inside="$root/tmp/pagescope-test/inside.db"
