@@ -37,8 +37,14 @@ describe('capture: a process that fails (a system call with no read to stand in 
   const caps: Captured[] = [];
   before(async () => {
     proc = spawn('python3', ['-c', SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The whole first line: with PYTHONUNBUFFERED each part of print() is a write of its own, so
+    // one 'data' event may hold only the first pid.
     const line = await new Promise<string>((resolve, reject) => {
-      proc.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      let text = '';
+      proc.stdout!.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')).trim());
+      });
       proc.once('exit', (code) => reject(new Error(`workload exited with ${code}`)));
     });
     pids = line.split(' ').map(Number);
