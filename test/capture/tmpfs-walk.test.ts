@@ -1,7 +1,8 @@
 // The tmpfs walk (--tmpfs-files, --all) on the real kernel, ground truth by construction:
 // (1) a tmpfs the test mounts, with files in every state (resident and mapped, swapped with
-// MADV_PAGEOUT then unmapped, sparse, fallocated, deleted but held by an fd), and a file on a tmpfs
-// of a second mount namespace (unshare --mount) no process maps or holds: each found once, with the
+// MADV_PAGEOUT then unmapped, sparse, fallocated, deleted but held by an fd), a file held open on a
+// tmpfs unmounted since (umount -l), and a file on a tmpfs of a second mount namespace (unshare
+// --mount) no process maps or holds: each found once, with the
 // states an independent cachestat and SEEK_HOLE give, and the host's Shmem explained as before the
 // files existed to within MARGIN_KB. (2) A "container" (unshare --mount --pid --fork) with its own
 // tmpfs on /dev/shm holding a file whose path is also a file of the host's /dev/shm: captured with
@@ -92,6 +93,7 @@ describe('tmpfs walk (real kernel)', function () {
   const base = path.join(os.tmpdir(), `pagescope-tmpfs-${process.pid}`);
   const mnt = path.join(base, 'mnt');
   const ns2 = path.join(base, 'ns2');
+  const gone = path.join(base, 'gone');
   let sleeper: ChildProcess | null = null;
   let states: Started | null = null;
   let other: Started | null = null;
@@ -100,6 +102,7 @@ describe('tmpfs walk (real kernel)', function () {
     if (process.getuid?.() !== 0 || !swapActive()) this.skip();
     fs.mkdirSync(mnt, { recursive: true });
     fs.mkdirSync(ns2, { recursive: true });
+    fs.mkdirSync(gone, { recursive: true });
     sleeper = spawn('sleep', ['1000'], { stdio: 'ignore' });
   });
 
@@ -108,6 +111,7 @@ describe('tmpfs walk (real kernel)', function () {
     await stop(other);
     sleeper?.kill('SIGKILL');
     umount(mnt);
+    umount(gone);
     fs.rmSync(base, { recursive: true, force: true });
   });
 
@@ -117,7 +121,14 @@ describe('tmpfs walk (real kernel)', function () {
     before.dispose();
 
     assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'pagescope-test', mnt]).status, 0, 'mount tmpfs');
-    states = await start(['python3', script, 'states', mnt, String(PAGES)]);
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'pagescope-gone', gone]).status, 0, 'mount tmpfs');
+    states = await start(['python3', script, 'states', mnt, String(PAGES), gone]);
+    // A tmpfs unmounted while a file of it is open: in no mountinfo, reached only through the fd.
+    const fdDir = `/proc/${states.info.pid}/fd`;
+    const heldFd = `${fdDir}/${fs.readdirSync(fdDir).find((fd) => fs.readlinkSync(`${fdDir}/${fd}`) === `${gone}/held`)}`;
+    const goneDev = splitDev(fs.statSync(gone, { bigint: true }).dev);
+    assert.equal(spawnSync('umount', ['-l', gone]).status, 0, 'umount -l');
+    assert.equal(fs.readlinkSync(heldFd), '/held', 'a file of a detached mount');
     // A second mount namespace whose tmpfs only its process sees; the file is not held open.
     other = await start([
       'unshare',
@@ -140,7 +151,7 @@ describe('tmpfs walk (real kernel)', function () {
     try {
       const files: Record<string, { cachePages: number; evictedPages: number }> = {};
       for (const name of ['resident', 'swapped', 'sparse', 'fallocated']) files[name] = truth(path.join(mnt, name));
-      const fdDir = `/proc/${states.info.pid}/fd`;
+      files.held = truth(heldFd);
       files.deleted = truth(
         `${fdDir}/${fs.readdirSync(fdDir).find((fd) => fs.readlinkSync(`${fdDir}/${fd}`).endsWith('/deleted (deleted)'))}`,
       );
@@ -165,7 +176,15 @@ describe('tmpfs walk (real kernel)', function () {
       assert.equal(other2.length, 1);
       assert.equal(other2[0].path, `${ns2}/other`);
       assert.equal(other2[0].opened_pid, otherPid, 'opened in its own namespace, through /proc/PID/root');
-      const withOther = { ...byName, other: other2[0] };
+      const held = cap.db
+        .prepare('SELECT * FROM shm_objects WHERE dev_major = ? AND dev_minor = ?')
+        .all(goneDev.major, goneDev.minor) as Array<Record<string, any>>;
+      assert.deepEqual(
+        held.map((o) => [o.kind, o.path, o.opened_via, o.opened_pid]),
+        [['tmpfs-file', '/held', 'fd', states.info.pid]],
+        'the unmounted tmpfs file, found through its fd once',
+      );
+      const withOther = { ...byName, other: other2[0], held: held[0] };
 
       // States, against the independent readings and what was built.
       const got = Object.fromEntries(Object.entries(withOther).map(([n, o]) => [n, tally(objectStates(cap.db, o.id))]));
@@ -188,6 +207,7 @@ describe('tmpfs walk (real kernel)', function () {
       built(got.fallocated, { fallocated: PAGES }, 'fallocated');
       built(got.deleted, { cached: PAGES / 4 }, 'deleted');
       built(got.other, { cached: PAGES }, 'other');
+      built(got.held, { cached: PAGES / 2 }, 'held');
       assert.equal(got.sparse.hole, PAGES - PAGES / 8);
       assert.ok((got.swapped.swapped ?? 0) > PAGES / 2, `swapped: ${JSON.stringify(got.swapped)}`);
       for (const [n, t] of Object.entries(files)) {

@@ -1,8 +1,9 @@
 # Test workload: files on a tmpfs in every state the residency probe tells apart.
-#   states DIR PAGES: in DIR (a tmpfs the test mounted), resident (written and kept mapped),
+#   states DIR PAGES [HELD_DIR]: in DIR (a tmpfs the test mounted), resident (written and kept mapped),
 #     swapped (written through a mapping, paged out with MADV_PAGEOUT, unmapped), sparse (PAGES
 #     long, its first PAGES/8 written, a hole after), fallocated (PAGES fallocated, never
 #     written), deleted (PAGES/4 written, unlinked, its fd kept open); each PAGES long but sparse.
+#     With HELD_DIR too: HELD_DIR/held (PAGES/2 written, its fd kept open), for the test to unmount.
 #   hold PATH PAGES [PATH PAGES...]: writes each file; the first one's fd is kept open.
 # Prints {"pid": its pid as the host's /proc numbers it, ...} once ready; exits on SIGTERM.
 import ctypes, json, mmap, os, signal, sys
@@ -22,7 +23,7 @@ def write(path, pages, written=None):
     return fd
 
 
-def states(d, pages):
+def states(d, pages, held_dir=None):
     fd = write(os.path.join(d, "resident"), pages)
     m = mmap.mmap(fd, pages * PAGE, mmap.MAP_SHARED)
     m[0]  # mapped and touched: found through the mapping first
@@ -48,6 +49,8 @@ def states(d, pages):
     st = os.fstat(fd)
     os.unlink(path)
     keep.append(fd)
+    if held_dir:
+        keep.append(write(os.path.join(held_dir, "held"), pages // 2))
     return {"deleted_inode": st.st_ino}
 
 
@@ -61,7 +64,7 @@ def hold(specs):
     return {}
 
 
-info = states(sys.argv[2], int(sys.argv[3])) if sys.argv[1] == "states" else hold(sys.argv[2:])
+info = states(sys.argv[2], int(sys.argv[3]), *sys.argv[4:5]) if sys.argv[1] == "states" else hold(sys.argv[2:])
 signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 # In a new pid namespace getpid() is 1 there; /proc is still the host's, so its link says the truth.
 info["pid"] = int(os.readlink("/proc/self"))
