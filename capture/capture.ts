@@ -272,7 +272,7 @@ async function captureInto(
     const scope = options.tmpfsFiles;
     current = 'tmpfs files';
     showProgress(true);
-    writer.transaction(() => walkTmpfs({ procfs, writer, objects, warn }, pids, scope, tmpfsLimits));
+    writer.transaction(() => walkTmpfs({ procfs, writer, objects, warn, onFile: () => showProgress(false) }, pids, scope, tmpfsLimits));
   }
   logger.progressDone();
 

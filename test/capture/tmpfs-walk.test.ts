@@ -267,6 +267,26 @@ describe('tmpfs walk (real kernel)', function () {
     }
   });
 
+  it('stops at the time limit with a warning: every superblock truncated, none walked', async () => {
+    const cap = await captureTo([sleeper!.pid!], { tmpfsFiles: 'all', tmpfsLimits: { maxFiles: 1e6, maxWalkNs: 0 } });
+    try {
+      assert.equal(cap.db.prepare("SELECT count(*) FROM capture_warnings WHERE kind = 'tmpfs-limit'").pluck().get(), 1);
+      const rows = cap.db
+        .prepare("SELECT walk_status, files_found_count FROM tmpfs_superblocks WHERE walk_status <> 'unreachable'")
+        .all() as Array<Record<string, any>>;
+      assert.ok(rows.length > 0);
+      for (const r of rows) assert.deepEqual(r, { walk_status: 'truncated', files_found_count: 0 });
+      const meta = cap.db.prepare("SELECT key, value FROM capture_meta WHERE key LIKE 'tmpfs%' ORDER BY key").all();
+      assert.deepEqual(meta, [
+        { key: 'tmpfs_files', value: 'all' },
+        { key: 'tmpfs_max_files', value: '1000000' },
+        { key: 'tmpfs_max_walk_ns', value: '0' },
+      ]);
+    } finally {
+      cap.dispose();
+    }
+  });
+
   it('stops at the file limit with a warning, and sizes what it left from statfs', async () => {
     assert.ok(states, 'runs after the first test');
     const cap = await captureTo([states!.info.pid], { tmpfsFiles: 'all', tmpfsLimits: { maxFiles: 1, maxWalkNs: 60e9 } });
