@@ -43,7 +43,10 @@ CREATE TABLE capture_meta
 -- processes_captured, processes_failed, memory_cgroup_hierarchy (cgroup1|cgroup2|none: where the
 -- memory controller is mounted as the capture saw it; absent in older captures),
 -- cgroup2_controllers (the cgroup2 root's cgroup.controllers, "" when it offers none; absent
--- without a cgroup2 mount).
+-- without a cgroup2 mount), tmpfs_files (none|shm|all: which tmpfs superblocks were walked,
+-- tmpfs_superblocks; absent in older captures, which walked /dev/shm with --all or --shm-files),
+-- tmpfs_max_files and tmpfs_max_walk_ns (the walk's limits, in files and ns, for the whole
+-- capture; absent without a walk).
 (
   -- Metadata key (see the table comment for the list).
   key TEXT PRIMARY KEY,
@@ -566,7 +569,9 @@ CREATE TABLE shm_objects
   size_bytes INTEGER,
   -- How the object was opened: map_files, fd, path, or none.
   opened_via TEXT NOT NULL,
-  -- The pid whose map_files or fd entry was used, NULL for path or none.
+  -- The pid whose map_files or fd entry was used, or whose root a path was opened in
+  -- (/proc/PID/root: a file of its mount namespace, e.g. a container's /dev/shm); NULL for a path
+  -- of the capture's own mount namespace, or none.
   opened_pid INTEGER,
   -- Residency method: cachestat+seek+mincore, seek+mincore (no cachestat), seek (no mincore
   -- either), fstat (hugetlb: i_blocks of the inode, whole object only), none.
@@ -748,6 +753,60 @@ CREATE TABLE process_fds
   PRIMARY KEY (pid, fd)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE tmpfs_superblocks
+-- One row per shmem-backed filesystem (tmpfs, and devtmpfs, which is tmpfs inside: fstatfs says
+-- TMPFS_MAGIC) mounted in the mount namespace of a captured process or of the capture itself,
+-- with capture --tmpfs-files or --all (every such superblock) or --shm-files (those mounted on
+-- /dev/shm): each superblock walked once, however many mounts and namespaces show it, through
+-- one of its mounts (/proc/PID/root/MOUNTPOINT of a process in that namespace), its regular
+-- files registered as objects (shm_objects, by device and inode: a file also mapped or held open
+-- is one object). Files unlinked but still open are not in any directory: they are found through
+-- the fds that hold them (process_fds). The walk is bounded per capture (capture_meta
+-- tmpfs_max_files, tmpfs_max_walk_ns); what a bounded walk left out is sized by statfs.
+(
+  -- Device major of the superblock (st_dev, mountinfo major:minor).
+  dev_major INTEGER NOT NULL,
+  -- Device minor of the superblock.
+  dev_minor INTEGER NOT NULL,
+  -- The filesystem type as mountinfo prints it: tmpfs or devtmpfs.
+  fs_type TEXT NOT NULL,
+  -- The mount point it was reached through, as the namespace's mountinfo prints it (the first
+  -- reachable mount of it, one whose root is the superblock's root preferred).
+  mount_point TEXT NOT NULL,
+  -- The root of that mount inside the filesystem ("/" unless a bind mount of a subdirectory,
+  -- whose walk covers that subtree only).
+  mount_root TEXT NOT NULL,
+  -- Inode of the mount namespace it was reached through (/proc/PID/ns/mnt).
+  mount_namespace_inode INTEGER NOT NULL,
+  -- The captured process whose root it was reached through (processes.pid); NULL for the
+  -- capture's own mount namespace (reached by its own paths).
+  via_pid INTEGER,
+  -- complete; truncated (the capture's file or time limit stopped the walk, or was reached before
+  -- it began: capture_warnings kind tmpfs-limit); unreachable (every mount of it is covered by
+  -- another mount, or its directory could not be read: no walk, no statfs).
+  walk_status TEXT NOT NULL,
+  -- Regular files the walk listed on this superblock.
+  files_found_count INTEGER NOT NULL,
+  -- Of those, files registered and probed by the walk (no captured process mapped or held them).
+  files_probed_count INTEGER NOT NULL,
+  -- Of those, files already registered through a mapping or an fd.
+  files_known_count INTEGER NOT NULL,
+  -- Time the walk of this superblock took, probes included, in ns.
+  walk_ns INTEGER NOT NULL,
+  -- statfs size (f_blocks * f_bsize) in bytes, read after the walk; NULL when unreachable or
+  -- when the mount has no size limit (size=0: mm/shmem.c shmem_statfs then reports no blocks).
+  statfs_size_bytes INTEGER,
+  -- statfs used bytes ((f_blocks - f_bfree) * f_bsize): every page allocated to its files,
+  -- cached or swapped, unlinked-but-open files included (mm/shmem.c: used_blocks is charged when
+  -- a page is allocated and released when it is freed, not when it is swapped out); NULL as
+  -- statfs_size_bytes.
+  statfs_used_bytes INTEGER,
+  -- statfs inodes in use (f_files - f_ffree): files, directories, symlinks; NULL when the mount
+  -- has no inode limit or is unreachable.
+  statfs_inodes_used_count INTEGER,
+  PRIMARY KEY (dev_major, dev_minor)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE sysvipc_shm
 -- /proc/sysvipc/shm at capture time, one row per SysV segment.
 (
@@ -856,7 +915,9 @@ CREATE TABLE capture_warnings
   -- unreadable (another read error, or text that
   -- does not parse), pid-reused, pfn-hidden, pagemap-short, vma-changed, vma-overlap (a VMA
   -- smaps listed over the one before it, left out), freeze, residency, residency-degraded,
-  -- implausible (a kernel figure that cannot be true, kept but not used).
+  -- implausible (a kernel figure that cannot be true, kept but not used), tmpfs-limit (the tmpfs
+  -- walk stopped at its file or time limit), tmpfs-unreachable (a tmpfs no mount of which could be
+  -- walked).
   kind TEXT NOT NULL,
   -- One sentence for people, ending with a remedy where there is one.
   message TEXT NOT NULL

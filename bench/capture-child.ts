@@ -17,8 +17,7 @@ const capture = () => runCapture({
   pagemapMethod: method as 'auto' | 'pread' | 'scan',
   pfns: pfns === 'pfns',
   ...(prefetchMinKb ? { prefetchMinKb: Number(prefetchMinKb) } : {}),
-  shmFiles: false,
-  shmDir: '/dev/shm',
+  tmpfsFiles: 'none',
   argv: ['bench'],
   logger: silentLogger,
 });

@@ -3,7 +3,7 @@
 //   resolve targets ─► temp file (schema.sql) ─► host context ─► memory cgroups (before) ─►
 //   per process, one savepoint:
 //     stat/status/cmdline/smaps ─► shmem objects (probed once each) ─► pagemap runs ─► fds ─►
-//     smaps_rollup + stat again ─► memory cgroups ─► /dev/shm files ─► sysvipc links ─► metadata ─►
+//     smaps_rollup + stat again ─► memory cgroups ─► tmpfs files ─► sysvipc links ─► metadata ─►
 //     fsync + rename
 //
 // Nothing is ever written at the output path except by the final rename; on error or abort the
@@ -24,7 +24,9 @@ import { createSmapsPrefetcher, type SmapsPrefetcher } from './smaps-child.js';
 import { createProcfs, type Procfs } from './procfs.js';
 import { redactCapture } from './redact.js';
 import { writeFreezeEvents } from './freeze-events.js';
-import { registerShmFiles, writeSysvSegments } from './sysv-links.js';
+import { writeSysvSegments } from './sysv-links.js';
+import type { TmpfsScope } from './tmpfs-mounts.js';
+import { TMPFS_WALK_LIMITS, walkTmpfs, type TmpfsWalkLimits } from './tmpfs-walk.js';
 import { resolveTargets } from './targets.js';
 import { createCaptureWriter, type CaptureSink, type CaptureWriter } from './write.js';
 
@@ -44,8 +46,14 @@ export interface CaptureOptions {
   pfns?: boolean;
   /** Also read smaps_rollup after the page reads: Pss_Anon/Pss_File/Pss_Shmem, for a second page walk. */
   rollup?: boolean;
-  shmFiles: boolean;
-  shmDir: string;
+  /**
+   * Which tmpfs superblocks to walk for files no captured process maps or holds: those mounted on
+   * /dev/shm (--shm-files), every one (--tmpfs-files, --all), in every captured process's mount
+   * namespace and the capture's own (tmpfs-walk.ts).
+   */
+  tmpfsFiles: 'none' | TmpfsScope;
+  /** The walk's bounds for the whole capture; default TMPFS_WALK_LIMITS. */
+  tmpfsLimits?: TmpfsWalkLimits;
   /** Stop each target while its pages are read (a cgroup freezer, else SIGSTOP/SIGCONT). */
   freeze?: boolean;
   /** Replace names and paths with stable, irreversible tokens. */
@@ -257,8 +265,15 @@ async function captureInto(
   // and memory.stat say whether the cgroup's limit pushed its shared memory out.
   writer.transaction(() => captureMemoryCgroups(writer, memcg.mounts, (target, kind, message) => warn(null, target, kind, message), memcgBefore));
 
-  // 5. Files under /dev/shm that no captured process maps (with --all or --shm-files).
-  if (options.shmFiles) writer.transaction(() => registerShmFiles(objects, options.shmDir));
+  // 5. The files of every tmpfs (or of /dev/shm) in the captured processes' mount namespaces that
+  // no captured process maps or holds (--tmpfs-files, --all, --shm-files).
+  const tmpfsLimits = options.tmpfsLimits ?? TMPFS_WALK_LIMITS;
+  if (options.tmpfsFiles !== 'none') {
+    const scope = options.tmpfsFiles;
+    current = 'tmpfs files';
+    showProgress(true);
+    writer.transaction(() => walkTmpfs({ procfs, writer, objects, warn, onFile: () => showProgress(false) }, pids, scope, tmpfsLimits));
+  }
   logger.progressDone();
 
   // 6. SysV segments, linked to the objects probed through a mapping (capture/sysv-links.ts).
@@ -293,6 +308,8 @@ async function captureInto(
     processes_captured: String(captured),
     processes_failed: String(failed),
     ...memcg.meta,
+    tmpfs_files: options.tmpfsFiles,
+    ...(options.tmpfsFiles === 'none' ? {} : { tmpfs_max_files: String(tmpfsLimits.maxFiles), tmpfs_max_walk_ns: String(tmpfsLimits.maxWalkNs) }),
   };
   writer.transaction(() => {
     const ins = writer.insert('capture_meta');

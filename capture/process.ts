@@ -9,11 +9,13 @@ import { classifyVma, mayBeShmemFdTarget } from './classify.js';
 import type { ProcessContext, ProcessOutcome } from './process-context.js';
 import { dropProcessData, guardedRead, newProcessState, writeProcessRow, type ProcessState } from './process-state.js';
 import { captureVmas } from './process-vmas.js';
-import { splitDev } from './procfs.js';
+import * as fs from 'node:fs';
+import { filesystemType, TMPFS_MAGIC } from './native/syscalls.js';
+import { closeQuietly, splitDev, type Procfs } from './procfs.js';
 import type { GuardedRead } from './smaps-cursor.js';
 import { parseCgroupLines, parseCgroupV2Path } from './sources/cgroup.js';
 import { parseCmdline } from './sources/cmdline.js';
-import { parseMountinfo } from './sources/mountinfo.js';
+import { parseMountinfo, type MountRow } from './sources/mountinfo.js';
 import { parseSmapsRollup } from './sources/smaps.js';
 import { parseStat } from './sources/stat.js';
 import { parseStatm } from './sources/statm.js';
@@ -92,10 +94,12 @@ function captureSteps(ctx: ProcessContext, state: ProcessState, read: GuardedRea
   state.cgroupLines = parseCgroupLines(cgroupText);
   state.cgroup = parseCgroupV2Path(cgroupText);
   // The target's own mount namespace says which devices are tmpfs, and which hugetlbfs.
+  let mountRows: MountRow[] | null = null;
+  const mounts = (): MountRow[] => (mountRows ??= read('mountinfo', () => parseMountinfo(procfs.readText(pid, 'mountinfo')), []));
   let tmpfsDevs: Map<string, 'tmpfs' | 'hugetlbfs'> | null = null;
   const tmpfs = (): Map<string, 'tmpfs' | 'hugetlbfs'> => {
     tmpfsDevs ??= new Map(
-      read('mountinfo', () => parseMountinfo(procfs.readText(pid, 'mountinfo')), [])
+      mounts()
         .filter((m) => m.fsType === 'tmpfs' || m.fsType === 'hugetlbfs')
         .map((m) => [`${m.devMajor}:${m.devMinor}`, m.fsType as 'tmpfs' | 'hugetlbfs']),
     );
@@ -114,7 +118,7 @@ function captureSteps(ctx: ProcessContext, state: ProcessState, read: GuardedRea
   readings.end();
 
   // 4. Shared memory held only through a file descriptor (memfd, /dev/shm files).
-  captureFds(ctx, pid, read, tmpfs);
+  captureFds(ctx, pid, read, tmpfs, () => new Set(mounts().map((m) => `${m.devMajor}:${m.devMinor}`)));
 
   // 5. After the page-level reads: smaps_rollup if asked, statm (the RSS counter, for drift)
   // and stat again (pid reuse).
@@ -146,8 +150,9 @@ function captureSteps(ctx: ProcessContext, state: ProcessState, read: GuardedRea
 }
 
 /** The process's fds that hold shared memory, each object registered (process_fds). */
-function captureFds(ctx: ProcessContext, pid: number, read: GuardedRead, tmpfs: () => ReadonlyMap<string, 'tmpfs' | 'hugetlbfs'>): void {
+function captureFds(ctx: ProcessContext, pid: number, read: GuardedRead, tmpfs: () => ReadonlyMap<string, 'tmpfs' | 'hugetlbfs'>, mountedDevs: () => ReadonlySet<string>): void {
   const { procfs } = ctx;
+  let mounted: ReadonlySet<string> | null = null;
   const fds = read('fd', () => procfs.listDir(pid, 'fd'), [] as string[]);
   const fdInsert = ctx.writer.insert('process_fds');
   for (const fd of fds.sort((a, b) => Number(a) - Number(b))) {
@@ -172,9 +177,16 @@ function captureFds(ctx: ProcessContext, pid: number, read: GuardedRead, tmpfs: 
       { path, deleted, perms: 'rw-s', devMajor: dev.major, devMinor: dev.minor, inode: Number(st.ino) },
       dev.major === 0 ? tmpfs() : NO_TMPFS,
     );
-    if (!c.objectKind) continue;
+    let kind = c.objectKind;
+    // A file of a tmpfs no mount of its namespace shows (unmounted with umount -l while open, or
+    // passed from another namespace): only its filesystem tells (docs/capture-internals.md "tmpfs
+    // superblocks").
+    if (!kind && dev.major === 0 && !(mounted ??= mountedDevs()).has(`${dev.major}:${dev.minor}`) && onShmem(procfs, pid, fd)) {
+      kind = path.startsWith('/dev/shm/') ? 'shm-file' : 'tmpfs-file';
+    }
+    if (!kind) continue;
     const objectId = ctx.objects.resolve({
-      kind: c.objectKind,
+      kind,
       path,
       deleted,
       devMajor: dev.major,
@@ -187,3 +199,23 @@ function captureFds(ctx: ProcessContext, pid: number, read: GuardedRead, tmpfs: 
 }
 
 const NO_TMPFS: ReadonlySet<string> = new Set();
+
+/** O_PATH (include/uapi/asm-generic/fcntl.h): a handle for fstatfs that opens nothing. */
+const O_PATH = 0o10000000;
+
+/** Whether the file behind /proc/PID/fd/FD is on a shmem filesystem (fstatfs TMPFS_MAGIC). */
+function onShmem(procfs: Procfs, pid: number, fd: string): boolean {
+  let handle: number;
+  try {
+    handle = fs.openSync(procfs.pathOf(pid, `fd/${fd}`), O_PATH);
+  } catch {
+    return false; // closed meanwhile
+  }
+  try {
+    return filesystemType(handle) === TMPFS_MAGIC;
+  } catch {
+    return false;
+  } finally {
+    closeQuietly(handle);
+  }
+}

@@ -24,7 +24,7 @@ export interface Procfs {
   /** Entries of /proc/<pid>/<dir> (e.g. "fd"). */
   listDir(pid: number, dir: string): string[];
   /** stat(2) following the link /proc/<pid>/<name>. */
-  statLink(pid: number, name: string): fs.BigIntStats;
+  statLink(pid: number | 'self', name: string): fs.BigIntStats;
   /** Absolute path of /proc/<pid>/<name>, for open(2). */
   pathOf(pid: number | 'self' | null, name: string): string;
   /** Opens /proc/<pid>/pagemap read-only. */
@@ -121,21 +121,69 @@ export function readOptionalText(file: string): string | null {
   }
 }
 
-/** Regular files under a directory, recursively (for --shm-files over /dev/shm). */
-export function listFilesRecursive(dir: string): string[] {
-  const out: string[] = [];
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
+/** A regular file met by walkFiles: its path below the walked directory, device and inode. */
+export interface WalkedFile {
+  relPath: string;
+  dev: bigint;
+  ino: bigint;
+}
+
+/**
+ * The regular files under `dir` on the filesystem of device `dev`, streamed (a directory of a
+ * million entries is never held whole): directories of other mounts are not entered, symlinks not
+ * followed, entries that vanish or cannot be read skipped. The tmpfs walk (capture/tmpfs-walk.ts).
+ * @param visit called per file; false stops the walk
+ * @returns false when visit stopped it
+ */
+export function walkFiles(dir: string, dev: bigint, visit: (file: WalkedFile) => boolean): boolean {
+  const pending: string[] = [''];
+  while (pending.length > 0) {
+    const rel = pending.pop() as string;
+    let handle: fs.Dir;
+    try {
+      handle = fs.opendirSync(path.join(dir, rel));
+    } catch {
+      continue;
+    }
+    const subdirs: string[] = [];
+    try {
+      for (let e = handle.readSync(); e !== null; e = handle.readSync()) {
+        if (!e.isFile() && !e.isDirectory()) continue;
+        const relPath = rel === '' ? e.name : `${rel}/${e.name}`;
+        let st: fs.BigIntStats;
+        try {
+          st = fs.lstatSync(path.join(dir, relPath), { bigint: true });
+        } catch {
+          continue;
+        }
+        if (st.dev !== dev) continue;
+        if (st.isDirectory()) subdirs.push(relPath);
+        else if (st.isFile() && !visit({ relPath, dev: st.dev, ino: st.ino })) return false;
+      }
+    } finally {
+      handle.closeSync();
+    }
+    // Depth first, in the order the directory listed them.
+    for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i]);
   }
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...listFilesRecursive(full));
-    else if (e.isFile()) out.push(full);
-  }
-  return out;
+  return true;
+}
+
+/** statfs(2) of a directory: size, used bytes and inodes in use, each null when the filesystem sets no limit. */
+export function statfsUsage(dir: string): { sizeBytes: number | null; usedBytes: number | null; inodesUsedCount: number | null } {
+  const s = fs.statfsSync(dir, { bigint: true });
+  return {
+    sizeBytes: s.blocks > 0n ? Number(s.blocks * s.bsize) : null,
+    usedBytes: s.blocks > 0n ? Number((s.blocks - s.bfree) * s.bsize) : null,
+    inodesUsedCount: s.files > 0n ? Number(s.files - s.ffree) : null,
+  };
+}
+
+/** st_dev (glibc encoding) of major:minor, as stat returns it. */
+export function joinDev(major: number, minor: number): bigint {
+  const ma = BigInt(major);
+  const mi = BigInt(minor);
+  return ((ma & 0xfffn) << 8n) | ((ma & ~0xfffn) << 32n) | (mi & 0xffn) | ((mi & ~0xffn) << 12n);
 }
 
 /** Closes fd, ignoring an fd already closed (cleanup paths after an error). */

@@ -6,6 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
 const KEEP_PATHS = new Set(['', '/dev/zero', '[heap]', '[vdso]', '[vvar]', '[vvar_vclock]', '[vsyscall]', '[uprobes]']);
+const GENERIC_MOUNTS = new Set(['/', '/dev', '/dev/shm', '/run', '/tmp']);
 const PREFIXES = ['/dev/shm/', '/memfd:', '[anon_shmem:', '[anon:'];
 
 export interface Redactor {
@@ -88,6 +89,12 @@ export function redactCapture(db: Database.Database): void {
     for (const p of vmaPaths) upVma.run(r.path(p), p);
     for (const o of db.prepare('SELECT id, path, name FROM shm_objects ORDER BY id').all() as Array<{ id: number; path: string; name: string }>) {
       db.prepare('UPDATE shm_objects SET path = ?, name = ? WHERE id = ?').run(r.path(o.path), r.token(o.name), o.id);
+    }
+    // Mount points name volumes and containers as paths do; the generic ones stay.
+    const keepMount = (p: string): string => (GENERIC_MOUNTS.has(p) ? p : r.path(p));
+    const upMount = db.prepare('UPDATE tmpfs_superblocks SET mount_point = ?, mount_root = ? WHERE dev_major = ? AND dev_minor = ?');
+    for (const m of db.prepare('SELECT dev_major, dev_minor, mount_point, mount_root FROM tmpfs_superblocks ORDER BY dev_major, dev_minor').all() as Array<{ dev_major: number; dev_minor: number; mount_point: string; mount_root: string }>) {
+      upMount.run(keepMount(m.mount_point), keepMount(m.mount_root), m.dev_major, m.dev_minor);
     }
     for (const s of db.prepare('SELECT path FROM host_swaps ORDER BY path').pluck().all() as string[]) {
       db.prepare('UPDATE host_swaps SET path = ? WHERE path = ?').run(r.path(s), s);

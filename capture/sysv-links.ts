@@ -1,30 +1,10 @@
-// After the processes: the /dev/shm files no captured process maps (registered and probed as
-// objects), and the SysV segments of /proc/sysvipc/shm linked to the objects probed through a
-// mapping (inode = shmid).
-import * as fs from 'node:fs';
+// After the processes: the SysV segments of /proc/sysvipc/shm linked to the objects probed
+// through a mapping (inode = shmid).
 import * as messages from '../lib/messages.js';
-import { classifyVma } from './classify.js';
 import type { ObjectRegistry } from './objects.js';
-import { listFilesRecursive, splitDev } from './procfs.js';
 import type { SysvShmRow } from './sources/sysvipc-shm.js';
 import { rssImplausible } from './sysv-rss.js';
 import type { CaptureSink } from './write.js';
-
-/** Registers every shared-memory file under `shmDir` (each probed once, if no process mapped it). */
-export function registerShmFiles(objects: ObjectRegistry, shmDir: string): void {
-  for (const file of listFilesRecursive(shmDir)) {
-    let st: fs.BigIntStats;
-    try {
-      st = fs.statSync(file, { bigint: true });
-    } catch {
-      continue;
-    }
-    const dev = splitDev(st.dev);
-    const c = classifyVma({ path: file, deleted: false, perms: 'rw-s', devMajor: dev.major, devMinor: dev.minor, inode: Number(st.ino) }, new Set([`${dev.major}:${dev.minor}`]));
-    if (!c.objectKind) continue;
-    objects.resolve({ kind: c.objectKind, path: file, deleted: false, devMajor: dev.major, devMinor: dev.minor, inode: Number(st.ino), openers: [{ via: 'path', pid: null, path: file }] });
-  }
-}
 
 /**
  * Writes the SysV segments, each linked to its object if a mapping was seen. An rss beyond what

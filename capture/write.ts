@@ -92,6 +92,11 @@ export const SYSV_COLUMNS = [
   'shmid', 'key', 'perms', 'size_bytes', 'cpid', 'lpid', 'nattch_count', 'uid', 'gid', 'cuid', 'cgid', 'atime_s',
   'dtime_s', 'ctime_s', 'rss_bytes', 'swap_bytes', 'object_id', 'implausible_fields',
 ] as const;
+export const TMPFS_SUPERBLOCK_COLUMNS = [
+  'dev_major', 'dev_minor', 'fs_type', 'mount_point', 'mount_root', 'mount_namespace_inode', 'via_pid', 'walk_status',
+  'files_found_count', 'files_probed_count', 'files_known_count', 'walk_ns', 'statfs_size_bytes', 'statfs_used_bytes',
+  'statfs_inodes_used_count',
+] as const;
 export const WARNING_COLUMNS = ['pid', 'target', 'kind', 'message'] as const;
 export const FREEZE_EVENT_COLUMNS = [
   'target_pid', 'pid', 'start_time_ticks', 'comm', 'relation', 'reason', 'state_before', 'state_seen', 'seen_when',
@@ -120,6 +125,7 @@ export const INSERT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   memory_cgroup_limits: MEMORY_CGROUP_LIMIT_COLUMNS,
   memory_cgroup_stat: MEMORY_CGROUP_STAT_COLUMNS,
   sysvipc_shm: SYSV_COLUMNS,
+  tmpfs_superblocks: TMPFS_SUPERBLOCK_COLUMNS,
   capture_warnings: WARNING_COLUMNS,
   freeze_events: FREEZE_EVENT_COLUMNS,
   capture_meta: META_COLUMNS,

@@ -75,8 +75,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       output: database,
       pagemap: 'all',
       pagemapMethod: 'auto',
-      shmFiles: false,
-      shmDir: '/dev/shm',
+      tmpfsFiles: 'none',
       argv: ['demo'],
       logger: options.logger,
     });

@@ -76,3 +76,9 @@ export const noTargets = (): string => 'no process matched: nothing to capture';
 
 export const memcgUnreadable = (dir: string, detail: string): string =>
   `memory cgroup ${dir} could not be read (${detail}); its limit, usage and memory.stat are missing; run capture as root, and keep the cgroup until the capture ends`;
+
+export const tmpfsLimit = (files: number, walkNs: number): string =>
+  `the tmpfs walk stopped after ${files} files and ${(walkNs / 1e9).toFixed(1)} s, its limit for a capture: the files not walked are sized from statfs (analyze host); raise --tmpfs-max-files or --tmpfs-max-seconds to walk them`;
+
+export const tmpfsUnreachable = (major: number, minor: number, mountPoint: string, nsInode: number): string =>
+  `tmpfs ${major}:${minor} on ${mountPoint} (mount namespace ${nsInode}) is covered by another mount wherever it is mounted: its files were not walked`;

@@ -20,7 +20,7 @@ if (process.getuid?.() !== 0 || !swapActive()) {
 
 async function capture(pids: number[], file: string): Promise<void> {
   fs.rmSync(file, { force: true });
-  await runCapture({ pids, all: false, match: null, output: file, pagemap: 'all', pagemapMethod: 'auto', shmFiles: false, shmDir: '/dev/shm', argv: ['capture', '--pid', pids.join(',')], logger: silentLogger });
+  await runCapture({ pids, all: false, match: null, output: file, pagemap: 'all', pagemapMethod: 'auto', tmpfsFiles: 'none', argv: ['capture', '--pid', pids.join(',')], logger: silentLogger });
 }
 
 // 1. Every shared-memory page state: the demo workload.

@@ -13,8 +13,11 @@
 -- private memory is not visible page by page. What the capture can size of
 -- the rest is listed (SysV segments no captured process maps, from
 -- /proc/sysvipc/shm; objects whose residency could not be read, at most
--- their size), and the remainder is unattributed: it lies where the capture
--- did not look (tmpfs files on mounts not walked, objects held only by
+-- their size; on each tmpfs superblock the capture walked, statfs's used
+-- pages less the objects found there, cached or swapped: files a walk
+-- stopped at its limit did not reach, or files unlinked and held only by
+-- processes not captured), and the remainder is unattributed: it lies where
+-- the capture did not look (tmpfs files not walked, objects held only by
 -- processes not captured, SysV segments of other IPC namespaces, GPU/DRM
 -- buffers, kernel-internal users). hugetlb pages are in none of these
 -- figures. Capture with --all as root to attribute the most.
@@ -27,8 +30,12 @@
 -- item         host (the kernel's total), found (attributed, by kind; kind
 --              private: the captured processes' private swap slots), sized
 --              (part of the remainder the capture can size), unread (at most
---              this much in objects whose residency was not read) or
---              unattributed (host - found - sized)
+--              this much in objects whose residency was not read), unwalked
+--              (at most this much in tmpfs files a walk stopped short of;
+--              NULL without a walk), unlinked (at most this much in tmpfs
+--              pages of no file found on superblocks walked whole) or
+--              unattributed (host - found - sized; unread, unwalked and
+--              unlinked are part of it)
 -- kind         the object kind of a found row; NULL otherwise
 -- kb           the figure in kB (NULL when the capture lacks it)
 -- description  what it is
@@ -37,43 +44,89 @@ meminfo AS (
   SELECT field, value_kb FROM host_meminfo
 ),
 probed AS (
-  SELECT id, kind, beyond_eof_cache_pages, beyond_eof_evicted_pages
+  SELECT
+    id, kind, dev_major, dev_minor, beyond_eof_cache_pages,
+    beyond_eof_evicted_pages
   FROM shm_objects
   WHERE residency_status = 'complete' AND kind <> 'hugetlb'
 ),
-object_pages AS (
+-- Each object's pages: cached (fallocated included) and swap, beyond EOF
+-- too.
+per_object AS (
   SELECT
+    p.id,
     p.kind,
-    SUM(CASE WHEN r.state IN ('cached', 'fallocated') THEN r.pages ELSE 0 END)
-      AS cached,
-    SUM(
-      CASE
-        WHEN r.state IN ('swapcache', 'swapped', 'swapcache-or-swapped')
-          THEN r.pages
-        ELSE 0
-      END
-    ) AS swap,
-    SUM(CASE WHEN r.state = 'swapcache' THEN r.pages ELSE 0 END) AS swapcache
+    p.dev_major,
+    p.dev_minor,
+    coalesce(
+      SUM(CASE WHEN r.state IN ('cached', 'fallocated') THEN r.pages END), 0
+    ) + coalesce(p.beyond_eof_cache_pages, 0) AS cached,
+    coalesce(
+      SUM(
+        CASE
+          WHEN r.state IN ('swapcache', 'swapped', 'swapcache-or-swapped')
+            THEN r.pages
+        END
+      ),
+      0
+    ) + coalesce(p.beyond_eof_evicted_pages, 0) AS swap,
+    coalesce(SUM(CASE WHEN r.state = 'swapcache' THEN r.pages END), 0)
+      AS swapcache
   FROM probed AS p
-  JOIN shm_residency_runs AS r ON r.object_id = p.id
-  GROUP BY p.kind
-),
-beyond_eof AS (
-  SELECT
-    kind,
-    SUM(coalesce(beyond_eof_cache_pages, 0)) AS cached,
-    SUM(coalesce(beyond_eof_evicted_pages, 0)) AS swap
-  FROM probed
-  GROUP BY kind
+  LEFT JOIN shm_residency_runs AS r ON r.object_id = p.id
+  GROUP BY p.id
 ),
 by_kind AS (
   SELECT
-    o.kind,
-    o.cached + coalesce(b.cached, 0) AS cached,
-    o.swap + coalesce(b.swap, 0) AS swap,
-    o.swapcache
-  FROM object_pages AS o
-  LEFT JOIN beyond_eof AS b ON b.kind = o.kind
+    kind,
+    SUM(cached) AS cached,
+    SUM(swap) AS swap,
+    SUM(swapcache) AS swapcache
+  FROM per_object
+  GROUP BY kind
+),
+-- tmpfs superblocks walked (capture --tmpfs-files, --all): statfs's used
+-- bytes are every page of their files, cached or swapped, so what the
+-- objects found on one do not hold is in files the capture did not find:
+-- not walked (the walk stopped at its limit), or unlinked and held only by
+-- processes not captured (the walk was complete).
+tmpfs_rest AS (
+  SELECT
+    s.walk_status,
+    MAX(
+      0,
+      s.statfs_used_bytes / 1024 - coalesce(f.pages, 0) * :page_size / 1024
+    ) AS kb
+  FROM tmpfs_superblocks AS s
+  LEFT JOIN (
+    SELECT dev_major, dev_minor, SUM(cached + swap) AS pages
+    FROM per_object
+    GROUP BY dev_major, dev_minor
+  ) AS f ON f.dev_major = s.dev_major AND f.dev_minor = s.dev_minor
+  WHERE s.statfs_used_bytes IS NOT NULL
+),
+tmpfs_walk AS (
+  SELECT
+    coalesce(
+      (SELECT value FROM capture_meta WHERE key = 'tmpfs_files'), 'none'
+    ) AS scope,
+    (
+      SELECT coalesce(SUM(kb), 0) FROM tmpfs_rest
+      WHERE walk_status = 'truncated'
+    ) AS unwalked_kb,
+    (
+      SELECT COUNT(*) FROM tmpfs_superblocks WHERE walk_status = 'truncated'
+    ) AS truncated,
+    (
+      SELECT COUNT(*) FROM tmpfs_superblocks WHERE walk_status = 'unreachable'
+    ) AS unreachable,
+    (
+      SELECT coalesce(SUM(kb), 0) FROM tmpfs_rest
+      WHERE walk_status = 'complete'
+    ) AS unlinked_kb,
+    (
+      SELECT COUNT(*) FROM tmpfs_superblocks WHERE walk_status = 'complete'
+    ) AS complete
 ),
 -- Real swap entries of every captured VMA: private memory (shmem swap-out
 -- clears the pte instead). Bits 62 and 57/58/61 as pagemap_runs.real_swap.
@@ -177,11 +230,34 @@ facts (ord, section, item, kind, kb, description) AS (
     objects || ' object(s) whose residency was not read: at most their size'
   FROM unread
   UNION ALL
-  SELECT 14, 'shmem', 'unattributed', NULL,
+  SELECT 14, 'shmem', 'unwalked', NULL,
+    CASE WHEN scope = 'none' THEN NULL ELSE unwalked_kb END,
+    CASE
+      WHEN scope = 'none'
+        THEN 'no tmpfs walked: capture with --tmpfs-files or --all to find '
+          || 'and size the files no process maps'
+      ELSE truncated || ' tmpfs superblock(s) walked in part (the capture''s '
+        || 'file or time limit): statfs used less the objects found there, '
+        || 'cached or swapped, at most this much; ' || unreachable
+        || ' covered by other mounts, not sized'
+    END
+  FROM tmpfs_walk
+  UNION ALL
+  SELECT 15, 'shmem', 'unlinked', NULL,
+    CASE WHEN scope = 'none' THEN NULL ELSE unlinked_kb END,
+    CASE
+      WHEN scope = 'none' THEN 'no tmpfs walked'
+      ELSE complete || ' tmpfs superblock(s) walked whole: statfs used less '
+        || 'the objects found there (files unlinked and held only by '
+        || 'processes not captured), cached or swapped, at most this much'
+    END
+  FROM tmpfs_walk
+  UNION ALL
+  SELECT 16, 'shmem', 'unattributed', NULL,
     shmem_kb - found_shmem_kb - (SELECT rss_kb FROM unmapped_sysv),
-    'Shmem not found: tmpfs files on mounts not walked, objects of '
-    || 'processes not captured, other IPC namespaces, GPU/DRM buffers, '
-    || 'the kernel'
+    'Shmem not found (unwalked and unlinked are part of it): tmpfs files '
+    || 'not walked, objects of processes not captured, other IPC '
+    || 'namespaces, GPU/DRM buffers, the kernel'
   FROM totals
   UNION ALL
   SELECT 20, 'swap', 'host', NULL, swap_kb,

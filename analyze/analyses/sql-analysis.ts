@@ -1,11 +1,13 @@
 // An analysis that is one SQL file (analyze/analyses/ID.sql): its title and description are the
 // file's header, its rows the query's; `then` reshapes the result, `check` refuses a context first.
 import type { Analysis, AnalysisContext, AnalysisResult } from '../types.js';
-import { readSqlHeader, runAnalysisSql } from './sql-file.js';
+import { readAnalysisSql, readSqlHeader, runAnalysisSql } from './sql-file.js';
 
 export interface SqlAnalysisSteps {
   /** Throws a UserError for a context the analysis cannot answer (a --pid it ignores, an old capture). */
   check?(ctx: AnalysisContext): void;
+  /** The query to run, from the .sql file's text: what an older capture needs instead (a table it lacks). */
+  query?(sql: string, ctx: AnalysisContext): string;
   /** Turns the query's rows into what is printed (hex addresses, native arrays). */
   then?(result: AnalysisResult, ctx: AnalysisContext): AnalysisResult;
 }
@@ -21,7 +23,7 @@ export function sqlAnalysis(id: string, steps: SqlAnalysisSteps = {}): Analysis 
     },
     run(ctx) {
       steps.check?.(ctx);
-      const result = runAnalysisSql(ctx, id);
+      const result = runAnalysisSql(ctx, id, {}, steps.query?.(readAnalysisSql(id), ctx));
       return steps.then ? steps.then(result, ctx) : result;
     },
   };

@@ -69,10 +69,11 @@ export function pageSizeBytes(meta: Record<string, string>): number {
  * @param ctx the analysis context
  * @param id analysis id
  * @param extra more named parameters
+ * @param text the query, when not the file's own text (SqlAnalysisSteps.query)
  * @returns the rows, with the statement's column names in order
  */
-export function runAnalysisSql(ctx: AnalysisContext, id: string, extra: Record<string, number | string | null> = {}): AnalysisResult {
-  const stmt = ctx.db.prepare(readAnalysisSql(id));
+export function runAnalysisSql(ctx: AnalysisContext, id: string, extra: Record<string, number | string | null> = {}, text = readAnalysisSql(id)): AnalysisResult {
+  const stmt = ctx.db.prepare(text);
   const params: Record<string, bigint | number | string | null> = {};
   for (const [k, v] of Object.entries({ pid: ctx.pid ?? null, limit: ctx.limit ?? -1, page_size: pageSizeBytes(ctx.meta), ...extra })) {
     params[k] = asSqlInteger(v);

@@ -108,7 +108,7 @@ describe('capture: a process that fails (a system call with no read to stand in 
     try {
       const bug = new RangeError('a bug under the second stat read');
       await assert.rejects(
-        runCapture({ pids, all: false, match: null, output: path.join(dir, 'c.db'), pagemap: 'all', pagemapMethod: 'auto', shmFiles: false, shmDir: '/dev/shm', argv: ['test'], logger: recordingLogger(), procfs: secondStatFails(Math.min(...pids), () => bug) }),
+        runCapture({ pids, all: false, match: null, output: path.join(dir, 'c.db'), pagemap: 'all', pagemapMethod: 'auto', tmpfsFiles: 'none', argv: ['test'], logger: recordingLogger(), procfs: secondStatFails(Math.min(...pids), () => bug) }),
         (err) => err === bug,
       );
       assert.deepEqual(fs.readdirSync(dir), [], 'no capture, temp file or journal');

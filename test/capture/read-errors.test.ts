@@ -137,7 +137,7 @@ describe('capture: smaps that fails part-way, or lists a VMA over the one before
     try {
       const bug = new TypeError("Cannot read properties of undefined (reading 'valueKb')");
       await assert.rejects(
-        runCapture({ pids: [pid], all: false, match: null, output: path.join(dir, 'c.db'), pagemap: 'all', pagemapMethod: 'auto', shmFiles: false, shmDir: '/dev/shm', argv: ['test'], logger: recordingLogger(), procfs: statusFails(pid, () => bug) }),
+        runCapture({ pids: [pid], all: false, match: null, output: path.join(dir, 'c.db'), pagemap: 'all', pagemapMethod: 'auto', tmpfsFiles: 'none', argv: ['test'], logger: recordingLogger(), procfs: statusFails(pid, () => bug) }),
         (err) => err === bug, // the error itself, stack and all, not a warning or an EIO
       );
       assert.deepEqual(fs.readdirSync(dir), [], 'no capture, temp file or journal');
