@@ -140,29 +140,12 @@ swap_runs AS (
   WHERE (flags & 204) = 128 AND (frame & 31) < 24
 ),
 -- Slots merged across processes (gaps and islands), per swap device.
-swap_reach AS (
-  SELECT
-    type,
-    lo,
-    hi,
-    MAX(hi) OVER (
-      PARTITION BY type ORDER BY lo, hi
-      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ) AS reach
-  FROM swap_runs
+spans AS (
+  SELECT type AS k1, 0 AS k2, lo, hi FROM swap_runs
 ),
-swap_islands AS (
-  SELECT
-    type,
-    lo,
-    hi,
-    SUM(CASE WHEN reach IS NULL OR lo > reach THEN 1 ELSE 0 END) OVER (
-      PARTITION BY type ORDER BY lo, hi ROWS UNBOUNDED PRECEDING
-    ) AS island
-  FROM swap_reach
-),
+-- @include span-union
 swap_slots AS (
-  SELECT MAX(hi) - MIN(lo) AS pages FROM swap_islands GROUP BY type, island
+  SELECT hi - lo AS pages FROM span_union
 ),
 offsets_visible AS (
   SELECT
