@@ -2,7 +2,8 @@
 // fields a newer kernel adds kept as JSON (proc_pid_smaps(5)).
 import { addressToStored } from '../lib/address.js';
 import type { SmapsVma } from './sources/smaps.js';
-import { SMAPS_FIELD_COLUMNS, VMA_COLUMNS, type Row, type Value } from './write.js';
+import { SMAPS_FIELD_COLUMNS, VMA_COLUMNS } from './write-columns.js';
+import type { Row, Value } from './write.js';
 
 const ROLLUP_ONLY = new Set(['pss_anon_kb', 'pss_file_kb', 'pss_shmem_kb']);
 const VMA_INDEX: Readonly<Record<string, number>> = Object.fromEntries(VMA_COLUMNS.map((c, i) => [c, i]));

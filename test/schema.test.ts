@@ -3,7 +3,7 @@
 // "Conventions").
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { INSERT_COLUMNS } from '../capture/write.js';
+import { INSERT_COLUMNS } from '../capture/write-columns.js';
 import { APPLICATION_ID, SCHEMA_VERSION, readSchema } from '../lib/schema.js';
 
 interface Parsed {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCaptureWriter, VMA_COLUMNS, type CaptureWriter } from '../../capture/write.js';
+import { createCaptureWriter, type CaptureWriter } from '../../capture/write.js';
+import { VMA_COLUMNS } from '../../capture/write-columns.js';
 
 describe('capture/write', () => {
   let dir: string;
