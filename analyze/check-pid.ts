@@ -17,6 +17,8 @@ export function checkPidCaptured(db: Database.Database, pid: number): void {
   const shown = pids.slice(0, LISTED).join(', ') + (pids.length > LISTED ? `, … (${pids.length} in all)` : '');
   throw new UserError(
     `pid ${pid} is not in the capture`,
-    pids.length === 0 ? 'the capture holds no process' : `the capture holds pid${pids.length === 1 ? '' : 's'} ${shown}; list them with: pagescope analyze CAPTURE processes`,
+    pids.length === 0
+      ? 'the capture holds no process'
+      : `the capture holds pid${pids.length === 1 ? '' : 's'} ${shown}; list them with: pagescope analyze CAPTURE processes`,
   );
 }

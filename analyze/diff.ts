@@ -35,9 +35,25 @@ import { diffVmas, type VmaDiff } from './diff/vma-diffs.js';
 import type { AnalysisResult, Cell } from './types.js';
 
 export const DIFF_COLUMNS = [
-  'level', 'change', 'pid', 'start_time_ticks', 'comm', 'start', 'dev', 'ino', 'kind', 'path', 'pages_delta',
-  'present_pages_delta', 'swap_pages_delta', 'zero_pages_delta', 'rss_kb_delta', 'swap_kb_delta',
-  'swap_pss_kb_delta', 'moved_pages', 'moves',
+  'level',
+  'change',
+  'pid',
+  'start_time_ticks',
+  'comm',
+  'start',
+  'dev',
+  'ino',
+  'kind',
+  'path',
+  'pages_delta',
+  'present_pages_delta',
+  'swap_pages_delta',
+  'zero_pages_delta',
+  'rss_kb_delta',
+  'swap_kb_delta',
+  'swap_pss_kb_delta',
+  'moved_pages',
+  'moves',
 ] as const;
 
 const LEVEL_ORDER = { process: 0, vma: 1, object: 2 } as const;
@@ -104,12 +120,35 @@ const moved = (moves: Moves | null): boolean => moves !== null && movedPages(mov
 
 function processChanged(p: ProcessDiff): boolean {
   if (p.change !== 'both') return true;
-  return moved(p.moves) || anyNonZero(p.pages_delta, p.present_pages_delta, p.swap_pages_delta, p.zero_pages_delta, p.rss_kb_delta, p.swap_kb_delta, p.swap_pss_kb_delta);
+  return (
+    moved(p.moves)
+    || anyNonZero(
+      p.pages_delta,
+      p.present_pages_delta,
+      p.swap_pages_delta,
+      p.zero_pages_delta,
+      p.rss_kb_delta,
+      p.swap_kb_delta,
+      p.swap_pss_kb_delta,
+    )
+  );
 }
 
 function vmaChanged(v: VmaDiff): boolean {
   if (v.change !== 'both') return true;
-  return v.remapped || moved(v.moves) || anyNonZero(v.pages_delta, v.present_pages_delta, v.swap_pages_delta, v.zero_pages_delta, v.rss_kb_delta, v.swap_kb_delta, v.swap_pss_kb_delta);
+  return (
+    v.remapped
+    || moved(v.moves)
+    || anyNonZero(
+      v.pages_delta,
+      v.present_pages_delta,
+      v.swap_pages_delta,
+      v.zero_pages_delta,
+      v.rss_kb_delta,
+      v.swap_kb_delta,
+      v.swap_pss_kb_delta,
+    )
+  );
 }
 
 function objectChanged(o: ObjectDiff): boolean {
@@ -125,33 +164,81 @@ function movesCells(moves: Moves | null): { moved_pages: number | null; moves: s
 
 function processRow(p: ProcessDiff): OutputRow {
   return {
-    level: 'process', level_order: LEVEL_ORDER.process, change: changeName(p.change),
-    pid: p.pid, start_time_ticks: p.start_time_ticks, comm: p.comm, start: null, start_key: null,
-    dev: null, dev_major: null, dev_minor: null, ino: null, kind: null, path: null,
-    pages_delta: p.pages_delta, present_pages_delta: p.present_pages_delta, swap_pages_delta: p.swap_pages_delta,
-    zero_pages_delta: p.zero_pages_delta, rss_kb_delta: p.rss_kb_delta, swap_kb_delta: p.swap_kb_delta,
-    swap_pss_kb_delta: p.swap_pss_kb_delta, ...movesCells(p.moves),
+    level: 'process',
+    level_order: LEVEL_ORDER.process,
+    change: changeName(p.change),
+    pid: p.pid,
+    start_time_ticks: p.start_time_ticks,
+    comm: p.comm,
+    start: null,
+    start_key: null,
+    dev: null,
+    dev_major: null,
+    dev_minor: null,
+    ino: null,
+    kind: null,
+    path: null,
+    pages_delta: p.pages_delta,
+    present_pages_delta: p.present_pages_delta,
+    swap_pages_delta: p.swap_pages_delta,
+    zero_pages_delta: p.zero_pages_delta,
+    rss_kb_delta: p.rss_kb_delta,
+    swap_kb_delta: p.swap_kb_delta,
+    swap_pss_kb_delta: p.swap_pss_kb_delta,
+    ...movesCells(p.moves),
   };
 }
 
 function vmaRow(v: VmaDiff, comm: string): OutputRow {
   return {
-    level: 'vma', level_order: LEVEL_ORDER.vma, change: changeName(v.change),
-    pid: v.pid, start_time_ticks: v.start_time_ticks, comm, start: formatAddress(v.start_address),
+    level: 'vma',
+    level_order: LEVEL_ORDER.vma,
+    change: changeName(v.change),
+    pid: v.pid,
+    start_time_ticks: v.start_time_ticks,
+    comm,
+    start: formatAddress(v.start_address),
     start_key: formatAddress(v.start_address).padStart(16, '0'),
-    dev: null, dev_major: null, dev_minor: null, ino: null, kind: v.backing, path: v.path,
-    pages_delta: v.pages_delta, present_pages_delta: v.present_pages_delta, swap_pages_delta: v.swap_pages_delta,
-    zero_pages_delta: v.zero_pages_delta, rss_kb_delta: v.rss_kb_delta, swap_kb_delta: v.swap_kb_delta,
-    swap_pss_kb_delta: v.swap_pss_kb_delta, ...movesCells(v.moves),
+    dev: null,
+    dev_major: null,
+    dev_minor: null,
+    ino: null,
+    kind: v.backing,
+    path: v.path,
+    pages_delta: v.pages_delta,
+    present_pages_delta: v.present_pages_delta,
+    swap_pages_delta: v.swap_pages_delta,
+    zero_pages_delta: v.zero_pages_delta,
+    rss_kb_delta: v.rss_kb_delta,
+    swap_kb_delta: v.swap_kb_delta,
+    swap_pss_kb_delta: v.swap_pss_kb_delta,
+    ...movesCells(v.moves),
   };
 }
 
 function objectRow(o: ObjectDiff): OutputRow {
   return {
-    level: 'object', level_order: LEVEL_ORDER.object, change: changeName(o.change),
-    pid: null, start_time_ticks: null, comm: null, start: null, start_key: null,
-    dev: `${o.dev_major}:${o.dev_minor}`, dev_major: o.dev_major, dev_minor: o.dev_minor, ino: o.inode,
-    kind: o.kind, path: o.path, pages_delta: o.pages_delta, present_pages_delta: null, swap_pages_delta: null,
-    zero_pages_delta: null, rss_kb_delta: null, swap_kb_delta: null, swap_pss_kb_delta: null, ...movesCells(o.moves),
+    level: 'object',
+    level_order: LEVEL_ORDER.object,
+    change: changeName(o.change),
+    pid: null,
+    start_time_ticks: null,
+    comm: null,
+    start: null,
+    start_key: null,
+    dev: `${o.dev_major}:${o.dev_minor}`,
+    dev_major: o.dev_major,
+    dev_minor: o.dev_minor,
+    ino: o.inode,
+    kind: o.kind,
+    path: o.path,
+    pages_delta: o.pages_delta,
+    present_pages_delta: null,
+    swap_pages_delta: null,
+    zero_pages_delta: null,
+    rss_kb_delta: null,
+    swap_kb_delta: null,
+    swap_pss_kb_delta: null,
+    ...movesCells(o.moves),
   };
 }

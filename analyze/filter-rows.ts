@@ -23,9 +23,13 @@ export interface RowFilters {
  */
 export function parseVerdicts(verdicts: ReadonlyArray<string | number> | undefined): string[] | undefined {
   if (verdicts === undefined) return undefined;
-  const out = verdicts.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+  const out = verdicts
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   for (const v of out) {
-    if (!(VERDICTS as readonly string[]).includes(v)) throw new UserError(`unknown verdict: ${v}`, `valid verdicts: ${VERDICTS.join(', ')}`);
+    if (!(VERDICTS as readonly string[]).includes(v))
+      throw new UserError(`unknown verdict: ${v}`, `valid verdicts: ${VERDICTS.join(', ')}`);
   }
   if (out.length === 0) throw new UserError('--verdict needs a value', `e.g. --verdict mismatch,explained (valid: ${VERDICTS.join(', ')})`);
   return out;
@@ -45,7 +49,10 @@ export function hasFilters(f: RowFilters): boolean {
 export function filterRows(result: AnalysisResult, f: RowFilters, analysis: string): AnalysisResult {
   const has = (c: string): boolean => result.columns.includes(c);
   const refuse = (flag: string, needs: string): never => {
-    throw new UserError(`${flag} does not apply to the ${analysis} analysis (it has no ${needs} column)`, 'use it with reconcile, vmas or files (--object also with pages)');
+    throw new UserError(
+      `${flag} does not apply to the ${analysis} analysis (it has no ${needs} column)`,
+      'use it with reconcile, vmas or files (--object also with pages)',
+    );
   };
   const tests: Array<(r: Record<string, Cell>) => boolean> = [];
   if (f.verdicts !== undefined) {

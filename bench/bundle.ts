@@ -28,7 +28,11 @@ const cli = path.join(root, 'dist', 'bin', 'pagescope.js');
 
 export function measureBundle(rounds: number): BundleFigures {
   const t0 = process.hrtime.bigint();
-  const said = execFileSync(process.execPath, [path.join(root, 'tools', 'bundle.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const said = execFileSync(process.execPath, [path.join(root, 'tools', 'bundle.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const buildMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const archive = path.join(root, /^(\S+\.tar\.gz):/m.exec(said)?.[1] ?? '');
   if (!archive.endsWith('.tar.gz') || !fs.existsSync(archive)) throw new Error(`tools/bundle.mjs named no archive: ${said}`);

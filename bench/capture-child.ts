@@ -8,19 +8,20 @@ import { runCapture } from '../capture/capture.js';
 import { silentLogger } from '../lib/log.js';
 
 const [pidsArg, output, method, all, pagemap, pfns, prefetchMinKb, repeatArg] = process.argv.slice(2);
-const capture = () => runCapture({
-  pids: pidsArg ? pidsArg.split(',').map(Number) : [],
-  all: all === 'all',
-  match: null,
-  output,
-  pagemap: (pagemap || 'all') as 'all' | 'shared' | 'none',
-  pagemapMethod: method as 'auto' | 'pread' | 'scan',
-  pfns: pfns === 'pfns',
-  ...(prefetchMinKb ? { prefetchMinKb: Number(prefetchMinKb) } : {}),
-  tmpfsFiles: 'none',
-  argv: ['bench'],
-  logger: silentLogger,
-});
+const capture = () =>
+  runCapture({
+    pids: pidsArg ? pidsArg.split(',').map(Number) : [],
+    all: all === 'all',
+    match: null,
+    output,
+    pagemap: (pagemap || 'all') as 'all' | 'shared' | 'none',
+    pagemapMethod: method as 'auto' | 'pread' | 'scan',
+    pfns: pfns === 'pfns',
+    ...(prefetchMinKb ? { prefetchMinKb: Number(prefetchMinKb) } : {}),
+    tmpfsFiles: 'none',
+    argv: ['bench'],
+    logger: silentLogger,
+  });
 for (let i = 1; i < Number(repeatArg || 1); i++) await capture();
 const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
@@ -39,4 +40,6 @@ db.close();
 // this process was forked from (Linux keeps the larger of the pre-exec and current high-water
 // marks), so a child of a 300 MB bench reported 300 MB whatever it did.
 const hwmKb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? process.resourceUsage().maxRSS);
-process.stdout.write(`${JSON.stringify({ ms, cpuMs, probeMs, readingsMs, maxRssKb: hwmKb, bytes: fs.statSync(output).size, pages: result.pages })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms, cpuMs, probeMs, readingsMs, maxRssKb: hwmKb, bytes: fs.statSync(output).size, pages: result.pages })}\n`,
+);

@@ -20,7 +20,17 @@ export async function measureExplain(runs: number): Promise<ExplainFigures | nul
   if (process.getuid?.() !== 0) return null;
   const w = await startWorkload({
     prefix: 'pagescope-bench',
-    objects: [{ name: 'buf', kind: 'shm-file', pages: 4096, touch: [[0, 1024]], pageout: [[1024, 2048]], pwrite: [[2048, 2304]], mappers: [[[0, 512]], [[512, 1024]]] }],
+    objects: [
+      {
+        name: 'buf',
+        kind: 'shm-file',
+        pages: 4096,
+        touch: [[0, 1024]],
+        pageout: [[1024, 2048]],
+        pwrite: [[2048, 2304]],
+        mappers: [[[0, 512]], [[512, 1024]]],
+      },
+    ],
   });
   try {
     const pids = [w.pid, ...(w.objects.buf.mapperPids ?? [])].map(String);

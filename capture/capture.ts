@@ -132,10 +132,22 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureResult
     });
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_FULL' || (err as { code?: string }).code === 'ENOSPC') {
-      throw new UserError(`disk full while writing ${temp}; nothing was written to ${output}`, 'free space or pass -o on another filesystem', 1);
+      throw new UserError(
+        `disk full while writing ${temp}; nothing was written to ${output}`,
+        'free space or pass -o on another filesystem',
+        1,
+      );
     }
-    if (typeof (err as { code?: unknown }).code === 'string' && ((err as { code: string }).code.startsWith('SQLITE_CANTOPEN') || (err as { code: string }).code.startsWith('SQLITE_READONLY') || (err as { code: string }).code.startsWith('SQLITE_IOERR'))) {
-      throw new UserError(`cannot write the capture ${output}: ${(err as Error).message} (${(err as { code: string }).code}); nothing was written`, 'pass -o in a directory you can write, on a writable file system with free space');
+    if (
+      typeof (err as { code?: unknown }).code === 'string'
+      && ((err as { code: string }).code.startsWith('SQLITE_CANTOPEN')
+        || (err as { code: string }).code.startsWith('SQLITE_READONLY')
+        || (err as { code: string }).code.startsWith('SQLITE_IOERR'))
+    ) {
+      throw new UserError(
+        `cannot write the capture ${output}: ${(err as Error).message} (${(err as { code: string }).code}); nothing was written`,
+        'pass -o in a directory you can write, on a writable file system with free space',
+      );
     }
     throw err;
   } finally {
@@ -195,7 +207,9 @@ async function captureInto(
     const now = Date.now();
     if (!force && now - lastProgressMs < 100) return;
     lastProgressMs = now;
-    logger.progress(`capture: ${current}, ${session.pages()} ${noun(session.pages(), 'page')}, ${session.objects.count()} ${noun(session.objects.count(), 'shared-memory object')}`);
+    logger.progress(
+      `capture: ${current}, ${session.pages()} ${noun(session.pages(), 'page')}, ${session.objects.count()} ${noun(session.objects.count(), 'shared-memory object')}`,
+    );
   };
   const session = createSession(
     procfs,
@@ -253,7 +267,8 @@ async function captureInto(
       writeFreezeEvents(writer, events);
       for (const e of events) {
         if (e.action === 'resume-failed') warn(e.pid, `/proc/${e.pid}`, 'freeze', messages.freezeResumeFailed(e.pid, e.comm, e.targetPid));
-        if (e.reason === 'terminal-foreground-lost') warn(e.pid, `/proc/${e.pid}`, 'freeze', messages.freezeForegroundLost(e.pid, e.targetPid));
+        if (e.reason === 'terminal-foreground-lost')
+          warn(e.pid, `/proc/${e.pid}`, 'freeze', messages.freezeForegroundLost(e.pid, e.targetPid));
       }
     });
     freezer.close();
@@ -263,7 +278,9 @@ async function captureInto(
 
   // 4d. The memory cgroup of each captured process, read once per cgroup: its limit, usage, swap
   // and memory.stat say whether the cgroup's limit pushed its shared memory out.
-  writer.transaction(() => captureMemoryCgroups(writer, memcg.mounts, (target, kind, message) => warn(null, target, kind, message), memcgBefore));
+  writer.transaction(() =>
+    captureMemoryCgroups(writer, memcg.mounts, (target, kind, message) => warn(null, target, kind, message), memcgBefore),
+  );
 
   // 5. The files of every tmpfs (or of /dev/shm) in the captured processes' mount namespaces that
   // no captured process maps or holds (--tmpfs-files, --all, --shm-files).
@@ -309,7 +326,9 @@ async function captureInto(
     processes_failed: String(failed),
     ...memcg.meta,
     tmpfs_files: options.tmpfsFiles,
-    ...(options.tmpfsFiles === 'none' ? {} : { tmpfs_max_files: String(tmpfsLimits.maxFiles), tmpfs_max_walk_ns: String(tmpfsLimits.maxWalkNs) }),
+    ...(options.tmpfsFiles === 'none'
+      ? {}
+      : { tmpfs_max_files: String(tmpfsLimits.maxFiles), tmpfs_max_walk_ns: String(tmpfsLimits.maxWalkNs) }),
   };
   writer.transaction(() => {
     const ins = writer.insert('capture_meta');
@@ -319,5 +338,14 @@ async function captureInto(
   const warnings = Number([...writer.rows('SELECT count(*) FROM capture_warnings')][0][0]);
   writer.exec('COMMIT');
   const finalPath = await finish();
-  return { path: finalPath, processes: pids.length, failed, refused, warnings, objects: objects.count(), pages, exitCode: failed > 0 ? 1 : 0 };
+  return {
+    path: finalPath,
+    processes: pids.length,
+    failed,
+    refused,
+    warnings,
+    objects: objects.count(),
+    pages,
+    exitCode: failed > 0 ? 1 : 0,
+  };
 }

@@ -63,7 +63,12 @@ function subtreeMembers(dir: string): number[] | null {
  * cgroup v2 first, then the v1 freezer (the root cgroup of either cannot be frozen).
  * @param targets every pid of the capture
  */
-export function findFreezableCgroup(procfs: Procfs, mounts: CgroupMounts, pid: number, targets: ReadonlySet<number>): FreezableCgroup | null {
+export function findFreezableCgroup(
+  procfs: Procfs,
+  mounts: CgroupMounts,
+  pid: number,
+  targets: ReadonlySet<number>,
+): FreezableCgroup | null {
   let text: string;
   try {
     text = procfs.readText(pid, 'cgroup');

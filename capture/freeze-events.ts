@@ -7,8 +7,19 @@ export function writeFreezeEvents(writer: CaptureSink, events: readonly FreezeEv
   const ins = writer.insert('freeze_events');
   for (const e of events) {
     ins.values(
-      e.targetPid, e.pid, e.startTimeTicks, e.comm, e.relation, e.reason, e.stateBefore, e.stateSeen, e.seenWhen,
-      e.seenNs, e.action, e.stateAfter, e.resumedNs,
+      e.targetPid,
+      e.pid,
+      e.startTimeTicks,
+      e.comm,
+      e.relation,
+      e.reason,
+      e.stateBefore,
+      e.stateSeen,
+      e.seenWhen,
+      e.seenNs,
+      e.action,
+      e.stateAfter,
+      e.resumedNs,
     );
   }
 }

@@ -5,9 +5,7 @@
 // target's ancestors, and its session when it has a terminal (freeze-watch.ts): one that stops too (runuser, su, sudo stop
 // themselves when their child stops) is resumed and recorded as a FreezeEvent. A process or cgroup
 // that was already stopped is left stopped. Everything is also resumed on process exit.
-import {
-  findFreezableCgroup, freezeCgroup, isCgroupFrozen, readCgroupMounts, thawCgroup, type FreezableCgroup,
-} from './freeze-cgroup.js';
+import { findFreezableCgroup, freezeCgroup, isCgroupFrozen, readCgroupMounts, thawCgroup, type FreezableCgroup } from './freeze-cgroup.js';
 import { hasTerminal, isSettled, isStoppedState, isStrayStop, relativesOf, type Relation, type Relative } from './freeze-watch.js';
 import { parseStat, type ProcStat } from './sources/stat.js';
 import type { Procfs } from './procfs.js';
@@ -143,9 +141,19 @@ export function createFreezer(procfs: Procfs, targets: ReadonlySet<number>): Fre
   /** SIGCONT a stray and records what became of it. */
   const resumeStray = (w: Watch, r: Relative, seen: ProcStat, seenWhen: FreezeEvent['seenWhen']): void => {
     const event: FreezeEvent = {
-      targetPid: w.target.pid, pid: r.pid, startTimeTicks: r.startTimeTicks, comm: r.comm, relation: r.relation,
-      reason: 'job-control-stop', stateBefore: r.stateBefore, stateSeen: seen.state, seenWhen,
-      seenNs: process.hrtime.bigint(), action: 'resume-failed', stateAfter: null, resumedNs: null,
+      targetPid: w.target.pid,
+      pid: r.pid,
+      startTimeTicks: r.startTimeTicks,
+      comm: r.comm,
+      relation: r.relation,
+      reason: 'job-control-stop',
+      stateBefore: r.stateBefore,
+      stateSeen: seen.state,
+      seenWhen,
+      seenNs: process.hrtime.bigint(),
+      action: 'resume-failed',
+      stateAfter: null,
+      resumedNs: null,
     };
     try {
       process.kill(r.pid, 'SIGCONT');
@@ -186,10 +194,20 @@ export function createFreezer(procfs: Procfs, targets: ReadonlySet<number>): Fre
     const now = statOf(before.pid);
     if (now === null || now.startTimeTicks !== before.startTimeTicks || now.tpgid === now.pgrp) return;
     state.events.push({
-      targetPid: before.pid, pid: before.pid, startTimeTicks: before.startTimeTicks, comm: before.comm, relation: 'target',
+      targetPid: before.pid,
+      pid: before.pid,
+      startTimeTicks: before.startTimeTicks,
+      comm: before.comm,
+      relation: 'target',
       // Not restorable from outside: TIOCSPGRP works only from inside the terminal's session.
-      reason: 'terminal-foreground-lost', stateBefore: before.state, stateSeen: now.state, seenWhen,
-      seenNs: process.hrtime.bigint(), action: 'none', stateAfter: now.state, resumedNs: null,
+      reason: 'terminal-foreground-lost',
+      stateBefore: before.state,
+      stateSeen: now.state,
+      seenWhen,
+      seenNs: process.hrtime.bigint(),
+      action: 'none',
+      stateAfter: now.state,
+      resumedNs: null,
     });
   };
 
@@ -209,7 +227,8 @@ export function createFreezer(procfs: Procfs, targets: ReadonlySet<number>): Fre
   const stop = (pid: number): Frozen => {
     const target = statOf(pid);
     if (target !== null && isStoppedState(target.state)) return { method: null, resume: () => {} };
-    const watch: Watch | null = target === null ? null : { target, relatives: relativesOf(relativesStats(target), pid, process.pid), settled: new Set() };
+    const watch: Watch | null =
+      target === null ? null : { target, relatives: relativesOf(relativesStats(target), pid, process.pid), settled: new Set() };
     process.kill(pid, 'SIGSTOP');
     state.stopped.add(pid);
     if (watch !== null) state.watches.push(watch);

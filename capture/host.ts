@@ -9,7 +9,14 @@ import { parseSysvShm, type SysvShmRow } from './sources/sysvipc-shm.js';
 import { parseVmstat } from './sources/vmstat.js';
 import { parseSmaps } from './sources/smaps.js';
 import {
-  CAP_CHECKPOINT_RESTORE, CAP_FOWNER, CAP_SYS_ADMIN, CAP_SYS_PTRACE, hasCapability, parseCapabilityMask, parseStatus, statusValue,
+  CAP_CHECKPOINT_RESTORE,
+  CAP_FOWNER,
+  CAP_SYS_ADMIN,
+  CAP_SYS_PTRACE,
+  hasCapability,
+  parseCapabilityMask,
+  parseStatus,
+  statusValue,
 } from './sources/status.js';
 import type { CaptureSink } from './write.js';
 

@@ -17,7 +17,7 @@ export interface HugetlbObject {
 export const HUGETLB_NOT_APPLICABLE = [
   'cachestat: EOPNOTSUPP for hugetlbfs files (mm/filemap.c cachestat syscall, is_file_hugepages).',
   'SEEK_DATA/SEEK_HOLE: hugetlbfs uses default_llseek (fs/hugetlbfs/inode.c), which reports all of [0, i_size) as data, so holes cannot be told from allocated pages.',
-  'mincore: for a hugetlb VMA it reads the caller\'s own page tables (mm/mincore.c mincore_hugetlb), not the page cache, so the probe\'s own mapping would call every page absent.',
+  "mincore: for a hugetlb VMA it reads the caller's own page tables (mm/mincore.c mincore_hugetlb), not the page cache, so the probe's own mapping would call every page absent.",
   'swap: hugetlb pages are never swapped (no swap entries, smaps Swap 0); they leave only by truncate, hole punch or unlink.',
 ].join(' ');
 

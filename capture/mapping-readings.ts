@@ -161,7 +161,8 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
   let next = 0;
   const near = (): Mapping[] => {
     const out: Mapping[] = [];
-    for (let j = next; j < mappings.length && mappings[j].index - parsedCount <= LOOKAHEAD_VMAS; j++) if (!mappings[j].bracket) out.push(mappings[j]);
+    for (let j = next; j < mappings.length && mappings[j].index - parsedCount <= LOOKAHEAD_VMAS; j++)
+      if (!mappings[j].bracket) out.push(mappings[j]);
     return out;
   };
   let readAround: Mapping[] = [];
@@ -210,12 +211,24 @@ export function beginReadings(env: MappingReadingsEnv, pid: number, tmpfs: () =>
         // Not bracketed (smaps printed it where maps did not say): from the first to the last reading.
         const [before, after] = m.bracket ?? [m.before[0][1], last];
         ins.values(
-          pid, addressToStored(m.header.start), addressToStored(m.header.end), objectId, m.fileOffsetPages,
-          before.ns, before.range?.cachePages ?? null, before.range?.evictedPages ?? null,
-          before.whole?.cachePages ?? null, before.whole?.evictedPages ?? null,
-          after.ns, after.range?.cachePages ?? null, after.range?.evictedPages ?? null,
-          after.whole?.cachePages ?? null, after.whole?.evictedPages ?? null,
-          last.ns, last.range?.evictedPages ?? null, last.whole?.evictedPages ?? null,
+          pid,
+          addressToStored(m.header.start),
+          addressToStored(m.header.end),
+          objectId,
+          m.fileOffsetPages,
+          before.ns,
+          before.range?.cachePages ?? null,
+          before.range?.evictedPages ?? null,
+          before.whole?.cachePages ?? null,
+          before.whole?.evictedPages ?? null,
+          after.ns,
+          after.range?.cachePages ?? null,
+          after.range?.evictedPages ?? null,
+          after.whole?.cachePages ?? null,
+          after.whole?.evictedPages ?? null,
+          last.ns,
+          last.range?.evictedPages ?? null,
+          last.whole?.evictedPages ?? null,
           Number(spentNs.get(m) ?? 0n),
         );
       }

@@ -8,6 +8,9 @@ export function parseMatchOption(text: string | undefined): RegExp | null {
   try {
     return new RegExp(text);
   } catch (err) {
-    throw new UserError(`invalid --match regular expression: ${(err as Error).message}`, 'quote it for the shell, e.g. --match "^postgres"');
+    throw new UserError(
+      `invalid --match regular expression: ${(err as Error).message}`,
+      'quote it for the shell, e.g. --match "^postgres"',
+    );
   }
 }

@@ -8,7 +8,13 @@ import * as messages from '../lib/messages.js';
 import type { Procfs } from './procfs.js';
 import { parseCgroupLines, type CgroupLine } from './sources/cgroup.js';
 import {
-  findMemcgMounts, memcgAncestry, memoryCgroupOf, parseMemcgCounter, parseMemcgLimit, parseMemoryStat, type MemcgMounts,
+  findMemcgMounts,
+  memcgAncestry,
+  memoryCgroupOf,
+  parseMemcgCounter,
+  parseMemcgLimit,
+  parseMemoryStat,
+  type MemcgMounts,
   type MemoryCgroupRef,
 } from './sources/memcg.js';
 import { parseMountinfo, type MountRow } from './sources/mountinfo.js';
@@ -60,12 +66,18 @@ function chargedCgroup(lines: readonly CgroupLine[], mounts: MemcgMounts): { ref
   const own = memoryCgroupOf(lines, mounts);
   if (own === null) return null;
   // v1: always its own cgroup. v2: the nearest cgroup with the memory files (memcgAncestry).
-  const ref = own.version === 1 ? own : memcgAncestry(own).find((r) => fs.existsSync(path.join(r.dir, 'memory.stat'))) ?? own;
+  const ref = own.version === 1 ? own : (memcgAncestry(own).find((r) => fs.existsSync(path.join(r.dir, 'memory.stat'))) ?? own);
   return { ref, key: `${ref.hierarchyId}:${ref.path}` };
 }
 
 /** memory.stat's text, then the swap counter: the figures whose drift is recorded. */
-function readStatAndSwap(ref: MemoryCgroupRef): { statText: string; usage: number | null; memsw: number | null; swap: number | null; readNs: bigint } {
+function readStatAndSwap(ref: MemoryCgroupRef): {
+  statText: string;
+  usage: number | null;
+  memsw: number | null;
+  swap: number | null;
+  readNs: bigint;
+} {
   const file = (name: string): string | null => readOptional(path.join(ref.dir, name));
   const counter = (name: string): number | null => {
     const t = file(name);
@@ -122,7 +134,9 @@ export function captureMemoryCgroups(
   before: ReadonlyMap<string, MemcgBefore> = new Map(),
 ): void {
   const byPid = new Map<number, CgroupLine[]>();
-  for (const [pid, hierarchyId, controllers, cgPath] of writer.rows('SELECT pid, hierarchy_id, controllers, path FROM process_cgroups ORDER BY pid, hierarchy_id')) {
+  for (const [pid, hierarchyId, controllers, cgPath] of writer.rows(
+    'SELECT pid, hierarchy_id, controllers, path FROM process_cgroups ORDER BY pid, hierarchy_id',
+  )) {
     const lines = byPid.get(Number(pid)) ?? [];
     lines.push({ hierarchyId: Number(hierarchyId), controllers: String(controllers), path: String(cgPath) });
     byPid.set(Number(pid), lines);
@@ -155,9 +169,21 @@ export function captureMemoryCgroups(
         }
       }
       const id = nextId++;
-      cgroups.values(id, ref.hierarchyId, ref.version, ref.path, usage, memsw, swap, readNs, earlier ? earlier.swapBytes : null, earlier ? earlier.readNs : null);
+      cgroups.values(
+        id,
+        ref.hierarchyId,
+        ref.version,
+        ref.path,
+        usage,
+        memsw,
+        swap,
+        readNs,
+        earlier ? earlier.swapBytes : null,
+        earlier ? earlier.readNs : null,
+      );
       for (const l of limitRows) limits.values(id, l.name, l.limit.limitBytes, l.limit.unlimited ? 1 : 0);
-      for (const r of statRows) stat.values(id, r.key, r.valueText, r.valueBytes, r.valueCount, r.valueBytes === null ? null : beforeBytes.get(r.key) ?? null);
+      for (const r of statRows)
+        stat.values(id, r.key, r.valueText, r.valueBytes, r.valueCount, r.valueBytes === null ? null : (beforeBytes.get(r.key) ?? null));
     } catch (err) {
       if (!(err instanceof ParseError) && errnoOf(err) === undefined) throw err;
       const detail = err instanceof ParseError ? err.message : (err as Error).message;

@@ -122,9 +122,13 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
         continue;
       }
       const p =
-        o.via === 'map_files' ? env.procfs.pathOf(o.pid, `map_files/${o.name}`)
-          : o.via === 'fd' ? env.procfs.pathOf(o.pid, `fd/${o.fd}`)
-          : o.pid === null ? o.path : env.procfs.pathOf(o.pid, `root${o.path}`);
+        o.via === 'map_files'
+          ? env.procfs.pathOf(o.pid, `map_files/${o.name}`)
+          : o.via === 'fd'
+            ? env.procfs.pathOf(o.pid, `fd/${o.fd}`)
+            : o.pid === null
+              ? o.path
+              : env.procfs.pathOf(o.pid, `root${o.path}`);
       let fd: number;
       try {
         fd = fs.openSync(p, fs.constants.O_RDONLY);
@@ -224,7 +228,8 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
       row.method = summary.method;
       row.residency_status = 'complete';
       row.unavailable_reason = summary.degradedReason;
-      if (summary.degradedReason) env.warn(null, `object ${c.path}`, 'residency-degraded', messages.residencyDegraded(c.path, summary.degradedReason));
+      if (summary.degradedReason)
+        env.warn(null, `object ${c.path}`, 'residency-degraded', messages.residencyDegraded(c.path, summary.degradedReason));
       if (summary.whole) {
         row.cs_cache_pages = summary.whole.cachePages;
         row.cs_dirty_pages = summary.whole.dirtyPages;
@@ -274,7 +279,9 @@ export function createObjectRegistry(env: ObjectEnv): ObjectRegistry {
         if (c.kind === 'hugetlb' && kinds.get(known) !== 'hugetlb') {
           kindChanges.push([known, kinds.get(known)]);
           kinds.set(known, 'hugetlb');
-          env.writer.statement('UPDATE shm_objects SET kind = ?, name = ? WHERE id = ?').run('hugetlb', objectName('hugetlb', c.path), known);
+          env.writer
+            .statement('UPDATE shm_objects SET kind = ?, name = ? WHERE id = ?')
+            .run('hugetlb', objectName('hugetlb', c.path), known);
         }
         return known;
       }

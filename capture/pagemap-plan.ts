@@ -69,13 +69,18 @@ export function readerOf(ctx: ProcessContext, v: SmapsVma): PagemapReader | null
 export function planReads(ctx: ProcessContext, fd: number, classified: ClassifiedVma[]): void {
   for (const reader of new Set([ctx.reader, ctx.fallbackReader])) {
     if (!reader?.beginProcess) continue;
-    reader.beginProcess(fd, scanGroups(classified.map(({ v, wanted, startVpn, endVpn, fileHint }) => ({
-      startVpn,
-      endVpn,
-      fileHint,
-      mappedPages: mappedPagesAtMost(v, endVpn - startVpn),
-      read: v.start < KERNEL_HALF && wanted && readerOf(ctx, v) === reader,
-    }))));
+    reader.beginProcess(
+      fd,
+      scanGroups(
+        classified.map(({ v, wanted, startVpn, endVpn, fileHint }) => ({
+          startVpn,
+          endVpn,
+          fileHint,
+          mappedPages: mappedPagesAtMost(v, endVpn - startVpn),
+          read: v.start < KERNEL_HALF && wanted && readerOf(ctx, v) === reader,
+        })),
+      ),
+    );
   }
 }
 

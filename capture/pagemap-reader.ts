@@ -4,7 +4,22 @@
 // PFNs (the default), the scan's categories give the runs of present pages directly.
 import type { Procfs } from './procfs.js';
 import { FLAG_FILE_SHARED, FLAG_PRESENT, FLAG_SOFT_DIRTY, type RunEncoder } from './sources/pagemap.js';
-import { PAGE_IS_FILE, PAGE_IS_HUGE, PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, REGION_WORDS, emptyRawRegions, rawRegionsCurrent, regionCategories, regionEndPage, regionStartPage, scanRaw, type RawRegions } from './pagemap-scan.js';
+import {
+  PAGE_IS_FILE,
+  PAGE_IS_HUGE,
+  PAGE_IS_PFNZERO,
+  PAGE_IS_PRESENT,
+  PAGE_IS_SOFT_DIRTY,
+  PAGE_IS_SWAPPED,
+  REGION_WORDS,
+  emptyRawRegions,
+  rawRegionsCurrent,
+  regionCategories,
+  regionEndPage,
+  regionStartPage,
+  scanRaw,
+  type RawRegions,
+} from './pagemap-scan.js';
 
 export type PagemapMethod = 'pread' | 'scan';
 
@@ -178,7 +193,8 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
       let st = stream;
       if (span) {
         // The span's stream, unless it went past this VMA (read again after a failure): a new one from here.
-        if (!st || st.fd !== fd || st.from !== span[0] || st.to !== span[1] || startVpn < st.servedTo) st = open(fd, span[0], span[1], span[2], startVpn);
+        if (!st || st.fd !== fd || st.from !== span[0] || st.to !== span[1] || startVpn < st.servedTo)
+          st = open(fd, span[0], span[1], span[2], startVpn);
       } else {
         st = open(fd, startVpn, endVpn, fileBit === undefined, startVpn);
       }
@@ -239,7 +255,16 @@ export function createScanReader(procfs: Procfs, pageSizeBytes: number, pfns = t
  * large process, mostly run before the JIT has optimised anything.
  * @returns where the encoded pages end (the new cursor)
  */
-function categoryRuns(buf: RawRegions, pageSizeBytes: number, st: { i: number }, cursor: number, endVpn: number, encoder: RunEncoder, askedFile: boolean, fileBit: 0 | 1 | undefined): number {
+function categoryRuns(
+  buf: RawRegions,
+  pageSizeBytes: number,
+  st: { i: number },
+  cursor: number,
+  endVpn: number,
+  encoder: RunEncoder,
+  askedFile: boolean,
+  fileBit: 0 | 1 | undefined,
+): number {
   const w = buf.words;
   while (cursor < endVpn && st.i < buf.length) {
     const i = st.i;
@@ -256,7 +281,10 @@ function categoryRuns(buf: RawRegions, pageSizeBytes: number, st: { i: number },
     const from = start > cursor ? start : cursor;
     const to = end < endVpn ? end : endVpn;
     if (from > cursor) encoder.pushZeros(from - cursor);
-    encoder.pushUniform(to - from, (c & PAGE_IS_PRESENT ? FLAG_PRESENT | (file ? FLAG_FILE_SHARED : 0) : 0) | (c & PAGE_IS_SOFT_DIRTY ? FLAG_SOFT_DIRTY : 0));
+    encoder.pushUniform(
+      to - from,
+      (c & PAGE_IS_PRESENT ? FLAG_PRESENT | (file ? FLAG_FILE_SHARED : 0) : 0) | (c & PAGE_IS_SOFT_DIRTY ? FLAG_SOFT_DIRTY : 0),
+    );
     cursor = to;
   }
   return cursor;

@@ -114,7 +114,14 @@ export const regionCategories = (words: Uint32Array, i: number): number => words
  * @throws SyscallError (ENOTTY before 6.7, EFAULT above TASK_SIZE), or Error when the kernel
  *   stopped without progress (the caller falls back to pread)
  */
-export function scanRaw(fd: number, startBytes: number, endBytes: number, out: RawRegions, categories = NON_EMPTY, maxPages = SCAN_MAX_PAGES): number {
+export function scanRaw(
+  fd: number,
+  startBytes: number,
+  endBytes: number,
+  out: RawRegions,
+  categories = NON_EMPTY,
+  maxPages = SCAN_MAX_PAGES,
+): number {
   vec ??= allocNative(REGIONS_PER_CALL * REGION_WORDS * 4);
   words ??= new Uint32Array(vec.bytes);
   arg.writeBigUInt64LE(BigInt(ARG_BYTES), 0); // size
@@ -145,7 +152,15 @@ const lastCall = emptyRawRegions();
  * scanRaw, its regions decoded and appended to `out` (page numbers), which grows as needed.
  * @returns where the walk stopped, in bytes (see scanRaw)
  */
-export function scanOnce(fd: number, startBytes: number, endBytes: number, pageSizeBytes: number, out: ScanRegions, categories = NON_EMPTY, maxPages = SCAN_MAX_PAGES): number {
+export function scanOnce(
+  fd: number,
+  startBytes: number,
+  endBytes: number,
+  pageSizeBytes: number,
+  out: ScanRegions,
+  categories = NON_EMPTY,
+  maxPages = SCAN_MAX_PAGES,
+): number {
   const walkEnd = scanRaw(fd, startBytes, endBytes, lastCall, categories, maxPages);
   reserve(out, lastCall.length);
   decodeRegions(lastCall.words, lastCall.length, out, pageSizeBytes);
@@ -167,6 +182,14 @@ function decodeRegions(w: Uint32Array, n: number, out: ScanRegions, pageSizeByte
  * Every non-empty range of [startBytes, endBytes), however many calls it takes (see scanOnce):
  * `out` grows with the range's fragmentation, so captures stream with scanRaw instead.
  */
-export function scanNonEmpty(fd: number, startBytes: number, endBytes: number, pageSizeBytes: number, out: ScanRegions, categories = NON_EMPTY, maxPages = SCAN_MAX_PAGES): void {
-  for (let start = startBytes; start < endBytes; ) start = scanOnce(fd, start, endBytes, pageSizeBytes, out, categories, maxPages);
+export function scanNonEmpty(
+  fd: number,
+  startBytes: number,
+  endBytes: number,
+  pageSizeBytes: number,
+  out: ScanRegions,
+  categories = NON_EMPTY,
+  maxPages = SCAN_MAX_PAGES,
+): void {
+  for (let start = startBytes; start < endBytes;) start = scanOnce(fd, start, endBytes, pageSizeBytes, out, categories, maxPages);
 }

@@ -75,9 +75,11 @@ export function guardedRead(ctx: ProcessContext, state: ProcessState): GuardedRe
         state.status = 'partial';
         return fallback;
       }
-      if (code === 'EACCES' || code === 'EPERM') ctx.warn(pid, `/proc/${pid}/${what}`, 'permission', messages.permissionDenied(pid, what, code));
+      if (code === 'EACCES' || code === 'EPERM')
+        ctx.warn(pid, `/proc/${pid}/${what}`, 'permission', messages.permissionDenied(pid, what, code));
       else if (err instanceof ParseError) ctx.warn(pid, `/proc/${pid}/${what}`, 'unreadable', messages.unparsable(pid, what, err.message));
-      else if (code !== undefined) ctx.warn(pid, `/proc/${pid}/${what}`, 'unreadable', messages.readFailed(pid, what, code, (err as Error).message));
+      else if (code !== undefined)
+        ctx.warn(pid, `/proc/${pid}/${what}`, 'unreadable', messages.readFailed(pid, what, code, (err as Error).message));
       else throw err;
       state.otherFailures++;
       state.status = 'partial';

@@ -46,7 +46,14 @@ export function captureVmas(ctx: ProcessContext, pid: number, io: VmaIo, progres
   const here = (): Iterable<string> => procfs.readTextChunks(pid, 'smaps');
   const prefetcher = child ? ctx.prefetcher : null;
   const smapsText = prefetcher ? () => prefetcher.open(procfs.pathOf(pid, 'smaps'), here) : here;
-  const smaps = new SmapsCursor(pid, smapsText, io.read, io.smapsReads, (target, kind, message) => ctx.warn(pid, target, kind, message), prefetcher !== null);
+  const smaps = new SmapsCursor(
+    pid,
+    smapsText,
+    io.read,
+    io.smapsReads,
+    (target, kind, message) => ctx.warn(pid, target, kind, message),
+    prefetcher !== null,
+  );
   const env: VmaSourceEnv = { ctx, pid, read: io.read, tmpfs: io.tmpfs, smaps };
   const source: VmaSource & { close?(): void } = child ? mapsThenSmapsSource(env) : smapsSource(env);
   const pages = new VmaPages(ctx, pid, io.read, io.startTimeTicks, progress);
@@ -79,15 +86,19 @@ function checkMapsAfter(ctx: ProcessContext, pid: number, read: GuardedRead, hea
   // Kept to find what changed, unless maps is large (then it is read again for that).
   let kept: string[] | null = [];
   let keptLength = 0;
-  const readMaps = read('maps', () => {
-    for (const chunk of ctx.procfs.readTextChunks(pid, 'maps')) {
-      now.addText(chunk);
-      keptLength += chunk.length;
-      if (kept && keptLength <= KEPT_MAPS_CHARS) kept.push(chunk);
-      else kept = null;
-    }
-    return true;
-  }, false);
+  const readMaps = read(
+    'maps',
+    () => {
+      for (const chunk of ctx.procfs.readTextChunks(pid, 'maps')) {
+        now.addText(chunk);
+        keptLength += chunk.length;
+        if (kept && keptLength <= KEPT_MAPS_CHARS) kept.push(chunk);
+        else kept = null;
+      }
+      return true;
+    },
+    false,
+  );
   // The common case, nothing changed: maps prints the very header lines smaps printed.
   if (readMaps && now.value() !== headersDigest) markChangedVmas(ctx, pid, kept);
 }
@@ -103,9 +114,21 @@ const KEPT_MAPS_CHARS = 4 << 20;
 function markChangedVmas(ctx: ProcessContext, pid: number, mapsText: string[] | null): void {
   const { writer, procfs } = ctx;
   const stored = function* (): Generator<StoredVmaKey> {
-    const rows = writer.rows('SELECT vma_index, start_address, end_address, perms, offset_bytes, dev_major, dev_minor, inode FROM vmas WHERE pid = ? ORDER BY vma_index', pid);
+    const rows = writer.rows(
+      'SELECT vma_index, start_address, end_address, perms, offset_bytes, dev_major, dev_minor, inode FROM vmas WHERE pid = ? ORDER BY vma_index',
+      pid,
+    );
     for (const r of rows) {
-      yield { vmaIndex: r[0] as number, start: r[1] as number, end: r[2] as number, perms: r[3] as string, offset: r[4] as number, devMajor: r[5] as number, devMinor: r[6] as number, inode: r[7] as number };
+      yield {
+        vmaIndex: r[0] as number,
+        start: r[1] as number,
+        end: r[2] as number,
+        perms: r[3] as string,
+        offset: r[4] as number,
+        devMajor: r[5] as number,
+        devMinor: r[6] as number,
+        inode: r[7] as number,
+      };
     }
   };
   let changed: StoredVmaKey[];
@@ -116,7 +139,12 @@ function markChangedVmas(ctx: ProcessContext, pid: number, mapsText: string[] | 
   }
   const mark = writer.statement('UPDATE vmas SET changed_during_capture = 1 WHERE pid = ? AND vma_index = ?');
   for (const v of changed) {
-    ctx.warn(pid, `/proc/${pid}/maps`, 'vma-changed', messages.vmaChanged(pid, `${storedToAddress(v.start).toString(16)}-${storedToAddress(v.end).toString(16)}`));
+    ctx.warn(
+      pid,
+      `/proc/${pid}/maps`,
+      'vma-changed',
+      messages.vmaChanged(pid, `${storedToAddress(v.start).toString(16)}-${storedToAddress(v.end).toString(16)}`),
+    );
     mark.run(pid, v.vmaIndex);
   }
 }

@@ -144,13 +144,24 @@ function captureSteps(ctx: ProcessContext, state: ProcessState, read: GuardedRea
   if (rollup) writer.insert('smaps_rollup').row(rollupRow(pid, rollup.fieldsKb));
   state.rssAfterKb = statm === null ? null : (statm.residentPages * ctx.pageSizeBytes) / 1024;
   state.faultsAfter = after.faultsCount;
-  writeProcessRow(writer, state, rollup ? rollup.fieldsKb.Rss ?? null : null);
+  writeProcessRow(writer, state, rollup ? (rollup.fieldsKb.Rss ?? null) : null);
   const { status } = state;
-  return { status, refusedByKernel: status === 'partial' && state.refusals > 0 && state.otherFailures === 0, vmas: progress.vmas, pages: progress.pages };
+  return {
+    status,
+    refusedByKernel: status === 'partial' && state.refusals > 0 && state.otherFailures === 0,
+    vmas: progress.vmas,
+    pages: progress.pages,
+  };
 }
 
 /** The process's fds that hold shared memory, each object registered (process_fds). */
-function captureFds(ctx: ProcessContext, pid: number, read: GuardedRead, tmpfs: () => ReadonlyMap<string, 'tmpfs' | 'hugetlbfs'>, mountedDevs: () => ReadonlySet<string>): void {
+function captureFds(
+  ctx: ProcessContext,
+  pid: number,
+  read: GuardedRead,
+  tmpfs: () => ReadonlyMap<string, 'tmpfs' | 'hugetlbfs'>,
+  mountedDevs: () => ReadonlySet<string>,
+): void {
   const { procfs } = ctx;
   let mounted: ReadonlySet<string> | null = null;
   const fds = read('fd', () => procfs.listDir(pid, 'fd'), [] as string[]);

@@ -66,13 +66,28 @@ export function redactCapture(db: Database.Database): void {
   const r = createRedactor();
   db.pragma('secure_delete = ON');
   db.transaction(() => {
-    const procs = db.prepare('SELECT pid, comm, cmdline_json, exe, cgroup FROM processes ORDER BY pid').all() as Array<{ pid: number; comm: string; cmdline_json: string; exe: string | null; cgroup: string | null }>;
+    const procs = db.prepare('SELECT pid, comm, cmdline_json, exe, cgroup FROM processes ORDER BY pid').all() as Array<{
+      pid: number;
+      comm: string;
+      cmdline_json: string;
+      exe: string | null;
+      cgroup: string | null;
+    }>;
     const up = db.prepare('UPDATE processes SET comm = ?, cmdline_json = ?, exe = ?, cgroup = ? WHERE pid = ?');
     for (const p of procs) {
       const args = (JSON.parse(p.cmdline_json) as string[]).map((a) => r.token(a));
-      up.run(r.token(p.comm), JSON.stringify(args), p.exe === null ? null : r.path(p.exe), p.cgroup === null ? null : r.path(p.cgroup), p.pid);
+      up.run(
+        r.token(p.comm),
+        JSON.stringify(args),
+        p.exe === null ? null : r.path(p.exe),
+        p.cgroup === null ? null : r.path(p.cgroup),
+        p.pid,
+      );
     }
-    for (const s of db.prepare("SELECT pid, value_text FROM process_status WHERE field = 'Name' ORDER BY pid").all() as Array<{ pid: number; value_text: string }>) {
+    for (const s of db.prepare("SELECT pid, value_text FROM process_status WHERE field = 'Name' ORDER BY pid").all() as Array<{
+      pid: number;
+      value_text: string;
+    }>) {
       db.prepare("UPDATE process_status SET value_text = ? WHERE pid = ? AND field = 'Name'").run(r.token(s.value_text), s.pid);
     }
     // cgroup paths name containers and services; the same path gives the same token everywhere.
@@ -87,13 +102,19 @@ export function redactCapture(db: Database.Database): void {
     const vmaPaths = db.prepare('SELECT DISTINCT path FROM vmas ORDER BY path').pluck().all() as string[];
     const upVma = db.prepare('UPDATE vmas SET path = ? WHERE path = ?');
     for (const p of vmaPaths) upVma.run(r.path(p), p);
-    for (const o of db.prepare('SELECT id, path, name FROM shm_objects ORDER BY id').all() as Array<{ id: number; path: string; name: string }>) {
+    for (const o of db.prepare('SELECT id, path, name FROM shm_objects ORDER BY id').all() as Array<{
+      id: number;
+      path: string;
+      name: string;
+    }>) {
       db.prepare('UPDATE shm_objects SET path = ?, name = ? WHERE id = ?').run(r.path(o.path), r.token(o.name), o.id);
     }
     // Mount points name volumes and containers as paths do; the generic ones stay.
     const keepMount = (p: string): string => (GENERIC_MOUNTS.has(p) ? p : r.path(p));
     const upMount = db.prepare('UPDATE tmpfs_superblocks SET mount_point = ?, mount_root = ? WHERE dev_major = ? AND dev_minor = ?');
-    for (const m of db.prepare('SELECT dev_major, dev_minor, mount_point, mount_root FROM tmpfs_superblocks ORDER BY dev_major, dev_minor').all() as Array<{ dev_major: number; dev_minor: number; mount_point: string; mount_root: string }>) {
+    for (const m of db
+      .prepare('SELECT dev_major, dev_minor, mount_point, mount_root FROM tmpfs_superblocks ORDER BY dev_major, dev_minor')
+      .all() as Array<{ dev_major: number; dev_minor: number; mount_point: string; mount_root: string }>) {
       upMount.run(keepMount(m.mount_point), keepMount(m.mount_root), m.dev_major, m.dev_minor);
     }
     for (const s of db.prepare('SELECT path FROM host_swaps ORDER BY path').pluck().all() as string[]) {
@@ -106,10 +127,15 @@ export function redactCapture(db: Database.Database): void {
       db.prepare("UPDATE capture_meta SET value = ? WHERE key = 'argv_json'").run(JSON.stringify(args));
     }
     const targets = db.prepare("SELECT value FROM capture_meta WHERE key = 'targets_requested'").pluck().get() as string | undefined;
-    if (targets?.startsWith('match:')) db.prepare("UPDATE capture_meta SET value = ? WHERE key = 'targets_requested'").run(`match:${r.token(targets.slice(6))}`);
+    if (targets?.startsWith('match:'))
+      db.prepare("UPDATE capture_meta SET value = ? WHERE key = 'targets_requested'").run(`match:${r.token(targets.slice(6))}`);
     const host = db.prepare("SELECT value FROM capture_meta WHERE key = 'hostname'").pluck().get() as string | undefined;
     if (host) db.prepare("UPDATE capture_meta SET value = ? WHERE key = 'hostname'").run(r.token(host));
-    for (const w of db.prepare('SELECT id, target, message FROM capture_warnings ORDER BY id').all() as Array<{ id: number; target: string; message: string }>) {
+    for (const w of db.prepare('SELECT id, target, message FROM capture_warnings ORDER BY id').all() as Array<{
+      id: number;
+      target: string;
+      message: string;
+    }>) {
       db.prepare('UPDATE capture_warnings SET target = ?, message = ? WHERE id = ?').run(r.text(w.target), r.text(w.message), w.id);
     }
     db.prepare("INSERT OR REPLACE INTO capture_meta (key, value) VALUES ('redacted', '1')").run();

@@ -100,7 +100,14 @@ function seekExtents(p: WindowProbe, from: number, stop: number, push: (a: numbe
  * @param swapSeen the window's cachestat counted swap entries (else no run is tried as all swap)
  * @returns flat [start0, end0, start1, end1, ...] in pages, adjacent extents merged
  */
-export function readExtentsGuided(p: WindowProbe, first: number, end: number, vec: Uint8Array, words: Uint32Array, swapSeen: boolean): number[] {
+export function readExtentsGuided(
+  p: WindowProbe,
+  first: number,
+  end: number,
+  vec: Uint8Array,
+  words: Uint32Array,
+  swapSeen: boolean,
+): number[] {
   const ps = p.pageSizeBytes;
   const n = end - first;
   const out: number[] = [];
@@ -150,7 +157,13 @@ function sameResidency(a: Uint8Array, b: Uint8Array, n: number): boolean {
  * again unless both read the same.
  * @param vecs two mincore vectors of at least n bytes (whole 32-bit words), or null without mincore
  */
-export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [Uint8Array, Uint32Array, Uint8Array] | null, runs: WindowRuns): WindowAttempt {
+export function attemptWindow(
+  p: WindowProbe,
+  first: number,
+  n: number,
+  vecs: [Uint8Array, Uint32Array, Uint8Array] | null,
+  runs: WindowRuns,
+): WindowAttempt {
   const ps = p.pageSizeBytes;
   const end = first + n;
   const stat = (f: number, pages: number): CacheStat => {
@@ -166,7 +179,15 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
   const extents = vecs ? readExtentsGuided(p, first, end, vecs[0], vecs[1], (before?.evictedPages ?? 0) > 0) : readExtents(p, first, end);
   runs.reset();
   let agreed = true;
-  const push = (f: number, pages: number, state: AgreedState | null, data: boolean, res: boolean | null, cachePages: number, evictedPages: number): void => {
+  const push = (
+    f: number,
+    pages: number,
+    state: AgreedState | null,
+    data: boolean,
+    res: boolean | null,
+    cachePages: number,
+    evictedPages: number,
+  ): void => {
     if (state === null) agreed = false;
     runs.push(f, pages, state, data ? pages : 0, res === null ? NONE : res ? pages : 0, cachePages, evictedPages);
   };
@@ -176,7 +197,8 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
   // fallocated page since the cached count is the resident count).
   const dataPages = extents.reduce((s, x, i) => s + (i % 2 ? x : -x), 0);
   const resident = vecs ? residentCount(vecs[0], vecs[1], n) : null;
-  const plain = before !== null && before.evictedPages === 0 && before.cachePages === dataPages && (resident === null || resident === dataPages);
+  const plain =
+    before !== null && before.evictedPages === 0 && before.cachePages === dataPages && (resident === null || resident === dataPages);
 
   // 3. Runs uniform in (data, resident), each labelled by cachestat (bisected where mixed).
   const label = (f: number, pages: number, data: boolean, res: boolean | null): void => {
@@ -184,8 +206,16 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
     // The window's totals say every data page is cached and nothing is swapped.
     if (plain && data === (res ?? data)) return push(f, pages, data ? 'cached' : 'hole', data, res, data ? pages : 0, 0);
     const cs = stat(f, pages);
-    const kind: Kind | null = cs.cachePages === pages ? 'cache' : cs.evictedPages === pages ? 'evicted' : cs.cachePages === 0 && cs.evictedPages === 0 ? 'none' : null;
-    if (kind !== null || pages === 1) return push(f, pages, kind === null ? null : labelOf(data, res, kind), data, res, cs.cachePages, cs.evictedPages);
+    const kind: Kind | null =
+      cs.cachePages === pages
+        ? 'cache'
+        : cs.evictedPages === pages
+          ? 'evicted'
+          : cs.cachePages === 0 && cs.evictedPages === 0
+            ? 'none'
+            : null;
+    if (kind !== null || pages === 1)
+      return push(f, pages, kind === null ? null : labelOf(data, res, kind), data, res, cs.cachePages, cs.evictedPages);
     const half = Math.floor(pages / 2);
     label(f, half, data, res);
     label(f + half, pages - half, data, res);
@@ -219,9 +249,22 @@ export function attemptWindow(p: WindowProbe, first: number, n: number, vecs: [U
     residencyStill = sameResidency(vecs[0], vecs[2], n);
   }
   const totalsStill = sameStat(before, after);
-  const extentsAgain = p.cachestat && totalsStill && residencyStill ? extents : vecs ? readExtentsGuided(p, first, end, vecs[2], new Uint32Array(vecs[2].buffer, vecs[2].byteOffset, vecs[2].byteLength >> 2), (after?.evictedPages ?? 0) > 0) : readExtents(p, first, end);
+  const extentsAgain =
+    p.cachestat && totalsStill && residencyStill
+      ? extents
+      : vecs
+        ? readExtentsGuided(
+            p,
+            first,
+            end,
+            vecs[2],
+            new Uint32Array(vecs[2].buffer, vecs[2].byteOffset, vecs[2].byteLength >> 2),
+            (after?.evictedPages ?? 0) > 0,
+          )
+        : readExtents(p, first, end);
   const still = agreed && totalsStill && sameNumbers(extents, extentsAgain) && residencyStill;
-  const movedPages = before && after ? Math.abs(after.evictedPages - before.evictedPages) + Math.abs(after.cachePages - before.cachePages) : 0;
+  const movedPages =
+    before && after ? Math.abs(after.evictedPages - before.evictedPages) + Math.abs(after.cachePages - before.cachePages) : 0;
   if (!still && (!residencyStill || !sameNumbers(extents, extentsAgain))) {
     // Localise what moved: a run any page of which read differently the second time is not kept.
     const dataAgain = new Uint8Array(n);
@@ -259,7 +302,14 @@ export function attemptHoleSpan(p: WindowProbe, first: number, n: number, runs: 
     }
     p.count();
     const cs = p.backend.cachestat(p.fd, f * ps, pages * ps);
-    const kind: Kind | null = cs.cachePages === pages ? 'cache' : cs.evictedPages === pages ? 'evicted' : cs.cachePages === 0 && cs.evictedPages === 0 ? 'none' : null;
+    const kind: Kind | null =
+      cs.cachePages === pages
+        ? 'cache'
+        : cs.evictedPages === pages
+          ? 'evicted'
+          : cs.cachePages === 0 && cs.evictedPages === 0
+            ? 'none'
+            : null;
     if (kind !== null || pages === 1) {
       const state = kind === null ? null : labelOf(false, false, kind);
       if (state === null) agreed = false;

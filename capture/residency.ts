@@ -96,18 +96,28 @@ export function probeResidency(
   }
   const useMincore = options.mincoreTrusted;
   const method: ResidencySummary['method'] = whole
-    ? useMincore ? 'cachestat+seek+mincore' : 'cachestat+seek'
-    : useMincore ? 'seek+mincore' : 'seek';
+    ? useMincore
+      ? 'cachestat+seek+mincore'
+      : 'cachestat+seek'
+    : useMincore
+      ? 'seek+mincore'
+      : 'seek';
   const mincoreReason = options.mincoreDistrustReason ?? 'mincore not trusted';
   const degradedReason = [cachestatProblem, useMincore ? null : mincoreReason].filter((r) => r !== null).join('; ') || null;
   const reasonOf = (state: PageState): string | null => {
     switch (state) {
-      case 'hole-or-fallocated': return 'without cachestat a fallocated, never written page reads as a hole';
-      case 'cached-or-swapcache': return 'swap cache and page cache look alike without cachestat';
-      case 'swapcache-or-swapped': return mincoreReason;
-      case 'unknown': return degradedReason;
-      case 'changing': return 'the readings of these pages kept changing while they were probed';
-      default: return null;
+      case 'hole-or-fallocated':
+        return 'without cachestat a fallocated, never written page reads as a hole';
+      case 'cached-or-swapcache':
+        return 'swap cache and page cache look alike without cachestat';
+      case 'swapcache-or-swapped':
+        return mincoreReason;
+      case 'unknown':
+        return degradedReason;
+      case 'changing':
+        return 'the readings of these pages kept changing while they were probed';
+      default:
+        return null;
     }
   };
 
@@ -161,7 +171,9 @@ export function probeResidency(
     }
     const vecPages = (Math.min(Math.max(sizePages, 1), WINDOW_PAGES) + 3) & ~3;
     const first = useMincore ? new Uint8Array(vecPages) : null;
-    const vecs: [Uint8Array, Uint32Array, Uint8Array] | null = first ? [first, new Uint32Array(first.buffer), new Uint8Array(vecPages)] : null;
+    const vecs: [Uint8Array, Uint32Array, Uint8Array] | null = first
+      ? [first, new Uint32Array(first.buffer), new Uint8Array(vecPages)]
+      : null;
 
     /** The runs of the current attempt, one buffer for every window (window-runs.ts). */
     const buffer = new WindowRuns();
@@ -224,13 +236,31 @@ export function probeResidency(
   } finally {
     if (mapAddress !== -1) backend.unmap(mapAddress, sizePages * ps);
   }
-  return { method, degradedReason, whole, wholeAtEnd, beyondEof, sizePages, syscalls, windowsRead, windowsMoved, changingPages, movedPages, runsDriftPages };
+  return {
+    method,
+    degradedReason,
+    whole,
+    wholeAtEnd,
+    beyondEof,
+    sizePages,
+    syscalls,
+    windowsRead,
+    windowsMoved,
+    changingPages,
+    movedPages,
+    runsDriftPages,
+  };
 }
 
 /** What each reading said of run r (NONE read as null: that reading was not made). */
 function seenOf(runs: WindowRuns, r: number): Seen {
   const opt = (x: number): number | null => (x === NONE ? null : x);
-  return { dataPages: runs.dataPages[r], residentPages: opt(runs.residentPages[r]), cachePages: opt(runs.cachePages[r]), evictedPages: opt(runs.evictedPages[r]) };
+  return {
+    dataPages: runs.dataPages[r],
+    residentPages: opt(runs.residentPages[r]),
+    cachePages: opt(runs.cachePages[r]),
+    evictedPages: opt(runs.evictedPages[r]),
+  };
 }
 
 function addSeen(a: Seen, b: Seen): Seen {

@@ -57,7 +57,12 @@ export interface Session {
  * Creates a session writing through `writer`.
  * @param warn records a capture warning
  */
-export function createSession(procfs: Procfs, writer: CaptureSink, options: SessionOptions, warn: (pid: number | null, target: string, kind: string, message: string) => void): Session {
+export function createSession(
+  procfs: Procfs,
+  writer: CaptureSink,
+  options: SessionOptions,
+  warn: (pid: number | null, target: string, kind: string, message: string) => void,
+): Session {
   const { pageSizeBytes } = options;
   // PFNs are left out only where PAGEMAP_SCAN (6.7+) tells the zero page apart; without it every
   // entry is read anyway and PFNs come for free.
@@ -66,9 +71,7 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
   // Page-level reader: PAGEMAP_SCAN when asked or available, pread otherwise.
   const pread = createPreadReader(procfs);
   const reader: PagemapReader | null =
-    options.pagemap === 'none' ? null
-      : options.pagemapMethod === 'pread' || !scan ? pread
-      : createScanReader(procfs, pageSizeBytes, pfns);
+    options.pagemap === 'none' ? null : options.pagemapMethod === 'pread' || !scan ? pread : createScanReader(procfs, pageSizeBytes, pfns);
   const backend = nativeResidencyBackend();
   const objects = createObjectRegistry({
     procfs,
@@ -98,7 +101,7 @@ export function createSession(procfs: Procfs, writer: CaptureSink, options: Sess
     pagemapMode: options.pagemap,
     rollup: options.rollup,
     pageSizeBytes,
-    freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : null as Freezer | null,
+    freezer: options.freeze ? createFreezer(procfs, new Set(options.targets)) : (null as Freezer | null),
     // Whether a process uses it: vma-sources.ts usesSmapsChild, only there.
     prefetcher: options.prefetcher,
     prefetchMinKb: options.prefetchMinKb,

@@ -160,7 +160,12 @@ export function createSmapsPrefetcher(options: { cat?: string | null } = {}): Sm
                 local = here()[Symbol.iterator]();
                 return local.next();
               }
-              throw Object.assign(new Error(`${path}: cat ${status > 128 ? `was killed by signal ${status - 128}` : `exited with status ${status}`} before the end`), { code: 'EIO' });
+              throw Object.assign(
+                new Error(
+                  `${path}: cat ${status > 128 ? `was killed by signal ${status - 128}` : `exited with status ${status}`} before the end`,
+                ),
+                { code: 'EIO' },
+              );
             }
             if (rest !== '') return { done: false, value: rest };
           }

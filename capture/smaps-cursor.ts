@@ -72,15 +72,19 @@ export class SmapsCursor {
   /** The next chunk of text; null: the end of smaps; undefined: a chunk that could not be read (warned). */
   private nextChunk(): string | null | undefined {
     try {
-      return this.read('smaps', () => {
-        // Read here, each read is bracketed; read by the child, the whole stream is.
-        if (!this.streamed) this.hooks.beforeRead();
-        this.start();
-        const next = (this.chunks as Iterator<string>).next();
-        if (!this.streamed) this.hooks.afterRead();
-        else if (next.done) this.hooks.afterStream();
-        return next.done ? null : next.value;
-      }, undefined);
+      return this.read(
+        'smaps',
+        () => {
+          // Read here, each read is bracketed; read by the child, the whole stream is.
+          if (!this.streamed) this.hooks.beforeRead();
+          this.start();
+          const next = (this.chunks as Iterator<string>).next();
+          if (!this.streamed) this.hooks.afterRead();
+          else if (next.done) this.hooks.afterStream();
+          return next.done ? null : next.value;
+        },
+        undefined,
+      );
     } catch (err) {
       // Gone: the VMAs stored so far are kept, as when it exits during the page reads.
       if (!(err instanceof Vanished)) throw err;

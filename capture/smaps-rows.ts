@@ -18,7 +18,16 @@ const VMA_FIELD_INDEX = new Map(
  * The vmas row of one parsed smaps entry, as values in VMA_COLUMNS order (built positionally:
  * a host-wide capture writes one per VMA, tens of thousands).
  */
-export function vmaValues(id: number, pid: number, index: number, v: SmapsVma, backing: string, objectId: number | null, pagemapStatus: string, pageSize: number): Value[] {
+export function vmaValues(
+  id: number,
+  pid: number,
+  index: number,
+  v: SmapsVma,
+  backing: string,
+  objectId: number | null,
+  pagemapStatus: string,
+  pageSize: number,
+): Value[] {
   const out: Value[] = new Array<Value>(VMA_COLUMNS.length).fill(null);
   out[VMA_INDEX.id] = id;
   out[VMA_INDEX.pid] = pid;

@@ -28,11 +28,39 @@ export function writeSysvSegments(
     const objectId = objects.findSysv(s.shmid) ?? null;
     const object = objectId === null ? undefined : one('SELECT kind, huge_page_size_kb FROM shm_objects WHERE id = ?', objectId);
     // A hugetlb object not opened has no page size of its own: the default one, as unprobed.
-    const pageBytes = object && !(object[0] === 'hugetlb' && object[1] === null)
-      ? (object[0] === 'hugetlb' ? Number(object[1]) * 1024 : pageSizeBytes)
-      : Math.max(defaultHugeKb * 1024, pageSizeBytes);
+    const pageBytes =
+      object && !(object[0] === 'hugetlb' && object[1] === null)
+        ? object[0] === 'hugetlb'
+          ? Number(object[1]) * 1024
+          : pageSizeBytes
+        : Math.max(defaultHugeKb * 1024, pageSizeBytes);
     const implausible = s.rssBytes !== null && pageBytes > 0 && rssImplausible(s.rssBytes, s.sizeBytes, pageBytes);
-    if (implausible) warn(null, `/proc/sysvipc/shm shmid ${s.shmid}`, 'implausible', messages.sysvRssImplausible(s.shmid, s.rssBytes as number, s.sizeBytes));
-    ins.values(s.shmid, s.key, s.perms, s.sizeBytes, s.cpid, s.lpid, s.nattch, s.uid, s.gid, s.cuid, s.cgid, s.atimeS, s.dtimeS, s.ctimeS, s.rssBytes ?? 0, s.swapBytes ?? 0, objectId, implausible ? 'rss_bytes' : null);
+    if (implausible)
+      warn(
+        null,
+        `/proc/sysvipc/shm shmid ${s.shmid}`,
+        'implausible',
+        messages.sysvRssImplausible(s.shmid, s.rssBytes as number, s.sizeBytes),
+      );
+    ins.values(
+      s.shmid,
+      s.key,
+      s.perms,
+      s.sizeBytes,
+      s.cpid,
+      s.lpid,
+      s.nattch,
+      s.uid,
+      s.gid,
+      s.cuid,
+      s.cgid,
+      s.atimeS,
+      s.dtimeS,
+      s.ctimeS,
+      s.rssBytes ?? 0,
+      s.swapBytes ?? 0,
+      objectId,
+      implausible ? 'rss_bytes' : null,
+    );
   }
 }

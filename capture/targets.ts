@@ -12,7 +12,8 @@ export function resolveTargets(procfs: Procfs, options: { pids: number[]; all: b
   const out = new Set<number>();
   for (const pid of options.pids) {
     if (!Number.isInteger(pid) || pid <= 0) throw new UserError(`invalid pid ${pid}`, 'pass a positive process id');
-    if (!fs.existsSync(procfs.pathOf(pid, 'stat'))) throw new UserError(messages.noSuchPid(pid), 'check the pid with ps, or use --match REGEX');
+    if (!fs.existsSync(procfs.pathOf(pid, 'stat')))
+      throw new UserError(messages.noSuchPid(pid), 'check the pid with ps, or use --match REGEX');
     out.add(pid);
   }
   if (options.all || options.match) {

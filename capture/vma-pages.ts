@@ -125,7 +125,12 @@ export class VmaPages {
         out.status = got === pages ? 'captured' : got === 0 ? 'unreadable' : 'partial';
         // Above TASK_SIZE (the kernel-half [vsyscall] page) pagemap has no entries at all.
         if (got < pages && v.start < KERNEL_HALF) {
-          ctx.warn(this.pid, `/proc/${this.pid}/pagemap`, 'pagemap-short', messages.pagemapShortRead(this.pid, `${v.start.toString(16)}-${v.end.toString(16)}`));
+          ctx.warn(
+            this.pid,
+            `/proc/${this.pid}/pagemap`,
+            'pagemap-short',
+            messages.pagemapShortRead(this.pid, `${v.start.toString(16)}-${v.end.toString(16)}`),
+          );
         }
       }
       out.got = got;

@@ -44,8 +44,9 @@ export interface VmaSourceEnv {
  * than around each read (mapping-readings.ts).
  */
 export function usesSmapsChild(ctx: ProcessContext, sizeKb: number): boolean {
-  return ctx.prefetcher !== null && ctx.reader !== null && !(ctx.adaptive && ctx.reader !== ctx.fallbackReader)
-    && sizeKb >= ctx.prefetchMinKb;
+  return (
+    ctx.prefetcher !== null && ctx.reader !== null && !(ctx.adaptive && ctx.reader !== ctx.fallbackReader) && sizeKb >= ctx.prefetchMinKb
+  );
 }
 
 /** smaps alone: each VMA classified from its smaps entry, read and stored as it comes. */
@@ -105,7 +106,8 @@ export function mapsThenSmapsSource(env: VmaSourceEnv): VmaSource & { close(): v
       if (!onMaps) return rest.settle(batch, reads, pages);
       batch.forEach((guess, i) => {
         // smaps VMAs before this one are new: read now.
-        for (let s = env.smaps.peek(); s !== null && s.start < guess.v.start; s = env.smaps.peek()) fromSmaps(pages, env.smaps.next() as SmapsVma);
+        for (let s = env.smaps.peek(); s !== null && s.start < guess.v.start; s = env.smaps.peek())
+          fromSmaps(pages, env.smaps.next() as SmapsVma);
         const s = env.smaps.peek();
         if (s === null || !sameVma(s, guess.v)) {
           pages.dropLate(reads[i]);
@@ -132,8 +134,15 @@ function plainVma(h: MapsHeader): SmapsVma {
 
 /** The same VMA in maps and smaps (the path may differ: renamed or deleted meanwhile). */
 function sameVma(a: MapsHeader, b: MapsHeader): boolean {
-  return a.start === b.start && a.end === b.end && a.perms === b.perms && a.offsetBytes === b.offsetBytes
-    && a.devMajor === b.devMajor && a.devMinor === b.devMinor && a.inode === b.inode;
+  return (
+    a.start === b.start
+    && a.end === b.end
+    && a.perms === b.perms
+    && a.offsetBytes === b.offsetBytes
+    && a.devMajor === b.devMajor
+    && a.devMinor === b.devMinor
+    && a.inode === b.inode
+  );
 }
 
 function batchOf<T>(r: IteratorResult<T[]>, classify: (x: T) => ClassifiedVma): ClassifiedVma[] | null {

@@ -59,7 +59,15 @@ export class WindowRuns {
   }
 
   /** Appends a run; counts are NONE where the reading was not made. */
-  push(firstPage: number, pages: number, state: AgreedState | null, dataPages: number, residentPages: number, cachePages: number, evictedPages: number): void {
+  push(
+    firstPage: number,
+    pages: number,
+    state: AgreedState | null,
+    dataPages: number,
+    residentPages: number,
+    cachePages: number,
+    evictedPages: number,
+  ): void {
     if (this.count === this.state.length) this.grow();
     const i = this.count++;
     this.firstPage[i] = firstPage;

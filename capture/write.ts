@@ -236,7 +236,9 @@ export function createCaptureWriter(file: string): CaptureWriter {
       };
     },
     rows(sql, ...params) {
-      return prepared(sql).raw(true).iterate(...params) as IterableIterator<Value[]>;
+      return prepared(sql)
+        .raw(true)
+        .iterate(...params) as IterableIterator<Value[]>;
     },
     transaction(fn) {
       return db.transaction(() => {

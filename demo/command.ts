@@ -16,7 +16,8 @@ export function demoCommand(
 ): CommandModule<object, DemoArgs> {
   return {
     command: 'demo',
-    describe: 'Start a built-in workload with shared memory in every page state (one /dev/shm file mapped by three processes, part of it swapped), capture it and report on it',
+    describe:
+      'Start a built-in workload with shared memory in every page state (one /dev/shm file mapped by three processes, part of it swapped), capture it and report on it',
     builder: (y: Argv) =>
       y
         .option('dir', { type: 'string', default: 'pagescope-demo', describe: 'Directory for demo.db and demo.html' })

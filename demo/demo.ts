@@ -37,7 +37,17 @@ export interface DemoOptions {
 export function demoObjects(canSwap: boolean, root: boolean): ObjectSpec[] {
   const sw = <T>(x: T): T | undefined => (canSwap ? x : undefined);
   return [
-    { name: 'pgbuf', kind: 'shm-file', pages: 2048, swapped: sw([[0, 512]]), pageout: sw([[512, 768]]), touch: [[768, 1536]], pwrite: [[1536, 1792]], fallocate: [[1900, 1950]], mappers: [[[768, 1024]], [[1024, 1280]]] },
+    {
+      name: 'pgbuf',
+      kind: 'shm-file',
+      pages: 2048,
+      swapped: sw([[0, 512]]),
+      pageout: sw([[512, 768]]),
+      touch: [[768, 1536]],
+      pwrite: [[1536, 1792]],
+      fallocate: [[1900, 1950]],
+      mappers: [[[768, 1024]], [[1024, 1280]]],
+    },
     { name: 'cache', kind: 'memfd', pages: 1024, touch: [[0, 256]], pageout: sw([[256, 512]]), swapped: sw([[512, 640]]) },
     { name: 'segment', kind: 'sysv', pages: 512, touch: [[0, 128]], pageout: sw([[128, 256]]) },
     { name: 'anon', kind: 'anon-shared', pages: 512, childTouch: root ? [[0, 256]] : undefined, touch: [[256, 320]] },
@@ -53,7 +63,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const root = process.getuid?.() === 0;
   const canSwap = swapActive();
   const missing: string[] = [];
-  if (!canSwap) missing.push('swap cache and swapped pages: no swap is active (as root: fallocate -l 1G /swapfile; mkswap /swapfile; swapon /swapfile)');
+  if (!canSwap)
+    missing.push(
+      'swap cache and swapped pages: no swap is active (as root: fallocate -l 1G /swapfile; mkswap /swapfile; swapon /swapfile)',
+    );
   if (!root) {
     missing.push('swapped pages pushed out of the swap cache: needs root to create a memory cgroup');
     missing.push('pages touched only by another process: needs root (CAP_SYS_ADMIN) to open /proc/PID/map_files');

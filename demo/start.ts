@@ -19,7 +19,10 @@ export async function startWorkload(spec: WorkloadSpec, options: { memcg?: boole
   const full: WorkloadSpec = { ...spec, memcg: memcg?.dir, memcgVersion: memcg?.version };
   const argv = [process.execPath, script, JSON.stringify(full)];
   // setpriv execs in place, so the child's pid is the workload's.
-  const command = options.runAsUid === undefined ? argv : ['setpriv', `--reuid=${options.runAsUid}`, `--regid=${options.runAsUid}`, '--clear-groups', '--inh-caps=-all', ...argv];
+  const command =
+    options.runAsUid === undefined
+      ? argv
+      : ['setpriv', `--reuid=${options.runAsUid}`, `--regid=${options.runAsUid}`, '--clear-groups', '--inh-caps=-all', ...argv];
   const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const prefix = `${spec.prefix ?? 'pagescope-test'}-${child.pid}-`;
   const stop = async (): Promise<void> => {

@@ -147,7 +147,11 @@ const pageout = (l: Live, first: number, pages: number): void => {
 
 // Phase A: pages that must end up swapped and out of the swap cache.
 let reclaimed = false;
-for (const l of live.values()) each(l.spec.swapped, (a, n) => { touch(l, a, n); pageout(l, a, n); });
+for (const l of live.values())
+  each(l.spec.swapped, (a, n) => {
+    touch(l, a, n);
+    pageout(l, a, n);
+  });
 if (spec.memcg && [...live.values()].some((l) => l.spec.swapped?.length)) {
   waitForWriteback();
   if (spec.memcgVersion === 2) fs.writeFileSync(`${spec.memcg}/memory.reclaim`, '1G');
@@ -155,7 +159,11 @@ if (spec.memcg && [...live.values()].some((l) => l.spec.swapped?.length)) {
   reclaimed = true;
 }
 // Phase B: paged out, left in the swap cache.
-for (const l of live.values()) each(l.spec.pageout, (a, n) => { touch(l, a, n); pageout(l, a, n); });
+for (const l of live.values())
+  each(l.spec.pageout, (a, n) => {
+    touch(l, a, n);
+    pageout(l, a, n);
+  });
 // Phase C: page cache only, then the kept pages.
 const childScript = fileURLToPath(new URL('./touch-file.js', import.meta.url));
 for (const l of live.values()) {

@@ -6,7 +6,21 @@ import type { Finding } from '../report/findings.js';
 import { counted } from '../report/plural.js';
 
 /** The reconciliation columns used: who, where, what smaps says, what it should say, and why. */
-export const EXPLAIN_COLUMNS = ['pid', 'comm', 'start', 'end', 'perms', 'path', 'object_id', 'smaps_rss_kb', 'smaps_swap_kb', 'smaps_swap_pss_kb', 'expected_swap_kb', 'verdict', 'explanation'];
+export const EXPLAIN_COLUMNS = [
+  'pid',
+  'comm',
+  'start',
+  'end',
+  'perms',
+  'path',
+  'object_id',
+  'smaps_rss_kb',
+  'smaps_swap_kb',
+  'smaps_swap_pss_kb',
+  'expected_swap_kb',
+  'verdict',
+  'explanation',
+];
 
 /**
  * @param findings from buildFindings, in reading order
@@ -21,14 +35,23 @@ export function formatExplanation(findings: readonly Finding[], reconcile: Analy
   for (const f of findings) out.push(...bullet(`${f.kind === 'problem' ? 'PROBLEM: ' : ''}${f.text}`, width));
   out.push('');
   const shown = reconcile.rows.length;
-  out.push(`Reconciliation: ${counted(shown, 'VMA')} of ${formatVmas(vmas)} not plainly consistent (verdict explained, mismatch or unavailable)`);
+  out.push(
+    `Reconciliation: ${counted(shown, 'VMA')} of ${formatVmas(vmas)} not plainly consistent (verdict explained, mismatch or unavailable)`,
+  );
   if (shown === 0) out.push('', 'Every smaps Rss, Swap and SwapPss figure equals what the page tables and objects show.');
   for (const r of reconcile.rows) {
     out.push('');
     const object = r.object_id === null || r.object_id === undefined ? '' : ` (object ${String(r.object_id)})`;
     const path = r.path ? ` ${cellText(r.path)}` : '';
-    out.push(`${cellText(r.comm)} (pid ${cellText(r.pid)}) ${cellText(r.start)}-${cellText(r.end)} ${cellText(r.perms)}${path}${object}: ${cellText(r.verdict)}`);
-    out.push(...indent(`smaps Rss ${kb(r.smaps_rss_kb)}, Swap ${kb(r.smaps_swap_kb)} (expected from the pages: ${kb(r.expected_swap_kb)}), SwapPss ${kb(r.smaps_swap_pss_kb)}. ${cellText(r.explanation)}`, width));
+    out.push(
+      `${cellText(r.comm)} (pid ${cellText(r.pid)}) ${cellText(r.start)}-${cellText(r.end)} ${cellText(r.perms)}${path}${object}: ${cellText(r.verdict)}`,
+    );
+    out.push(
+      ...indent(
+        `smaps Rss ${kb(r.smaps_rss_kb)}, Swap ${kb(r.smaps_swap_kb)} (expected from the pages: ${kb(r.expected_swap_kb)}), SwapPss ${kb(r.smaps_swap_pss_kb)}. ${cellText(r.explanation)}`,
+        width,
+      ),
+    );
   }
   return `${out.join('\n')}\n`;
 }

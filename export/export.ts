@@ -67,15 +67,27 @@ export async function exportCaptures(options: ExportOptions): Promise<CaptureExp
         const written: string[] = [];
         for (const relation of relations) {
           options.logger.progress(`${file}: ${relation.name}`);
-          const out = await writeRelation(relation, relationRows(capture.db, relation), identity, path.join(staging, `${relation.name}.parquet`), (n) =>
-            options.logger.progress(`${file}: ${relation.name}, ${n} rows`),
+          const out = await writeRelation(
+            relation,
+            relationRows(capture.db, relation),
+            identity,
+            path.join(staging, `${relation.name}.parquet`),
+            (n) => options.logger.progress(`${file}: ${relation.name}, ${n} rows`),
           );
           rows += out.rows;
           written.push(relation.name);
         }
         // The capture's own row, from capture_meta, written last (the marker of a whole export).
         const m = capture.meta;
-        const row = [BigInt(m.schema_version ?? 0), m.started_at_utc ?? null, m.finished_at_utc ?? null, m.kernel_release ?? null, m.machine ?? null, m.tool_version ?? null, m.redacted === undefined ? null : BigInt(m.redacted === '1' ? 1 : 0)];
+        const row = [
+          BigInt(m.schema_version ?? 0),
+          m.started_at_utc ?? null,
+          m.finished_at_utc ?? null,
+          m.kernel_release ?? null,
+          m.machine ?? null,
+          m.tool_version ?? null,
+          m.redacted === undefined ? null : BigInt(m.redacted === '1' ? 1 : 0),
+        ];
         await writeRelation(CAPTURES_RELATION, [row], identity, path.join(staging, 'captures.parquet'));
         options.logger.progressDone();
         for (const name of [...written, 'captures']) {
@@ -107,8 +119,13 @@ function prepareOutputDir(outputDir: string): string {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw writeError(dir, err, 'export');
   }
-  if (st?.isSymbolicLink()) throw new UserError(`refusing to export into ${dir}: it is a symbolic link, which pagescope never follows`, 'pass -o with a real directory');
-  if (st && !st.isDirectory()) throw new UserError(`cannot export into ${dir}: it exists and is not a directory`, 'pass -o with a directory (it is made if missing)');
+  if (st?.isSymbolicLink())
+    throw new UserError(
+      `refusing to export into ${dir}: it is a symbolic link, which pagescope never follows`,
+      'pass -o with a real directory',
+    );
+  if (st && !st.isDirectory())
+    throw new UserError(`cannot export into ${dir}: it exists and is not a directory`, 'pass -o with a directory (it is made if missing)');
   if (!st) {
     try {
       fs.mkdirSync(dir, { mode: 0o755 });
@@ -117,7 +134,10 @@ function prepareOutputDir(outputDir: string): string {
     }
   }
   if (!onlyOursCanRename(dir)) {
-    throw new UserError(`cannot export into ${dir} safely: other users can rename files in it or in a directory above it`, 'pass -o with a directory only you (or root) can write');
+    throw new UserError(
+      `cannot export into ${dir} safely: other users can rename files in it or in a directory above it`,
+      'pass -o with a directory only you (or root) can write',
+    );
   }
   return dir;
 }
@@ -133,7 +153,10 @@ function relationDir(dir: string, name: string): string {
   const st = fs.lstatSync(into);
   const uid = process.geteuid?.() ?? 0;
   if (!st.isDirectory() || (st.uid !== uid && st.uid !== 0) || (st.mode & 0o022) !== 0) {
-    throw new UserError(`refusing to export into ${into}: it is not a directory only its owner (you or root) can write`, 'remove it, or pass -o with another directory');
+    throw new UserError(
+      `refusing to export into ${into}: it is not a directory only its owner (you or root) can write`,
+      'remove it, or pass -o with another directory',
+    );
   }
   return into;
 }

@@ -55,7 +55,11 @@ export interface TableWritten {
  */
 export function relationRows(db: Database.Database, relation: ExportRelation): IterableIterator<unknown[]> {
   const quoted = relation.columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ');
-  return db.prepare(`SELECT ${quoted} FROM "${relation.name.replaceAll('"', '""')}"`).raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>;
+  return db
+    .prepare(`SELECT ${quoted} FROM "${relation.name.replaceAll('"', '""')}"`)
+    .raw(true)
+    .safeIntegers(true)
+    .iterate() as IterableIterator<unknown[]>;
 }
 
 /**
@@ -94,7 +98,9 @@ export async function writeRelation(
     onRows(written);
   };
   // The JavaScript type each column's values already have when SQLite's type is the declared one.
-  const ready = own.map((c) => (c.type === 'INT64' ? 'bigint' : c.type === 'DOUBLE' ? 'number' : c.type === 'STRING' ? 'string' : 'object'));
+  const ready = own.map((c) =>
+    c.type === 'INT64' ? 'bigint' : c.type === 'DOUBLE' ? 'number' : c.type === 'STRING' ? 'string' : 'object',
+  );
   const width = own.length;
   for (const row of rows) {
     for (let i = 0; i < width; i++) {

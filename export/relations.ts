@@ -48,9 +48,18 @@ export function exportRelations(db: Database.Database): ExportRelation[] {
   const out: ExportRelation[] = [];
   for (const name of names) {
     if (NOT_EXPORTED.has(name)) continue;
-    const info = db.prepare('SELECT name, type, "notnull" FROM pragma_table_info(?) ORDER BY cid').all(name) as Array<{ name: string; type: string; notnull: number }>;
+    const info = db.prepare('SELECT name, type, "notnull" FROM pragma_table_info(?) ORDER BY cid').all(name) as Array<{
+      name: string;
+      type: string;
+      notnull: number;
+    }>;
     // A view's columns declare the type of the table column they read, or none when computed.
-    const declared = new Map(db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).columns().map((c) => [c.name, c.type]));
+    const declared = new Map(
+      db
+        .prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`)
+        .columns()
+        .map((c) => [c.name, c.type]),
+    );
     out.push({
       name,
       columns: info.map((c) => ({ name: c.name, type: parquetTypeOf(c.type || declared.get(c.name) || null), required: c.notnull === 1 })),

@@ -82,7 +82,10 @@ function checkSchema(file: string, db: Database.Database): void {
 }
 
 function damaged(file: string, problem: string): UserError {
-  return new UserError(`${file} is a damaged capture: ${problem}`, 'the file was edited or corrupted after capture; ask for the original file (compare its sha256) or capture again');
+  return new UserError(
+    `${file} is a damaged capture: ${problem}`,
+    'the file was edited or corrupted after capture; ask for the original file (compare its sha256) or capture again',
+  );
 }
 
 /**
@@ -118,27 +121,43 @@ function checkFile(file: string): void {
     if (code === 'ENOENT') throw new UserError(`capture not found: ${file}`, `check the path, or ${MAKE_ONE}`);
     throw new UserError(`cannot read capture ${file}: ${(err as Error).message}`, 'check the path and its permissions');
   }
-  if (stat.isDirectory()) throw new UserError(`${file} is a directory, not a capture file`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
+  if (stat.isDirectory())
+    throw new UserError(`${file} is a directory, not a capture file`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
   // A FIFO would block the open forever; a device is not a capture either.
-  if (!stat.isFile()) throw new UserError(`${file} is not a regular file, so not a capture`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
-  if (stat.size === 0) throw new UserError(`${file} is empty: not a pagescope capture`, `the capture was probably interrupted or never written; ${MAKE_ONE}`);
+  if (!stat.isFile())
+    throw new UserError(
+      `${file} is not a regular file, so not a capture`,
+      `pass the .db file written by pagescope capture, or ${MAKE_ONE}`,
+    );
+  if (stat.size === 0)
+    throw new UserError(`${file} is empty: not a pagescope capture`, `the capture was probably interrupted or never written; ${MAKE_ONE}`);
   const head = Buffer.alloc(HEADER_BYTES);
   let fd: number;
   try {
     // O_NONBLOCK: should the name have become a FIFO since the stat, the open does not wait.
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (err) {
-    throw new UserError(`cannot read capture ${file}: ${(err as Error).message}`, 'check the file permissions (run as the user that wrote it, or with sudo)');
+    throw new UserError(
+      `cannot read capture ${file}: ${(err as Error).message}`,
+      'check the file permissions (run as the user that wrote it, or with sudo)',
+    );
   }
   let got: number;
   try {
-    if (!fs.fstatSync(fd).isFile()) throw new UserError(`${file} is not a regular file, so not a capture`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
+    if (!fs.fstatSync(fd).isFile())
+      throw new UserError(
+        `${file} is not a regular file, so not a capture`,
+        `pass the .db file written by pagescope capture, or ${MAKE_ONE}`,
+      );
     got = fs.readSync(fd, head, 0, head.length, 0);
   } finally {
     fs.closeSync(fd);
   }
   if (got < SQLITE_MAGIC.length || !head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
-    throw new UserError(`${file} is not an SQLite file, so not a pagescope capture`, `pass the .db file written by pagescope capture, or ${MAKE_ONE}`);
+    throw new UserError(
+      `${file} is not an SQLite file, so not a pagescope capture`,
+      `pass the .db file written by pagescope capture, or ${MAKE_ONE}`,
+    );
   }
   // File format write/read version 2 is WAL: even a read-only open creates -wal and -shm files
   // beside it. pagescope never writes one (a capture is a single file).
@@ -211,9 +230,7 @@ function writerVersion(db: Database.Database): string | null {
 function checkIntegrity(file: string, db: Database.Database): void {
   const rows = db.pragma('quick_check(5)') as Array<{ quick_check: string }>;
   // The first row may start with "*** in database main ***" and hold several lines.
-  const problems = rows
-    .flatMap((r) => r.quick_check.split('\n'))
-    .filter((m) => m !== 'ok' && !m.startsWith('***'));
+  const problems = rows.flatMap((r) => r.quick_check.split('\n')).filter((m) => m !== 'ok' && !m.startsWith('***'));
   if (problems.length > 0) throw corrupt(file, `quick_check: ${problems[0]}`);
 }
 
@@ -235,7 +252,10 @@ function asOpenError(file: string, err: unknown): unknown {
     return new UserError(`cannot open capture ${file}: ${message}`, 'check the file and directory permissions');
   }
   if (code.startsWith('SQLITE_NOMEM') || code.startsWith('SQLITE_TOOBIG')) {
-    return new UserError(`reading capture ${file} needed more memory than allowed (${message}, ${code})`, 'a crafted capture can ask for unbounded memory; for a genuine very large one pass --max-memory MIB (0: no limit)');
+    return new UserError(
+      `reading capture ${file} needed more memory than allowed (${message}, ${code})`,
+      'a crafted capture can ask for unbounded memory; for a genuine very large one pass --max-memory MIB (0: no limit)',
+    );
   }
   if (code.startsWith('SQLITE_ERROR') && /no such table/.test(message)) {
     return new UserError(`${file} is not a complete pagescope capture (${message})`, `capture again: ${MAKE_ONE}`);

@@ -23,7 +23,10 @@ const MAX_OBJECTS = 1000;
 
 /** The key of one sqlite_schema row, as tools/accepted-schemas.mjs writes it. */
 export function objectKey(row: SchemaRow): string {
-  const hash = createHash('sha256').update(`${row.type}\0${row.name}\0${row.tbl_name}\0${row.sql ?? ''}`).digest('hex').slice(0, 32);
+  const hash = createHash('sha256')
+    .update(`${row.type}\0${row.name}\0${row.tbl_name}\0${row.sql ?? ''}`)
+    .digest('hex')
+    .slice(0, 32);
   return `${row.type} ${row.name} ${hash}`;
 }
 
@@ -40,7 +43,11 @@ export function schemaKeys(db: Database.Database): string[] | null {
  * @param version its user_version
  * @returns null when the schema is one pagescope wrote; else what differs, in words
  */
-export function schemaDifference(db: Database.Database, version: number, accepted: readonly AcceptedSchema[] = ACCEPTED_SCHEMAS): string | null {
+export function schemaDifference(
+  db: Database.Database,
+  version: number,
+  accepted: readonly AcceptedSchema[] = ACCEPTED_SCHEMAS,
+): string | null {
   const keys = schemaKeys(db);
   if (keys === null) return `more than ${MAX_OBJECTS} tables, views, indexes and triggers`;
   const candidates = accepted.filter((s) => s.version === version);

@@ -33,10 +33,14 @@ export function valueProblem(db: Database.Database): string | null {
 }
 
 function firstProblem(db: Database.Database): Problem | null {
-  const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+  const tables = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
   for (const table of tables) {
-    const columns = (db.prepare('SELECT name, type FROM pragma_table_info(?)').all(table) as Array<{ name: string; type: string }>)
-      .filter((c) => c.type.toUpperCase() === 'INTEGER' && boundOf(c.name) !== null);
+    const columns = (db.prepare('SELECT name, type FROM pragma_table_info(?)').all(table) as Array<{ name: string; type: string }>).filter(
+      (c) => c.type.toUpperCase() === 'INTEGER' && boundOf(c.name) !== null,
+    );
     if (columns.length === 0) continue;
     const bad = (c: string): string => `(typeof(${q(c)}) NOT IN ('integer', 'null') OR ${q(c)} < 0 OR ${q(c)} > ${boundOf(c)})`;
     // One scan per table; only when it finds something is the column named.
@@ -44,8 +48,13 @@ function firstProblem(db: Database.Database): Problem | null {
     if (!hit) continue;
     for (const c of columns) {
       // As bigint: 2^60 is shown as stored, not rounded to a double.
-      const v = db.prepare(`SELECT ${q(c.name)} FROM ${q(table)} WHERE ${bad(c.name)} LIMIT 1`).safeIntegers(true).pluck().get();
-      if (v !== undefined) return { where: `${table}.${c.name}`, value: typeof v === 'string' ? shownName(JSON.stringify(v), 40) : String(v) };
+      const v = db
+        .prepare(`SELECT ${q(c.name)} FROM ${q(table)} WHERE ${bad(c.name)} LIMIT 1`)
+        .safeIntegers(true)
+        .pluck()
+        .get();
+      if (v !== undefined)
+        return { where: `${table}.${c.name}`, value: typeof v === 'string' ? shownName(JSON.stringify(v), 40) : String(v) };
     }
   }
   return structuralProblem(db, new Set(tables));
@@ -54,11 +63,14 @@ function firstProblem(db: Database.Database): Problem | null {
 /** Relations between tables: runs inside their VMA, VMAs that end after they start, versions agree. */
 function structuralProblem(db: Database.Database, tables: Set<string>): Problem | null {
   if (tables.has('vmas')) {
-    const v = db.prepare('SELECT pid, start_address, end_address FROM vmas WHERE end_address <= start_address LIMIT 1').get() as { pid: number } | undefined;
+    const v = db.prepare('SELECT pid, start_address, end_address FROM vmas WHERE end_address <= start_address LIMIT 1').get() as
+      { pid: number } | undefined;
     if (v) return { where: `a VMA of process ${v.pid}`, value: 'empty or ends before it starts' };
   }
   const runs = tables.has('pagemap_run_rows') ? 'pagemap_run_rows' : tables.has('pagemap_runs') ? 'pagemap_runs' : null;
-  const pageSize = Number((db.prepare("SELECT value FROM capture_meta WHERE key = 'page_size_bytes'").pluck().get() as string | undefined) ?? 4096);
+  const pageSize = Number(
+    (db.prepare("SELECT value FROM capture_meta WHERE key = 'page_size_bytes'").pluck().get() as string | undefined) ?? 4096,
+  );
   if (!Number.isSafeInteger(pageSize) || pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) {
     return { where: 'capture_meta page_size_bytes', value: JSON.stringify(String(pageSize)) };
   }
@@ -70,16 +82,22 @@ function structuralProblem(db: Database.Database, tables: Set<string>): Problem 
          WHERE r.pages < 1 OR r.first_page < ${hole} OR r.first_page + r.pages > (v.end_address - v.start_address) / ? LIMIT 1`,
       )
       .get(pageSize) as { pid: number; first_page: number; pages: number } | undefined;
-    if (r) return { where: `a pagemap run of process ${r.pid} (first page ${r.first_page}, ${r.pages} pages)`, value: 'outside its VMA or empty' };
+    if (r)
+      return {
+        where: `a pagemap run of process ${r.pid} (first page ${r.first_page}, ${r.pages} pages)`,
+        value: 'outside its VMA or empty',
+      };
   }
   if (tables.has('schema_version')) {
     const versions = db.prepare('SELECT version FROM schema_version').pluck().all() as number[];
     const user = db.pragma('user_version', { simple: true }) as number;
-    if (versions.length !== 1 || versions[0] !== user) return { where: 'table schema_version', value: `${JSON.stringify(versions)} while PRAGMA user_version is ${user}` };
+    if (versions.length !== 1 || versions[0] !== user)
+      return { where: 'table schema_version', value: `${JSON.stringify(versions)} while PRAGMA user_version is ${user}` };
   }
   const meta = db.prepare("SELECT value FROM capture_meta WHERE key = 'schema_version'").pluck().get() as string | undefined;
   const user = db.pragma('user_version', { simple: true }) as number;
-  if (meta !== undefined && meta !== String(user)) return { where: 'capture_meta schema_version', value: `${JSON.stringify(meta)} while PRAGMA user_version is ${user}` };
+  if (meta !== undefined && meta !== String(user))
+    return { where: 'capture_meta schema_version', value: `${JSON.stringify(meta)} while PRAGMA user_version is ${user}` };
   return null;
 }
 

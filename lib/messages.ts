@@ -11,17 +11,14 @@ export const mincoreUntrusted = (): string =>
 export const sysvRssImplausible = (shmid: number, rssBytes: number, sizeBytes: number): string =>
   `/proc/sysvipc/shm says rss ${rssBytes} bytes for SysV segment ${shmid} of ${sizeBytes} bytes, more than it can hold (ipc/shm.c counts a hugetlb segment's pages 512 times over with 2 MiB pages): kept as printed in sysvipc_shm.rss_bytes, flagged in implausible_fields, and not used; see shm_objects.allocated_huge_pages for the segment's real allocation`;
 
-export const residencyUnavailable = (path: string, reason: string): string =>
-  `residency of ${path} unavailable: ${reason}`;
+export const residencyUnavailable = (path: string, reason: string): string => `residency of ${path} unavailable: ${reason}`;
 
-export const residencyDegraded = (path: string, reason: string): string =>
-  `residency of ${path} is degraded: ${reason}`;
+export const residencyDegraded = (path: string, reason: string): string => `residency of ${path} is degraded: ${reason}`;
 
 export const pfnHidden = (): string =>
   'PFNs and swap offsets are hidden (no CAP_SYS_ADMIN): swap_pss_from_pagemap cannot be rebuilt; run capture as root';
 
-export const processVanished = (pid: number, what: string): string =>
-  `process ${pid} exited while ${what} was read; its data is partial`;
+export const processVanished = (pid: number, what: string): string => `process ${pid} exited while ${what} was read; its data is partial`;
 
 export const pidReused = (pid: number): string =>
   `pid ${pid} was reused by another process during the capture (start time changed); its data is dropped`;
@@ -52,7 +49,15 @@ export const kernelRefusedSummary = (pids: readonly number[]): string =>
 
 const counted = (n: number, one: string, many?: string): string => `${n} ${noun(n, one, many)}`;
 
-export const captureSummary = (r: { path: string; processes: number; failed: number; refused: readonly number[]; pages: number; objects: number; warnings: number }): string =>
+export const captureSummary = (r: {
+  path: string;
+  processes: number;
+  failed: number;
+  refused: readonly number[];
+  pages: number;
+  objects: number;
+  warnings: number;
+}): string =>
   `wrote ${r.path}: ${counted(r.processes, 'process', 'processes')} (${r.failed} failed${r.refused.length ? `, ${r.refused.length} refused by the kernel` : ''}), ${counted(r.pages, 'page')}, ${counted(r.objects, 'shared-memory object')}, ${counted(r.warnings, 'warning')}`;
 
 export const targetsFailed = (n: number, path: string): string =>
@@ -64,8 +69,7 @@ export const unparsable = (pid: number, what: string, detail: string): string =>
 export const readFailed = (pid: number, what: string, code: string, detail: string): string =>
   `cannot read ${what} of process ${pid} (${code}: ${detail}); what came before it is kept`;
 
-export const processFailed = (pid: number, detail: string): string =>
-  `capture of process ${pid} failed (${detail}); nothing of it is kept`;
+export const processFailed = (pid: number, detail: string): string => `capture of process ${pid} failed (${detail}); nothing of it is kept`;
 
 export const pagemapShortRead = (pid: number, range: string): string =>
   `pagemap of process ${pid} ended early in ${range} (above TASK_SIZE, e.g. [vsyscall]); no entries recorded there`;

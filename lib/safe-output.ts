@@ -29,7 +29,8 @@ export function checkOutputPath(file: string, what: string): string {
   } catch (err) {
     throw writeError(output, err, what);
   }
-  if (!dirStat.isDirectory()) throw new UserError(`cannot write the ${what} ${output}: ${dir} is not a directory`, 'pass -o with a path in an existing directory');
+  if (!dirStat.isDirectory())
+    throw new UserError(`cannot write the ${what} ${output}: ${dir} is not a directory`, 'pass -o with a path in an existing directory');
   let stat: fs.Stats | undefined;
   try {
     stat = fs.lstatSync(output);
@@ -43,7 +44,10 @@ export function checkOutputPath(file: string, what: string): string {
     );
   }
   if (stat && !stat.isFile()) {
-    throw new UserError(`refusing to write the ${what} ${output}: it exists and is ${kindOf(stat)}, not a regular file`, 'pass -o with a new file or a regular file to replace');
+    throw new UserError(
+      `refusing to write the ${what} ${output}: it exists and is ${kindOf(stat)}, not a regular file`,
+      'pass -o with a new file or a regular file to replace',
+    );
   }
   return output;
 }
@@ -59,7 +63,9 @@ export function checkOutputPath(file: string, what: string): string {
 export function writeFileSafely(file: string, data: string | Uint8Array, what: string): void {
   const output = checkOutputPath(file, what);
   try {
-    writeBeside(path.dirname(output), path.basename(output), output, what, (fd) => writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data));
+    writeBeside(path.dirname(output), path.basename(output), output, what, (fd) =>
+      writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data),
+    );
   } catch (err) {
     throw err instanceof UserError ? err : writeError(output, err, what);
   }
@@ -254,20 +260,36 @@ export function writeError(output: string, err: unknown, what: string): UserErro
   switch (e.code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return new UserError(`cannot write the ${what} ${output}: directory ${dir} does not exist (${reason})`, 'create the directory, or pass -o with an existing one');
+      return new UserError(
+        `cannot write the ${what} ${output}: directory ${dir} does not exist (${reason})`,
+        'create the directory, or pass -o with an existing one',
+      );
     case 'EACCES':
     case 'EPERM':
-      return new UserError(`cannot write the ${what} ${output}: permission denied in ${dir} (${reason})`, 'pass -o in a directory you can write, or run as a user who can write there');
+      return new UserError(
+        `cannot write the ${what} ${output}: permission denied in ${dir} (${reason})`,
+        'pass -o in a directory you can write, or run as a user who can write there',
+      );
     case 'EROFS':
       return new UserError(`cannot write the ${what} ${output}: ${dir} is on a read-only file system`, 'pass -o on a writable file system');
     case 'ENOSPC':
     case 'EDQUOT':
-      return new UserError(`cannot write the ${what} ${output}: no space left in ${dir} (${reason}); nothing was written`, 'free space or pass -o on another file system', 1);
+      return new UserError(
+        `cannot write the ${what} ${output}: no space left in ${dir} (${reason}); nothing was written`,
+        'free space or pass -o on another file system',
+        1,
+      );
     case 'EEXIST':
     case 'ELOOP':
-      return new UserError(`cannot write the ${what} ${output}: a temporary name in ${dir} was taken by someone else (${reason}); nothing was written`, 'run again; if it repeats, another user is interfering: pass -o in a directory only you can write');
+      return new UserError(
+        `cannot write the ${what} ${output}: a temporary name in ${dir} was taken by someone else (${reason}); nothing was written`,
+        'run again; if it repeats, another user is interfering: pass -o in a directory only you can write',
+      );
     default:
-      return new UserError(`cannot write the ${what} ${output}: ${e.message ?? String(err)}`, 'check the path, the free space and the permissions');
+      return new UserError(
+        `cannot write the ${what} ${output}: ${e.message ?? String(err)}`,
+        'check the path, the free space and the permissions',
+      );
   }
 }
 

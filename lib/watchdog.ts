@@ -56,7 +56,9 @@ export function parseLimits(args: readonly string[]): Limits {
   const names: Record<string, keyof Limits> = { '--timeout': 'timeoutS', '--max-memory': 'maxMemoryMb' };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--') break;
-    const [flag, inline] = args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
+    const [flag, inline] = args[i].includes('=')
+      ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)]
+      : [args[i], undefined];
     const key = names[flag];
     if (!key) continue;
     const text = inline ?? args[++i];
@@ -92,7 +94,9 @@ export function runSupervised(script: string, args: readonly string[], limits: L
   const node = [process.execPath, ...process.execArgv, ...(heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : []), script, ...args];
   // No setrlimit in Node: sh sets it and execs node (the built CLI is a sh script already).
   const argv =
-    limits.maxMemoryMb > 0 ? ['/bin/sh', '-c', 'kb=$1; shift; ulimit -v "$kb" && exec "$@"', 'sh', String(Math.floor(limits.maxMemoryMb * 1024)), ...node] : node;
+    limits.maxMemoryMb > 0
+      ? ['/bin/sh', '-c', 'kb=$1; shift; ulimit -v "$kb" && exec "$@"', 'sh', String(Math.floor(limits.maxMemoryMb * 1024)), ...node]
+      : node;
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'pipe'], env: { ...process.env, [SUPERVISED_ENV]: '1' } });
     let limit: Supervised['limit'];
@@ -141,7 +145,16 @@ export function runSupervised(script: string, args: readonly string[], limits: L
 }
 
 function signalNumber(signal: NodeJS.Signals): number | undefined {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+  const numbers: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGABRT: 6,
+    SIGKILL: 9,
+    SIGSEGV: 11,
+    SIGPIPE: 13,
+    SIGTERM: 15,
+  };
   return numbers[signal];
 }
 

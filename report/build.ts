@@ -52,7 +52,10 @@ const CSP_INTERACTIVE = `${CSP}; script-src 'unsafe-inline' 'unsafe-eval'`;
  * @param options file identity and mode
  * @returns the HTML document
  */
-export async function buildReport(capture: { db: Database.Database; meta: Record<string, string> }, options: BuildOptions): Promise<string> {
+export async function buildReport(
+  capture: { db: Database.Database; meta: Record<string, string> },
+  options: BuildOptions,
+): Promise<string> {
   // 1. Analyses and the report's own read-only queries.
   const data = readReportData(capture.db, capture.meta, options.file, options.limits ?? DEFAULT_LIMITS);
 
@@ -78,7 +81,10 @@ export async function buildReport(capture: { db: Database.Database; meta: Record
     `<meta name="capture-sha256" content="${escapeHtml(data.sha256)}">`,
   ];
   const scripts = options.interactive
-    ? [...bundles.map((b) => `<script data-vendor="${escapeHtml(`${b.name}@${b.version} sha256-${b.sha256}`)}">${b.code}</script>`), `<script>${EMBED_SCRIPT}</script>`].join('\n')
+    ? [
+        ...bundles.map((b) => `<script data-vendor="${escapeHtml(`${b.name}@${b.version} sha256-${b.sha256}`)}">${b.code}</script>`),
+        `<script>${EMBED_SCRIPT}</script>`,
+      ].join('\n')
     : '';
   return fillTemplate(readTemplate(), {
     csp: options.interactive ? CSP_INTERACTIVE : CSP,

@@ -45,36 +45,59 @@ export function buildChartSpecs(data: ReportData): Map<string, ChartSpec> {
   const shmemParts = attributionParts(data, 'shmem');
   const swapParts = attributionParts(data, 'swap');
   if (shmemParts && swapParts) {
-    charts.set(CHART.hostAttribution, { spec: hostAttributionSpec({ shmem: shmemParts, swap: swapParts }), description: 'meminfo Shmem and swap in use, split into what the capture found (by kind), what it could size, and the unattributed rest' });
+    charts.set(CHART.hostAttribution, {
+      spec: hostAttributionSpec({ shmem: shmemParts, swap: swapParts }),
+      description:
+        'meminfo Shmem and swap in use, split into what the capture found (by kind), what it could size, and the unattributed rest',
+    });
   }
 
   // 1. System memory: host swap, with the part the captured objects hold.
   const total = meminfo('SwapTotal');
   const free = meminfo('SwapFree');
   if (total !== null && free !== null && total > 0) {
-    charts.set(CHART.swapUsage, { spec: swapUsageSpec({ totalKb: total, freeKb: free, objectSwapKb }), description: 'Host swap: used by captured shared memory, other used, free' });
+    charts.set(CHART.swapUsage, {
+      spec: swapUsageSpec({ totalKb: total, freeKb: free, objectSwapKb }),
+      description: 'Host swap: used by captured shared memory, other used, free',
+    });
   }
 
   // 2. Processes: the double counting, in total and per process.
   const smapsSwapKb = num(data.summary.get('shmem_swap.smaps_swap_shmem_vmas_kb')) ?? 0;
   if (smapsSwapKb > 0 || objectSwapKb > 0) {
     const swapPssKb = num(data.summary.get('shmem_swap.smaps_swap_pss_kb')) ?? 0;
-    charts.set(CHART.shmemSwapTotals, { spec: shmemSwapTotalsSpec({ smapsSwapKb, objectSwapKb, swapPssKb }), description: 'Sum of smaps Swap over shared-memory VMAs, real swap of the objects, and sum of SwapPss' });
+    charts.set(CHART.shmemSwapTotals, {
+      spec: shmemSwapTotalsSpec({ smapsSwapKb, objectSwapKb, swapPssKb }),
+      description: 'Sum of smaps Swap over shared-memory VMAs, real swap of the objects, and sum of SwapPss',
+    });
   }
   const bars = data.processes
     .filter((p) => (num(p.shmem_smaps_swap_kb) ?? 0) > 0 || (num(p.shmem_swap_share_kb) ?? 0) > 0)
     .slice(0, PROCESS_BARS)
-    .map((p) => ({ label: `${visibleText(String(p.comm ?? ''))} (${String(p.pid)})`, smapsSwapKb: num(p.shmem_smaps_swap_kb) ?? 0, realSwapKb: num(p.shmem_swap_share_kb) ?? 0 }));
+    .map((p) => ({
+      label: `${visibleText(String(p.comm ?? ''))} (${String(p.pid)})`,
+      smapsSwapKb: num(p.shmem_smaps_swap_kb) ?? 0,
+      realSwapKb: num(p.shmem_swap_share_kb) ?? 0,
+    }));
   if (bars.length > 0) {
-    charts.set(CHART.processSwap, { spec: processSwapSpec(bars), description: 'Per process: smaps Swap of shared-memory VMAs next to its share of the real shared-memory swap' });
+    charts.set(CHART.processSwap, {
+      spec: processSwapSpec(bars),
+      description: 'Per process: smaps Swap of shared-memory VMAs next to its share of the real shared-memory swap',
+    });
   }
 
   // 3. Page-state strips: objects, then the largest VMAs.
   for (const o of data.objectStrips) {
-    charts.set(CHART.object(o.id), { spec: pageStripSpec(binSegments(o.segments, o.pages, STRIP_BINS), o.pages, 'file page'), description: `Page states of object ${o.id} along its ${o.pages} pages` });
+    charts.set(CHART.object(o.id), {
+      spec: pageStripSpec(binSegments(o.segments, o.pages, STRIP_BINS), o.pages, 'file page'),
+      description: `Page states of object ${o.id} along its ${o.pages} pages`,
+    });
   }
   for (const v of data.vmaMaps) {
-    charts.set(CHART.vma(v.vmaId), { spec: pageStripSpec(binSegments(v.segments, v.pages, STRIP_BINS), v.pages, 'page in the VMA'), description: `Page states of the VMA at ${v.start} of pid ${v.pid} along its ${v.pages} pages` });
+    charts.set(CHART.vma(v.vmaId), {
+      spec: pageStripSpec(binSegments(v.segments, v.pages, STRIP_BINS), v.pages, 'page in the VMA'),
+      description: `Page states of the VMA at ${v.start} of pid ${v.pid} along its ${v.pages} pages`,
+    });
   }
   return charts;
 }

@@ -34,13 +34,23 @@ export function reportCommand(makeLogger: (quiet: boolean) => Logger): CommandMo
       y
         .options(LIMIT_OPTIONS)
         .positional('capture', { type: 'string', describe: 'Capture file written by pagescope capture', demandOption: true })
-        .option('output', { alias: 'o', type: 'string', describe: 'HTML file to write (default: the capture path with .html instead of .db); written atomically' })
-        .option('interactive', { type: 'boolean', describe: 'Inline the vega and vega-lite bundles (about 800 kB) and re-render the charts live, with tooltips; the page then runs its inlined scripts, still with no network access' })
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          describe: 'HTML file to write (default: the capture path with .html instead of .db); written atomically',
+        })
+        .option('interactive', {
+          type: 'boolean',
+          describe:
+            'Inline the vega and vega-lite bundles (about 800 kB) and re-render the charts live, with tooltips; the page then runs its inlined scripts, still with no network access',
+        })
         .option('quiet', { alias: 'q', type: 'boolean', describe: 'Do not print the name of the written file' })
         .example('$0 report app.db', 'Write app.html next to the capture')
         .example('$0 report app.db -o /tmp/app-report.html --quiet', 'Choose the output file; print nothing')
         .example('$0 report app.db --interactive', 'Charts re-rendered live, with tooltips')
-        .epilog('The report goes to the output file; its name, warnings and errors go to stderr.\nThe same capture and pagescope version always give the same bytes. Exit codes: 0 written; 2 bad capture or usage error (nothing written).') as unknown as Argv<ReportArgs>,
+        .epilog(
+          'The report goes to the output file; its name, warnings and errors go to stderr.\nThe same capture and pagescope version always give the same bytes. Exit codes: 0 written; 2 bad capture or usage error (nothing written).',
+        ) as unknown as Argv<ReportArgs>,
     handler: async (args) => {
       const logger = makeLogger(Boolean(args.quiet));
       const output = args.output ?? defaultReportName(args.capture);
@@ -49,7 +59,9 @@ export function reportCommand(makeLogger: (quiet: boolean) => Logger): CommandMo
       }
       // Refused before the work, not after: a symlink, FIFO or missing directory at the output.
       checkOutputPath(output, 'report');
-      const html = await (await import('./render-report-file.js')).renderReportFile(args.capture, { interactive: Boolean(args.interactive) });
+      const html = await (
+        await import('./render-report-file.js')
+      ).renderReportFile(args.capture, { interactive: Boolean(args.interactive) });
       writeFileSafely(output, html, 'report');
       logger.info(`wrote ${output} (${Math.ceil(Buffer.byteLength(html) / 1024)} kB)`);
     },

@@ -31,7 +31,8 @@ export function renderFigure(figures: Figures, id: string): string {
 /** The legend of the page-state strips, as HTML (the strips themselves carry none). */
 export function renderPageStateLegend(): string {
   const items = PAGE_STATES.map(
-    (s) => `<li><span class="swatch" style="background:${PAGE_STATE_COLORS[s]}"></span><b>${s}</b> ${escapeHtml(PAGE_STATE_MEANINGS[s])}</li>`,
+    (s) =>
+      `<li><span class="swatch" style="background:${PAGE_STATE_COLORS[s]}"></span><b>${s}</b> ${escapeHtml(PAGE_STATE_MEANINGS[s])}</li>`,
   );
   return `<ul class="legend">${items.join('')}</ul>`;
 }

@@ -99,7 +99,12 @@ function hostSwap(d: ReportData): Finding | null {
   if (total === null || free === null) return null;
   if (total === 0) return { kind: 'context', weightKb: 0, text: 'The host had no swap configured at capture time.' };
   const used = total - free;
-  if (used === 0) return { kind: 'context', weightKb: 0, text: `The host had none of its ${formatKb(total)} of swap in use. SwapCached was ${formatKb(field('SwapCached'))} and Shmem ${formatKb(field('Shmem'))}.` };
+  if (used === 0)
+    return {
+      kind: 'context',
+      weightKb: 0,
+      text: `The host had none of its ${formatKb(total)} of swap in use. SwapCached was ${formatKb(field('SwapCached'))} and Shmem ${formatKb(field('Shmem'))}.`,
+    };
   const objects = num(d.summary.get('shmem_swap.object_swap_kb')) ?? 0;
   return {
     kind: 'context',
@@ -111,16 +116,21 @@ function hostSwap(d: ReportData): Finding | null {
 function privileges(d: ReportData): Finding | null {
   const notes: string[] = [];
   if (d.meta.pfn_visible !== '1') {
-    notes.push('PFNs and swap offsets were hidden (no CAP_SYS_ADMIN): SwapPss could not be rebuilt and the shared zero page not told apart, though present and swapped states are exact.');
+    notes.push(
+      'PFNs and swap offsets were hidden (no CAP_SYS_ADMIN): SwapPss could not be rebuilt and the shared zero page not told apart, though present and swapped states are exact.',
+    );
   }
   if (d.meta.map_files_allowed !== '1') {
-    notes.push('/proc/PID/map_files was not readable (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE): memfd, SysV and deleted objects were probed only when reachable by path or descriptor.');
+    notes.push(
+      '/proc/PID/map_files was not readable (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE): memfd, SysV and deleted objects were probed only when reachable by path or descriptor.',
+    );
   }
   return notes.length ? { kind: 'context', weightKb: 0, text: notes.join(' ') } : null;
 }
 
 function warnings(d: ReportData): Finding | null {
-  if (d.warnings.length === 0) return { kind: 'context', weightKb: 0, text: 'The capture recorded no warnings: nothing was lost while reading.' };
+  if (d.warnings.length === 0)
+    return { kind: 'context', weightKb: 0, text: 'The capture recorded no warnings: nothing was lost while reading.' };
   const kinds = new Map<string, number>();
   for (const w of d.warnings) kinds.set(String(w.kind), (kinds.get(String(w.kind)) ?? 0) + 1);
   const list = [...kinds].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${n} ${visibleText(k)}`);

@@ -67,15 +67,27 @@ export function path(value: Cell | undefined, max = 400): Html {
 export function renderTable<R>(
   columns: readonly Column<R>[],
   rows: readonly R[],
-  options: { caption?: string; footer?: Html[]; collapseAbove?: number; noun?: string; rowClass?: (row: R) => string; after?: (row: R) => Html | null } = {},
+  options: {
+    caption?: string;
+    footer?: Html[];
+    collapseAbove?: number;
+    noun?: string;
+    rowClass?: (row: R) => string;
+    after?: (row: R) => Html | null;
+  } = {},
 ): string {
   const head = columns
-    .map((c) => `<th scope="col"${c.numeric ? ' class="num"' : ''}${c.help ? ` title="${escapeHtml(c.help)}"` : ''}>${escapeHtml(c.label)}</th>`)
+    .map(
+      (c) =>
+        `<th scope="col"${c.numeric ? ' class="num"' : ''}${c.help ? ` title="${escapeHtml(c.help)}"` : ''}>${escapeHtml(c.label)}</th>`,
+    )
     .join('');
   const body: string[] = [];
   for (const r of rows) {
     const cls = options.rowClass?.(r);
-    body.push(`<tr${cls ? ` class="${escapeHtml(cls)}"` : ''}>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${c.cell(r).html}</td>`).join('')}</tr>`);
+    body.push(
+      `<tr${cls ? ` class="${escapeHtml(cls)}"` : ''}>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${c.cell(r).html}</td>`).join('')}</tr>`,
+    );
     const extra = options.after?.(r);
     if (extra) body.push(`<tr class="more${cls ? ` ${escapeHtml(cls)}` : ''}"><td colspan="${columns.length}">${extra.html}</td></tr>`);
   }

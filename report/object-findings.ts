@@ -79,7 +79,10 @@ function processNames(d: ReportData, pids: readonly number[]): string {
  *   the unmapped objects
  */
 export function objectFindings(d: ReportData): Finding[] {
-  const complete = d.objects.filter((o) => o.residency_status === 'complete').map(objectCounts).filter((o) => o.realPages > 0);
+  const complete = d.objects
+    .filter((o) => o.residency_status === 'complete')
+    .map(objectCounts)
+    .filter((o) => o.realPages > 0);
   const mapped = complete.filter((o) => d.coverage.has(o.id)).sort(byRealMemory);
   const unmapped = complete.filter((o) => !d.coverage.has(o.id)).sort(byRealMemory);
   const out = mapped.slice(0, OBJECTS_NAMED).map((o) => mappedObject(d, o));
@@ -120,7 +123,8 @@ function mappedObject(d: ReportData, o: ObjectCounts): Finding {
   } else {
     parts.push('None of it is swapped.');
   }
-  if (o.mergedPages > 0) parts.push(`${formatPages(o.mergedPages, kb)} hold data in a state the residency method (${String(o.row.method)}) could not split.`);
+  if (o.mergedPages > 0)
+    parts.push(`${formatPages(o.mergedPages, kb)} hold data in a state the residency method (${String(o.row.method)}) could not split.`);
   // Only swap or unmapped page cache make the per-process figures disagree with the object.
   const kind = swapPages > 0 || o.unmappedCachedPages > 0 ? 'discrepancy' : 'context';
   return { kind, weightKb: o.realPages * kb, text: parts.join(' ') };

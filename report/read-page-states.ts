@@ -6,7 +6,6 @@ import { formatAddress } from '../lib/address.js';
 import { countStates, overlay, residencySegments, unionSegments, type PageState, type ResidencyRun, type Segment } from './page-states.js';
 import { REAL_SWAP_SQL as REAL_SWAP } from '../analyze/pagemap-category.js';
 
-
 /** One object's pages, by state. */
 export interface ObjectStrip {
   id: number;
@@ -75,7 +74,7 @@ export function readObjectStrips(db: Database.Database, pageSize: number, limit:
   );
   const strips: ObjectStrip[] = [];
   for (const o of objects) {
-    const pages = o.size_bytes !== null ? Math.ceil(o.size_bytes / pageSize) : o.mapped_end ?? 0;
+    const pages = o.size_bytes !== null ? Math.ceil(o.size_bytes / pageSize) : (o.mapped_end ?? 0);
     if (pages <= 0) continue;
     const runs = o.residency_status === 'complete' ? (runsOf.all(o.id) as ResidencyRun[]) : [];
     const mapped = unionSegments(presentOf.all(o.id) as Array<{ start: number; end: number }>, 'mapped');

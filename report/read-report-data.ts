@@ -79,13 +79,21 @@ export function readReportData(
   for (const r of run('summary').rows) summary.set(`${String(r.section)}.${String(r.key)}`, r.value);
 
   const cmdlines = new Map<number, string[]>();
-  for (const r of db.prepare('SELECT pid, cmdline_json FROM processes ORDER BY pid').all() as Array<{ pid: number; cmdline_json: string }>) {
+  for (const r of db.prepare('SELECT pid, cmdline_json FROM processes ORDER BY pid').all() as Array<{
+    pid: number;
+    cmdline_json: string;
+  }>) {
     cmdlines.set(r.pid, decodeCmdline(r.cmdline_json));
   }
   // Lead with what matters: the processes smaps charges the most shmem swap to, then by Pss.
   const processes = run('processes')
     .rows.map((r): Row => ({ ...r, cmdline: cmdlines.get(Number(r.pid)) ?? [] }))
-    .sort((a, b) => numeric(b.shmem_smaps_swap_kb) - numeric(a.shmem_smaps_swap_kb) || numeric(b.pss_kb) - numeric(a.pss_kb) || numeric(a.pid) - numeric(b.pid));
+    .sort(
+      (a, b) =>
+        numeric(b.shmem_smaps_swap_kb) - numeric(a.shmem_smaps_swap_kb)
+        || numeric(b.pss_kb) - numeric(a.pss_kb)
+        || numeric(a.pid) - numeric(b.pid),
+    );
 
   const memcgs = runOrRefusal(() => run('memcgs').rows);
   return {
@@ -95,7 +103,9 @@ export function readReportData(
     pageKb: pageSize / 1024,
     summary,
     meminfo: db.prepare('SELECT field, value_kb, value_count FROM host_meminfo ORDER BY field').all() as ReportData['meminfo'],
-    swaps: db.prepare('SELECT path, type, size_kb, used_kb, priority FROM host_swaps ORDER BY priority DESC, path').all() as ReportData['swaps'],
+    swaps: db
+      .prepare('SELECT path, type, size_kb, used_kb, priority FROM host_swaps ORDER BY priority DESC, path')
+      .all() as ReportData['swaps'],
     settings: db.prepare('SELECT key, value FROM host_settings ORDER BY key').all() as ReportData['settings'],
     processes,
     objects: run('files').rows,

@@ -21,7 +21,11 @@ try {
   const names = reader.columnNames();
   const rows = reader.getRows().map((row) => row.map((v) => (v === null ? 'NULL' : String(v))));
   const widths = names.map((n, i) => Math.max(n.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${[line(names), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`);
   connection.closeSync();
 } finally {

@@ -20,7 +20,17 @@ if (process.getuid?.() !== 0 || !swapActive()) {
 
 async function capture(pids: number[], file: string): Promise<void> {
   fs.rmSync(file, { force: true });
-  await runCapture({ pids, all: false, match: null, output: file, pagemap: 'all', pagemapMethod: 'auto', tmpfsFiles: 'none', argv: ['capture', '--pid', pids.join(',')], logger: silentLogger });
+  await runCapture({
+    pids,
+    all: false,
+    match: null,
+    output: file,
+    pagemap: 'all',
+    pagemapMethod: 'auto',
+    tmpfsFiles: 'none',
+    argv: ['capture', '--pid', pids.join(',')],
+    logger: silentLogger,
+  });
 }
 
 // 1. Every shared-memory page state: the demo workload.
@@ -49,13 +59,36 @@ async function capture(pids: number[], file: string): Promise<void> {
 // 3. The same kind of objects captured without privileges (setpriv to nobody).
 {
   const w = await startWorkload(
-    { prefix: 'pagescope-sample', objects: [{ name: 'm', kind: 'memfd', pages: 256, touch: [[0, 64]] }, { name: 's', kind: 'shm-file', pages: 256, touch: [[0, 64]], pwrite: [[64, 128]] }] },
+    {
+      prefix: 'pagescope-sample',
+      objects: [
+        { name: 'm', kind: 'memfd', pages: 256, touch: [[0, 64]] },
+        { name: 's', kind: 'shm-file', pages: 256, touch: [[0, 64]], pwrite: [[64, 128]] },
+      ],
+    },
     { runAsUid: 65534 },
   );
   try {
     const tmp = fs.mkdtempSync('/tmp/pagescope-sample-');
     fs.chmodSync(tmp, 0o777);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, cli, 'capture', '--pid', String(w.pid), '-o', path.join(tmp, 'u.db'), '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--inh-caps=-all',
+        process.execPath,
+        cli,
+        'capture',
+        '--pid',
+        String(w.pid),
+        '-o',
+        path.join(tmp, 'u.db'),
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(r.stderr);
     fs.copyFileSync(path.join(tmp, 'u.db'), out('unprivileged.db'));
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -63,4 +96,5 @@ async function capture(pids: number[], file: string): Promise<void> {
     await w.stop();
   }
 }
-for (const f of ['shmem-all-states.db', 'fork-shared-swap.db', 'unprivileged.db']) process.stdout.write(`${out(f)}: ${fs.statSync(out(f)).size} bytes\n`);
+for (const f of ['shmem-all-states.db', 'fork-shared-swap.db', 'unprivileged.db'])
+  process.stdout.write(`${out(f)}: ${fs.statSync(out(f)).size} bytes\n`);

@@ -43,7 +43,11 @@ export function runPagescope(args: readonly string[]): string {
  * @param run runs a command line (default: the built CLI)
  * @returns the README with every marked example block replaced by the command and its output
  */
-export function renderReadmeExamples(readme: string, run: (args: readonly string[]) => string = runPagescope, query: (captures: readonly string[], sql: string) => string = runFleetQuery): string {
+export function renderReadmeExamples(
+  readme: string,
+  run: (args: readonly string[]) => string = runPagescope,
+  query: (captures: readonly string[], sql: string) => string = runFleetQuery,
+): string {
   return readme
     .replace(MARKED, (_, line: string) => {
       const output = run(splitArgs(line));
@@ -62,7 +66,11 @@ export function renderReadmeExamples(readme: string, run: (args: readonly string
  * @returns the result as aligned columns
  */
 export function runFleetQuery(captures: readonly string[], sql: string): string {
-  const r = spawnSync(process.execPath, [FLEET_QUERY, sql, ...captures], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' } });
+  const r = spawnSync(process.execPath, [FLEET_QUERY, sql, ...captures], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' },
+  });
   if (r.status !== 0) throw new Error(`the DuckDB example "${sql}" exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }

@@ -40,13 +40,28 @@ function sourceFiles(dir = ''): string[] {
 
 /** The command modules, built as bin/pagescope.ts builds them (handlers are never run here). */
 const COMMANDS: Readonly<Record<string, CommandModule<any, any>>> = {
-  capture: captureCommand(() => silentLogger, () => {}),
-  explain: explainCommand(() => silentLogger, () => {}, () => {}, () => undefined),
+  capture: captureCommand(
+    () => silentLogger,
+    () => {},
+  ),
+  explain: explainCommand(
+    () => silentLogger,
+    () => {},
+    () => {},
+    () => undefined,
+  ),
   analyze: analyzeCommand(() => {}),
   report: reportCommand(() => silentLogger),
-  diff: diffCommand(() => silentLogger, () => {}),
+  diff: diffCommand(
+    () => silentLogger,
+    () => {},
+  ),
   export: exportCommand(() => silentLogger),
-  demo: demoCommand(() => silentLogger, () => {}, null),
+  demo: demoCommand(
+    () => silentLogger,
+    () => {},
+    null,
+  ),
 };
 
 /** Option and positional names a command's builder declares (yargs keeps them in getOptions().key). */
@@ -77,14 +92,20 @@ describe('docs', function () {
 
   before(async () => {
     const names = Object.keys(COMMANDS);
-    const runs = await Promise.all([runCliAsync(['--help']), runCliAsync(['analyze', '--list']), ...names.map((c) => runCliAsync([c, '--help']))]);
+    const runs = await Promise.all([
+      runCliAsync(['--help']),
+      runCliAsync(['analyze', '--list']),
+      ...names.map((c) => runCliAsync([c, '--help'])),
+    ]);
     [topHelp, list] = runs;
     names.forEach((c, i) => help.set(c, runs[i + 2]));
   });
 
   it('pagescope --help lists exactly the documented commands', () => {
     assert.equal(topHelp.status, 0, topHelp.stderr);
-    const listed = section(topHelp.stdout, 'Commands:').map((l) => /^\s+pagescope (\w+)/.exec(l)?.[1]).filter(Boolean);
+    const listed = section(topHelp.stdout, 'Commands:')
+      .map((l) => /^\s+pagescope (\w+)/.exec(l)?.[1])
+      .filter(Boolean);
     assert.deepEqual(listed.sort(), Object.keys(COMMANDS).sort());
   });
 
@@ -130,12 +151,16 @@ describe('docs', function () {
     });
   }
 
-  it("produces the example outputs of README.md and docs/analyses.md from samples/ (npm run readme rewrites them)", () => {
+  it('produces the example outputs of README.md and docs/analyses.md from samples/ (npm run readme rewrites them)', () => {
     const docs = EXAMPLE_DOCS.map((doc) => ({ doc, text: fs.readFileSync(`${ROOT}${doc}`, 'utf8') }));
     const commands = docs.flatMap((d) => readmeExampleCommands(d.text));
     assert.ok(commands.length >= 6, `only ${commands.length} generated examples`);
     assert.ok(readmeExampleCommands(README).length >= 1, 'README.md shows no generated example');
-    for (const c of commands) assert.ok(splitArgs(c).some((a) => a.startsWith('samples/')), `example "${c}" reads a committed sample`);
+    for (const c of commands)
+      assert.ok(
+        splitArgs(c).some((a) => a.startsWith('samples/')),
+        `example "${c}" reads a committed sample`,
+      );
     for (const { doc, text } of docs) {
       const expected = renderReadmeExamples(text);
       const diff = expected.split('\n').findIndex((l, i) => l !== text.split('\n')[i]);
@@ -145,7 +170,10 @@ describe('docs', function () {
 
   it('lists every analysis in analyze --list and in README.md', () => {
     assert.equal(list.status, 0, list.stderr);
-    const listed = list.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/)[0]);
+    const listed = list.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]);
     for (const a of listAnalyses()) {
       assert.ok(listed.includes(a.id), `${a.id} is not in analyze --list`);
       assert.match(README, new RegExp(`\\| \`${a.id}[\` ]`), `${a.id} is not in the README's table of analyses`);
@@ -155,12 +183,15 @@ describe('docs', function () {
   it('documents every view of schema.sql: a comment SQLite keeps, naming each of its columns', () => {
     const db = new Database(':memory:');
     db.exec(readSchema());
-    const views = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY name").all() as Array<{ name: string; sql: string }>;
+    const views = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY name").all() as Array<{
+      name: string;
+      sql: string;
+    }>;
     assert.ok(views.length > 0);
     for (const v of views) {
       const comment = /^CREATE VIEW \w+\n((?:--[^\n]*\n)+)AS\n/.exec(v.sql)?.[1];
       assert.ok(comment, `view ${v.name} has no comment between its name and AS`);
-      const columns = (db.prepare(`SELECT name FROM pragma_table_info('${v.name}') ORDER BY cid`).pluck().all() as string[]);
+      const columns = db.prepare(`SELECT name FROM pragma_table_info('${v.name}') ORDER BY cid`).pluck().all() as string[];
       for (const c of columns) assert.ok(new RegExp(`\\b${c}\\b`).test(comment), `view ${v.name}: column ${c} is not described`);
     }
     db.close();
@@ -168,16 +199,32 @@ describe('docs', function () {
   describe('doc citations, as found in text', () => {
     const cases: Array<[string, string, Array<[string, string | null]>]> = [
       ['a path and its section', '// see docs/format.md "Output formats".', [['docs/format.md', 'Output formats']]],
-      ['a section wrapped over comment lines', '// (docs/kernel-semantics.md "smaps,\n  // smaps_rollup and status")', [['docs/kernel-semantics.md', 'smaps, smaps_rollup and status']]],
-      ['a comma before the section, on the next SQL line', '-- in pagemap: docs/kernel-semantics.md,\n-- "The model").', [['docs/kernel-semantics.md', 'The model']]],
+      [
+        'a section wrapped over comment lines',
+        '// (docs/kernel-semantics.md "smaps,\n  // smaps_rollup and status")',
+        [['docs/kernel-semantics.md', 'smaps, smaps_rollup and status']],
+      ],
+      [
+        'a comma before the section, on the next SQL line',
+        '-- in pagemap: docs/kernel-semantics.md,\n-- "The model").',
+        [['docs/kernel-semantics.md', 'The model']],
+      ],
       ['a path alone', ' * see docs/performance.md for the figures', [['docs/performance.md', null]]],
       ['no path outside docs/', '// /work/shared/docs/style.md and mydocs/x.md', []],
     ];
     for (const [name, text, expected] of cases) {
-      it(name, () => assert.deepEqual(citedDocs('x', text).map((c) => [c.path, c.section]), expected));
+      it(name, () =>
+        assert.deepEqual(
+          citedDocs('x', text).map((c) => [c.path, c.section]),
+          expected,
+        ),
+      );
     }
     it('resolves Markdown links against the linking file', () => {
-      assert.deepEqual(markdownLinks('docs/a.md', '[s](../schema.sql) [u](https://x.org) [b](b.md#part)').map((c) => c.path), ['schema.sql', 'docs/b.md']);
+      assert.deepEqual(
+        markdownLinks('docs/a.md', '[s](../schema.sql) [u](https://x.org) [b](b.md#part)').map((c) => c.path),
+        ['schema.sql', 'docs/b.md'],
+      );
     });
   });
 
@@ -208,8 +255,13 @@ describe('docs', function () {
 
     it('no citation of documents outside the repository or by section number alone', () => {
       const stale = files.flatMap((f) =>
-        fs.readFileSync(`${ROOT}${f}`, 'utf8').split('\n').flatMap((line, i) =>
-          /shared\/docs|(?<!docs\/)kernel-semantics\.md|\bstyle(\.md)? §/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : []));
+        fs
+          .readFileSync(`${ROOT}${f}`, 'utf8')
+          .split('\n')
+          .flatMap((line, i) =>
+            /shared\/docs|(?<!docs\/)kernel-semantics\.md|\bstyle(\.md)? §/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [],
+          ),
+      );
       assert.deepEqual(stale, []);
     });
   });

@@ -13,14 +13,20 @@ import { openCapture } from '../lib/capture-db.js';
 import { readSchema } from '../lib/schema.js';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
-const samples = fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.db')).sort();
+const samples = fs
+  .readdirSync(SAMPLES)
+  .filter((f) => f.endsWith('.db'))
+  .sort();
 type Row = Record<string, any>;
 
 /** name → CREATE VIEW statement, as SQLite stores it from schema.sql. */
 function schemaViews(): Map<string, string> {
   const db = new Database(':memory:');
   db.exec(readSchema());
-  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY name").all() as Array<{ name: string; sql: string }>;
+  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY name").all() as Array<{
+    name: string;
+    sql: string;
+  }>;
   db.close();
   return new Map(rows.map((r) => [r.name, r.sql]));
 }
@@ -61,7 +67,11 @@ describe('schema.sql views', () => {
             assert.equal(states.filter((s) => s.object_id === f.id).length, 0);
             continue;
           }
-          assert.deepEqual([count(f.id, 'cached'), count(f.id, 'swapcache'), count(f.id, 'swapped')], [f.cached_pages, f.swapcache_pages, f.swapped_pages], `object ${f.id}`);
+          assert.deepEqual(
+            [count(f.id, 'cached'), count(f.id, 'swapcache'), count(f.id, 'swapped')],
+            [f.cached_pages, f.swapcache_pages, f.swapped_pages],
+            `object ${f.id}`,
+          );
           const total = states.filter((s) => s.object_id === f.id).reduce((n, s) => n + s.pages, 0);
           assert.equal(total, f.size_pages, `object ${f.id}: the states cover the file`);
           for (const s of states.filter((x) => x.object_id === f.id)) assert.deepEqual([s.kind, s.path], [f.kind, f.path]);
@@ -70,16 +80,20 @@ describe('schema.sql views', () => {
 
       it('has the pagemap_runs columns, values included, that the pagemap_runs view computes', () => {
         // The sample's table (stored columns plus VIRTUAL ones) against the view over the same rows.
-        const columns = (db.prepare("SELECT name FROM pragma_table_xinfo('pagemap_runs')").pluck().all() as string[]);
+        const columns = db.prepare("SELECT name FROM pragma_table_xinfo('pagemap_runs')").pluck().all() as string[];
         const fresh = new Database(':memory:');
         fresh.exec(readSchema());
         assert.deepEqual(fresh.prepare("SELECT name FROM pragma_table_info('pagemap_runs')").pluck().all(), columns);
         const rows = db.prepare(`SELECT ${columns.join(', ')} FROM pagemap_runs ORDER BY vma_id, first_page`).all() as Row[];
         assert.ok(rows.some((r) => r.flags === 0 && r.frame === 0) && rows.some((r) => r.flags !== 0), 'holes and runs');
         // Stored as a capture stores them now: each hole inside the run after it.
-        const insert = fresh.prepare('INSERT INTO pagemap_run_rows (vma_id, first_page, pages, flags, frame, increments, preceding_hole_pages) VALUES (?, ?, ?, ?, ?, ?, ?)');
+        const insert = fresh.prepare(
+          'INSERT INTO pagemap_run_rows (vma_id, first_page, pages, flags, frame, increments, preceding_hole_pages) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        );
         let vma = 0;
-        const folder = createHoleFolder((first, pages, flags, frame, step, hole) => insert.run(vma, first, pages, flags, frame, step, hole));
+        const folder = createHoleFolder((first, pages, flags, frame, step, hole) =>
+          insert.run(vma, first, pages, flags, frame, step, hole),
+        );
         fresh.transaction(() => {
           for (const r of rows) {
             if (r.vma_id !== vma) {

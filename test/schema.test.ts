@@ -94,7 +94,9 @@ describe('schema.sql', () => {
     assert.equal(db.prepare('SELECT version FROM schema_version').pluck().get(), SCHEMA_VERSION);
     for (const [table, cols] of Object.entries(INSERT_COLUMNS)) {
       // Columns with a DEFAULT are set after the insert (e.g. vmas.changed_during_capture).
-      const actual = (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string; dflt_value: unknown }>).filter((c) => c.dflt_value === null).map((c) => c.name);
+      const actual = (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string; dflt_value: unknown }>)
+        .filter((c) => c.dflt_value === null)
+        .map((c) => c.name);
       assert.deepEqual([...cols].sort(), actual.filter((c) => cols.includes(c) || c !== 'id').sort(), `insert columns of ${table}`);
     }
     db.close();

@@ -7,7 +7,10 @@ import { sqlAnalysis } from './sql-analysis.js';
 export const cgroups = sqlAnalysis('cgroups', {
   check(ctx) {
     if (!hasColumn(ctx.db, 'memory_cgroups', 'id')) {
-      throw new UserError('this capture has no memory cgroup tables (it was made before pagescope recorded them)', 'capture again with this pagescope');
+      throw new UserError(
+        'this capture has no memory cgroup tables (it was made before pagescope recorded them)',
+        'capture again with this pagescope',
+      );
     }
   },
 });

@@ -36,14 +36,21 @@ function withHugetlb(ctx: AnalysisContext, result: AnalysisResult): AnalysisResu
   const pageKb = pageSizeBytes(ctx.meta) / 1024;
   const hugetlb = hasColumn(db, 'shm_objects', 'huge_page_size_kb') ? hugetlbRows(db) : new Map<number, HugetlbRow>();
   const implausible = hasColumn(db, 'sysvipc_shm', 'implausible_fields')
-    ? new Map(db.prepare("SELECT object_id, coalesce(instr(',' || implausible_fields || ',', ',rss_bytes,') > 0, 0) FROM sysvipc_shm WHERE object_id IS NOT NULL ORDER BY shmid").raw().all() as Array<[number, number]>)
+    ? new Map(
+        db
+          .prepare(
+            "SELECT object_id, coalesce(instr(',' || implausible_fields || ',', ',rss_bytes,') > 0, 0) FROM sysvipc_shm WHERE object_id IS NOT NULL ORDER BY shmid",
+          )
+          .raw()
+          .all() as Array<[number, number]>,
+      )
     : new Map<number, number>();
   for (const row of result.rows) {
     const id = Number(row.id);
     const h = hugetlb.get(id);
     row.huge_page_size_kb = h?.huge_page_size_kb ?? null;
     row.allocated_huge_pages = h?.allocated_huge_pages ?? null;
-    row.sysv_rss_implausible = row.sysv_rss_bytes === null ? null : implausible.get(id) ?? null;
+    row.sysv_rss_implausible = row.sysv_rss_bytes === null ? null : (implausible.get(id) ?? null);
     if (h && h.huge_page_size_kb !== null && h.allocated_huge_pages !== null && row.size_pages !== null) {
       const data = h.allocated_huge_pages * (h.huge_page_size_kb / pageKb);
       row.data_pages = data;

@@ -14,7 +14,20 @@ import { summary } from './summary.js';
 import { vmas } from './vmas.js';
 import { warnings } from './warnings.js';
 
-const ANALYSES: readonly Analysis[] = [summary, host, processes, cgroups, memcgs, memcgObjects, vmas, reconcile, files, pages, warnings, sql];
+const ANALYSES: readonly Analysis[] = [
+  summary,
+  host,
+  processes,
+  cgroups,
+  memcgs,
+  memcgObjects,
+  vmas,
+  reconcile,
+  files,
+  pages,
+  warnings,
+  sql,
+];
 
 /**
  * @returns every analysis, in registry order

@@ -11,10 +11,16 @@ import { sqlAnalysis } from './sql-analysis.js';
 function checkMemcgCapture(ctx: AnalysisContext, id: string): void {
   rejectPidFilter(ctx, id, `${id} shows each memory cgroup; for one process run: cgroups --pid N`);
   if (!hasColumn(ctx.db, 'memory_cgroups', 'id')) {
-    throw new UserError('this capture has no memory cgroup tables (it was made before pagescope recorded them)', 'capture again with this pagescope');
+    throw new UserError(
+      'this capture has no memory cgroup tables (it was made before pagescope recorded them)',
+      'capture again with this pagescope',
+    );
   }
   if (!hasColumn(ctx.db, 'memory_cgroup_stat', 'value_before_bytes')) {
-    throw new UserError('this capture has no memory.stat reading from before its processes (it was made before pagescope recorded one)', 'capture again with this pagescope');
+    throw new UserError(
+      'this capture has no memory.stat reading from before its processes (it was made before pagescope recorded one)',
+      'capture again with this pagescope',
+    );
   }
 }
 

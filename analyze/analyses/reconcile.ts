@@ -16,11 +16,35 @@ import { cachedResidency, readAggregates, readSwapRuns, zeroPfnOf, zeroRunsReade
 import { readCaptureSwapDriftKb, readVmaRows } from './reconcile-vmas.js';
 
 const COLUMNS = [
-  'pid', 'comm', 'start', 'end', 'perms', 'path', 'backing', 'object_id', 'file_offset_pages', 'pages_total',
-  'pm_present_pages', 'pm_swap_pages', 'pm_zero_pages', 'pm_marker_pages', 'zero_hole_pages', 'zero_cached_pages',
-  'zero_swapcache_pages', 'zero_swapped_pages', 'zero_changing_pages', 'zero_unknown_pages', 'smaps_rss_kb',
-  'smaps_swap_kb', 'smaps_swap_pss_kb', 'expected_swap_kb', 'object_swap_low_kb', 'object_swap_high_kb',
-  'swap_pss_from_pagemap_kb', 'verdict', 'explanation',
+  'pid',
+  'comm',
+  'start',
+  'end',
+  'perms',
+  'path',
+  'backing',
+  'object_id',
+  'file_offset_pages',
+  'pages_total',
+  'pm_present_pages',
+  'pm_swap_pages',
+  'pm_zero_pages',
+  'pm_marker_pages',
+  'zero_hole_pages',
+  'zero_cached_pages',
+  'zero_swapcache_pages',
+  'zero_swapped_pages',
+  'zero_changing_pages',
+  'zero_unknown_pages',
+  'smaps_rss_kb',
+  'smaps_swap_kb',
+  'smaps_swap_pss_kb',
+  'expected_swap_kb',
+  'object_swap_low_kb',
+  'object_swap_high_kb',
+  'swap_pss_from_pagemap_kb',
+  'verdict',
+  'explanation',
 ];
 
 const SWAP_STATES: ReadonlySet<string> = new Set(['swapcache', 'swapped', 'swapcache-or-swapped']);
@@ -37,7 +61,6 @@ const ZERO_BUCKET: Readonly<Record<string, 'hole' | 'cached' | 'swapcache' | 'sw
   'beyond-eof': 'hole',
 };
 
-
 export const reconcile: Analysis = {
   id: 'reconcile',
   title: 'Reconcile pagemap zero pages with smaps Rss/Swap/SwapPss, VMA by VMA, and explain every difference',
@@ -45,14 +68,14 @@ export const reconcile: Analysis = {
     'One row per VMA with page-level data. pm_* count pagemap entries (present, real swap, zero; markers are zero, '
     + 'not swap). zero_* split the zero entries by the state of the file page behind them (hole, cached but not '
     + 'mapped here, swapped but in swap cache, swapped out, changing: moved on every reading of the probe, '
-    + 'unknown). smaps_* are the kernel\'s figures; expected_swap_kb is what the page tables and the object '
+    + "unknown). smaps_* are the kernel's figures; expected_swap_kb is what the page tables and the object "
     + 'account for at the probe; object_swap_low_kb..object_swap_high_kb is the swap smaps could count for this '
     + 'VMA over every reading of the object (before and after this process was read, and during the probe); '
     + 'swap_pss_from_pagemap_kb is SwapPss '
     + 'rebuilt from the swap offsets of all captured processes. verdict: consistent (smaps equals the page tables), '
-    + 'explained (a documented kernel behaviour, or the object\'s measured movement, accounts for the difference, '
+    + "explained (a documented kernel behaviour, or the object's measured movement, accounts for the difference, "
     + 'see explanation), mismatch (beyond every reading), unavailable. A hugetlb VMA (backing hugetlb) has its pages '
-    + 'in smaps Shared_Hugetlb + Private_Hugetlb, never in Rss, checked against pagemap\'s present base pages; they are '
+    + "in smaps Shared_Hugetlb + Private_Hugetlb, never in Rss, checked against pagemap's present base pages; they are "
     + 'never swapped.',
   run: runReconcile,
 };
@@ -103,7 +126,7 @@ function runReconcile(ctx: AnalysisContext): AnalysisResult {
     } else {
       zero.unknown = zeroTotal;
     }
-    const rebuilt = swapPss ? swapPss.get(v.id) ?? 0 : null;
+    const rebuilt = swapPss ? (swapPss.get(v.id) ?? 0) : null;
     // hugetlb: backing since the hugetlb kind; older captures said sysv, memfd or file, VmFlags ht.
     const hugetlb = v.backing === 'hugetlb' || / ht( |$)/.test(` ${v.vm_flags ?? ''}`);
     const objectSwap = v.cs_evicted_pages;

@@ -34,9 +34,9 @@ const INCLUDE = /^-- @include ([a-z0-9-]+)$/gm;
 export function readAnalysisSql(id: string): string {
   let text = cache.get(id);
   if (text === undefined) {
-    text = fs.readFileSync(analysisSqlPath(id), 'utf8').replace(INCLUDE, (_, name: string) =>
-      fs.readFileSync(packageFile(`analyze/analyses/include/${name}.sql`), 'utf8').trimEnd(),
-    );
+    text = fs
+      .readFileSync(analysisSqlPath(id), 'utf8')
+      .replace(INCLUDE, (_, name: string) => fs.readFileSync(packageFile(`analyze/analyses/include/${name}.sql`), 'utf8').trimEnd());
     cache.set(id, text);
   }
   return text;
@@ -58,7 +58,10 @@ export function readSqlHeader(id: string): SqlHeader {
 export function pageSizeBytes(meta: Record<string, string>): number {
   const n = Number(meta.page_size_bytes);
   if (!Number.isInteger(n) || n <= 0) {
-    throw new UserError(`the capture has no valid page_size_bytes in capture_meta (${JSON.stringify(meta.page_size_bytes ?? null)})`, 'capture again with this pagescope');
+    throw new UserError(
+      `the capture has no valid page_size_bytes in capture_meta (${JSON.stringify(meta.page_size_bytes ?? null)})`,
+      'capture again with this pagescope',
+    );
   }
   return n;
 }
@@ -72,7 +75,12 @@ export function pageSizeBytes(meta: Record<string, string>): number {
  * @param text the query, when not the file's own text (SqlAnalysisSteps.query)
  * @returns the rows, with the statement's column names in order
  */
-export function runAnalysisSql(ctx: AnalysisContext, id: string, extra: Record<string, number | string | null> = {}, text = readAnalysisSql(id)): AnalysisResult {
+export function runAnalysisSql(
+  ctx: AnalysisContext,
+  id: string,
+  extra: Record<string, number | string | null> = {},
+  text = readAnalysisSql(id),
+): AnalysisResult {
   const stmt = ctx.db.prepare(text);
   const params: Record<string, bigint | number | string | null> = {};
   for (const [k, v] of Object.entries({ pid: ctx.pid ?? null, limit: ctx.limit ?? -1, page_size: pageSizeBytes(ctx.meta), ...extra })) {

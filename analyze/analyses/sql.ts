@@ -7,21 +7,25 @@ import type { Analysis, AnalysisResult, Cell } from '../types.js';
 import { rejectPidFilter } from './reject-pid.js';
 
 const READ_KEYWORDS = /^(select|with|values|explain)\b/i;
-const READ_HINT = "only a single read-only statement runs (SELECT, WITH, VALUES or EXPLAIN); for pragmas use their table-valued functions, e.g. SELECT * FROM pragma_table_info('vmas')";
+const READ_HINT =
+  "only a single read-only statement runs (SELECT, WITH, VALUES or EXPLAIN); for pragmas use their table-valued functions, e.g. SELECT * FROM pragma_table_info('vmas')";
 
 export const sql: Analysis = {
   id: 'sql',
   title: 'Run one read-only SQL query against the capture',
   description:
-    'Runs a single SELECT (or WITH, VALUES, EXPLAIN) statement and prints its rows with the column names SQLite gives them. ' +
-    'Statements that would write, ATTACH or DETACH a database, change a PRAGMA, VACUUM or open a transaction are refused. ' +
-    'schema.sql documents every table and column; addresses are signed 64-bit integers (printf(\'%x\', start_address) prints them in hex).',
+    'Runs a single SELECT (or WITH, VALUES, EXPLAIN) statement and prints its rows with the column names SQLite gives them. '
+    + 'Statements that would write, ATTACH or DETACH a database, change a PRAGMA, VACUUM or open a transaction are refused. '
+    + "schema.sql documents every table and column; addresses are signed 64-bit integers (printf('%x', start_address) prints them in hex).",
   usage: '"<query>"',
   run(ctx) {
     rejectPidFilter(ctx, 'sql', 'filter in the query instead, e.g. ... WHERE pid = 1234');
     if (ctx.args.length !== 1 || ctx.args[0].trim() === '') {
       const got = ctx.args.length === 1 ? 'an empty one' : `${ctx.args.length} ${ctx.args.length === 1 ? 'argument' : 'arguments'}`;
-      throw new UserError(`sql takes exactly one query, got ${got}`, 'quote the whole query for the shell: pagescope analyze CAPTURE sql "SELECT pid, comm FROM processes"');
+      throw new UserError(
+        `sql takes exactly one query, got ${got}`,
+        'quote the whole query for the shell: pagescope analyze CAPTURE sql "SELECT pid, comm FROM processes"',
+      );
     }
     const stmt = prepareReadOnly(ctx.db, ctx.args[0]);
     try {
@@ -32,7 +36,11 @@ export const sql: Analysis = {
       if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw err;
       const message = (err as Error).message;
       if (code.startsWith('SQLITE_AUTH') || /not authorized/.test(message)) throw new UserError(`refused: ${message}`, READ_HINT);
-      if (code.startsWith('SQLITE_NOMEM')) throw new UserError(`query failed: ${message} (the memory limit, --max-memory)`, 'ask for fewer rows or smaller values, or pass --max-memory MIB (0: no limit)');
+      if (code.startsWith('SQLITE_NOMEM'))
+        throw new UserError(
+          `query failed: ${message} (the memory limit, --max-memory)`,
+          'ask for fewer rows or smaller values, or pass --max-memory MIB (0: no limit)',
+        );
       throw new UserError(`query failed: ${message}`, 'see schema.sql for the tables and columns of a capture');
     }
   },
@@ -49,7 +57,11 @@ export function prepareReadOnly(db: Database.Database, query: string): Database.
     // A typo ("SELEC 1") is not a statement at all: say so rather than call it a refused write.
     // Preparing never runs a statement, so trying it is safe.
     const syntax = syntaxError(db, query);
-    if (syntax) throw new UserError(`invalid query: ${syntax}`, 'check the spelling of the statement; see schema.sql for the tables and columns of a capture');
+    if (syntax)
+      throw new UserError(
+        `invalid query: ${syntax}`,
+        'check the spelling of the statement; see schema.sql for the tables and columns of a capture',
+      );
     throw new UserError(`refused: ${first ? first.toUpperCase() : 'an empty'} statement is not a read-only query`, READ_HINT);
   }
   let stmt: Database.Statement;

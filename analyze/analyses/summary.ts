@@ -16,12 +16,25 @@ export const summary = sqlAnalysis('summary', {
 function memcgFacts(ctx: AnalysisContext, result: AnalysisResult): Array<Record<string, Cell>> {
   if (!hasColumn(ctx.db, 'memory_cgroup_stat', 'value_before_bytes')) return [];
   const rows = memcgs.run({ ...ctx, pid: undefined, limit: undefined }).rows;
-  const within = (diff: string, drift: string): number => rows.filter((r) => typeof r[diff] === 'number' && Math.abs(r[diff] as number) <= ((r[drift] as number | null) ?? 0)).length;
+  const within = (diff: string, drift: string): number =>
+    rows.filter((r) => typeof r[diff] === 'number' && Math.abs(r[diff] as number) <= ((r[drift] as number | null) ?? 0)).length;
   const facts: Array<[string, Cell, string]> = [
     ['memory_cgroups', rows.length, 'memory cgroups of the captured processes (memcgs)'],
-    ['shmem_within_drift', within('shmem_difference_bytes', 'shmem_drift_bytes'), 'of those, memory.stat shmem equal to their objects\' cached pages within the drift'],
-    ['swap_within_drift', within('swap_difference_bytes', 'swap_drift_bytes'), 'of those, swap slots equal to their objects\' and processes\' swap within the drift'],
-    ['shmem_difference_bytes', rows.reduce((s, r) => s + Math.abs((r.shmem_difference_bytes as number | null) ?? 0), 0), 'sum over them of |memory.stat shmem - objects\' cached pages|'],
+    [
+      'shmem_within_drift',
+      within('shmem_difference_bytes', 'shmem_drift_bytes'),
+      "of those, memory.stat shmem equal to their objects' cached pages within the drift",
+    ],
+    [
+      'swap_within_drift',
+      within('swap_difference_bytes', 'swap_drift_bytes'),
+      "of those, swap slots equal to their objects' and processes' swap within the drift",
+    ],
+    [
+      'shmem_difference_bytes',
+      rows.reduce((s, r) => s + Math.abs((r.shmem_difference_bytes as number | null) ?? 0), 0),
+      "sum over them of |memory.stat shmem - objects' cached pages|",
+    ],
   ];
   const room = ctx.limit === undefined || ctx.limit < 0 ? facts.length : Math.max(0, ctx.limit - result.rows.length);
   return facts.slice(0, room).map(([key, value, description]) => ({ section: 'memcg', key, value, description }));

@@ -47,7 +47,11 @@ export function diffObjects(a: CaptureSide, b: CaptureSide): ObjectDiff[] {
   });
 }
 
-function objectMoves(pair: Paired<ObjectSide>, runsA: ReturnType<typeof objectRunReader>, runsB: ReturnType<typeof objectRunReader>): Moves | null {
+function objectMoves(
+  pair: Paired<ObjectSide>,
+  runsA: ReturnType<typeof objectRunReader>,
+  runsB: ReturnType<typeof objectRunReader>,
+): Moves | null {
   const probed = (row: ObjectSide | null): boolean => row === null || row.residency_status === 'complete';
   if (!probed(pair.a) || !probed(pair.b)) return null;
   return countMoves(pair.a ? runsA(pair.a.object_id) : [], pair.b ? runsB(pair.b.object_id) : []);

@@ -80,7 +80,17 @@ function pageSums(vmas: readonly VmaDiff[]): Map<string, PageSums> {
     })
     .orderby('pid', 'start_time_ticks')
     .objects() as Array<PageSums & { pid: number; start_time_ticks: number }>;
-  return new Map(rows.map((r) => [processKey(r), { pages_delta: r.pages_delta, present_pages_delta: r.present_pages_delta, swap_pages_delta: r.swap_pages_delta, zero_pages_delta: r.zero_pages_delta }]));
+  return new Map(
+    rows.map((r) => [
+      processKey(r),
+      {
+        pages_delta: r.pages_delta,
+        present_pages_delta: r.present_pages_delta,
+        swap_pages_delta: r.swap_pages_delta,
+        zero_pages_delta: r.zero_pages_delta,
+      },
+    ]),
+  );
 }
 
 /** The moves of each process's VMAs, summed; VMAs without runs add nothing. */

@@ -77,9 +77,10 @@ export function readProcesses(side: CaptureSide): ProcessSide[] {
  * @returns every VMA with its page counts, by pid and start address
  */
 export function readVmas(side: CaptureSide): VmaSide[] {
-  return side.db
-    .prepare(
-      `WITH vma_counts AS (
+  return (
+    side.db
+      .prepare(
+        `WITH vma_counts AS (
          SELECT
            vma_id,
            SUM(CASE WHEN present = 1 THEN pages ELSE 0 END) AS present_pages,
@@ -99,9 +100,10 @@ export function readVmas(side: CaptureSide): VmaSide[] {
        JOIN processes AS p USING (pid)
        LEFT JOIN vma_counts AS c ON c.vma_id = v.id
        ORDER BY v.pid, v.start_address`,
-    )
-    // A BigInt binds as INTEGER, so the division above stays an integer division.
-    .all({ page_size: BigInt(side.pageSize) }) as VmaSide[];
+      )
+      // A BigInt binds as INTEGER, so the division above stays an integer division.
+      .all({ page_size: BigInt(side.pageSize) }) as VmaSide[]
+  );
 }
 
 /**

@@ -10,7 +10,8 @@ export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The --format description, identical across commands. */
-export const FORMAT_DESCRIPTION = 'Output format: aligned table (fits the terminal, else 100 columns; long texts wrap), CSV (RFC 4180), JSON array, or NDJSON (one object per line)';
+export const FORMAT_DESCRIPTION =
+  'Output format: aligned table (fits the terminal, else 100 columns; long texts wrap), CSV (RFC 4180), JSON array, or NDJSON (one object per line)';
 
 /** Layout options and where the text goes. */
 export interface FormatOptions {

@@ -27,10 +27,13 @@ export function formatTable(result: AnalysisResult, width = TABLE_WIDTH): string
   const natural = columns.map((c, i) => Math.max(textWidth(c), widest[i]));
   // A header may wrap at its underscores, so its longest word (up to MIN_TEXT_WIDTH) is its floor.
   const word = columns.map((c) => Math.min(MIN_TEXT_WIDTH, Math.max(...headerWords(c).map(textWidth))));
-  const floors = columns.map((_, i) => (numeric[i] ? Math.max(widest[i], word[i]) : Math.min(natural[i], Math.max(MIN_TEXT_WIDTH, word[i]))));
+  const floors = columns.map((_, i) =>
+    numeric[i] ? Math.max(widest[i], word[i]) : Math.min(natural[i], Math.max(MIN_TEXT_WIDTH, word[i])),
+  );
   const widths = fitWidths(natural, floors, width);
   // Still too wide (many numeric columns): one record per row, like psql's expanded display.
-  if (rows.length > 0 && widths.reduce((a, b) => a + b, 0) + GAP.length * (columns.length - 1) > width) return formatRecords(columns, cells, width);
+  if (rows.length > 0 && widths.reduce((a, b) => a + b, 0) + GAP.length * (columns.length - 1) > width)
+    return formatRecords(columns, cells, width);
   const align = (text: string, i: number): string => {
     const pad = ' '.repeat(Math.max(0, widths[i] - textWidth(text)));
     return numeric[i] ? pad + text : text + pad;

@@ -68,7 +68,13 @@ export function parseCgroupV1Path(text: string, controller: string): string | nu
     const first = line.indexOf(':');
     const second = first < 0 ? -1 : line.indexOf(':', first + 1);
     if (second < 0) continue;
-    if (line.slice(first + 1, second).split(',').includes(controller)) return line.slice(second + 1);
+    if (
+      line
+        .slice(first + 1, second)
+        .split(',')
+        .includes(controller)
+    )
+      return line.slice(second + 1);
   }
   return null;
 }

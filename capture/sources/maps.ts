@@ -28,9 +28,7 @@ export interface MapsHeader {
 // quantifiers, and the trailing ` +([^]*)$` cannot fail once it is reached.
 const HEX64 = '([0-9a-fA-F]{1,16})';
 const HEX32 = '([0-9a-fA-F]{1,8})';
-const HEADER = new RegExp(
-  `^${HEX64}-${HEX64} ([r-][w-][x-][sp]) ${HEX64} ${HEX32}:${HEX32} (\\d{1,20})(?: +([^]*))?$`,
-);
+const HEADER = new RegExp(`^${HEX64}-${HEX64} ([r-][w-][x-][sp]) ${HEX64} ${HEX32}:${HEX32} (\\d{1,20})(?: +([^]*))?$`);
 const DELETED_SUFFIX = ' (deleted)';
 
 function isHexCode(c: number): boolean {
@@ -52,7 +50,7 @@ export function isMapsHeaderLine(line: string): boolean {
   if (i === 0 || line.charCodeAt(i) !== 45 /* - */) return false;
   let j = i + 1;
   while (j < line.length && isHexCode(line.charCodeAt(j))) j++;
-  return j > i + 1 && line.charCodeAt(j) === 32 /* space */;
+  return j > i + 1 && line.charCodeAt(j) === 32; /* space */
 }
 
 /**

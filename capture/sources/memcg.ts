@@ -73,17 +73,54 @@ export interface MemoryStatRow {
  * also as total_<key> (hierarchical). hierarchical_*_limit print v1's "no limit" when unlimited.
  */
 const V1_SIZES = new Set([
-  'cache', 'rss', 'rss_huge', 'shmem', 'mapped_file', 'dirty', 'writeback', 'swap', 'swapcached',
-  'inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable',
-  'hierarchical_memory_limit', 'hierarchical_memsw_limit',
+  'cache',
+  'rss',
+  'rss_huge',
+  'shmem',
+  'mapped_file',
+  'dirty',
+  'writeback',
+  'swap',
+  'swapcached',
+  'inactive_anon',
+  'active_anon',
+  'inactive_file',
+  'active_file',
+  'unevictable',
+  'hierarchical_memory_limit',
+  'hierarchical_memsw_limit',
 ]);
 
 /** Sizes of v2 memory.stat, printed in bytes (memory_stats[] in mm/memcontrol.c, 6.18). */
 const V2_SIZES = new Set([
-  'anon', 'file', 'kernel', 'kernel_stack', 'pagetables', 'sec_pagetables', 'percpu', 'sock', 'vmalloc',
-  'shmem', 'zswap', 'zswapped', 'file_mapped', 'file_dirty', 'file_writeback', 'swapcached', 'anon_thp',
-  'file_thp', 'shmem_thp', 'inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable',
-  'slab_reclaimable', 'slab_unreclaimable', 'slab', 'hugetlb',
+  'anon',
+  'file',
+  'kernel',
+  'kernel_stack',
+  'pagetables',
+  'sec_pagetables',
+  'percpu',
+  'sock',
+  'vmalloc',
+  'shmem',
+  'zswap',
+  'zswapped',
+  'file_mapped',
+  'file_dirty',
+  'file_writeback',
+  'swapcached',
+  'anon_thp',
+  'file_thp',
+  'shmem_thp',
+  'inactive_anon',
+  'active_anon',
+  'inactive_file',
+  'active_file',
+  'unevictable',
+  'slab_reclaimable',
+  'slab_unreclaimable',
+  'slab',
+  'hugetlb',
 ]);
 
 /**
@@ -208,8 +245,9 @@ export function memcgAncestry(ref: MemoryCgroupRef): MemoryCgroupRef[] {
  * shows that subtree at its mount point.
  */
 function cgroupDir(mount: { mountPoint: string; root: string }, cgroupPath: string): string {
-  const rel = mount.root !== '/' && (cgroupPath === mount.root || cgroupPath.startsWith(`${mount.root}/`))
-    ? cgroupPath.slice(mount.root.length)
-    : cgroupPath;
+  const rel =
+    mount.root !== '/' && (cgroupPath === mount.root || cgroupPath.startsWith(`${mount.root}/`))
+      ? cgroupPath.slice(mount.root.length)
+      : cgroupPath;
   return path.join(mount.mountPoint, rel);
 }

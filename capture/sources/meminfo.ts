@@ -32,8 +32,6 @@ export function parseMeminfo(text: string): MeminfoRow[] {
       throw new ParseError('meminfo', lineNo, line, 'expected "Key: N" or "Key: N kB"');
     }
     const value = Number(m[1]);
-    return m[2] === undefined
-      ? { field, valueKb: null, valueCount: value }
-      : { field, valueKb: value, valueCount: null };
+    return m[2] === undefined ? { field, valueKb: null, valueCount: value } : { field, valueKb: value, valueCount: null };
   });
 }

@@ -47,8 +47,7 @@ const FIXED_FIELDS = 6;
  */
 export function parseMountinfo(text: string): MountRow[] {
   return parseLines(text, (line, lineNo) => {
-    const malformed = (reason: string): ParseError =>
-      new ParseError('mountinfo', lineNo, line, reason);
+    const malformed = (reason: string): ParseError => new ParseError('mountinfo', lineNo, line, reason);
     const f = line.split(' ');
     const separator = f.indexOf('-', FIXED_FIELDS);
     if (f.length < FIXED_FIELDS || separator === -1) throw malformed('no " - " after the optional fields');

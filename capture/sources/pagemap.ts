@@ -237,15 +237,18 @@ export interface DecodedRun {
  */
 export function expandRun(run: DecodedRun): bigint[] {
   const flags =
-    (BigInt(run.present) << 63n) | (BigInt(run.swap) << 62n) | (BigInt(run.fileShared) << 61n)
-    | (BigInt(run.reservedBits) << 59n) | (BigInt(run.guard) << 58n) | (BigInt(run.uffdWp) << 57n)
-    | (BigInt(run.exclusive) << 56n) | (BigInt(run.softDirty) << 55n);
+    (BigInt(run.present) << 63n)
+    | (BigInt(run.swap) << 62n)
+    | (BigInt(run.fileShared) << 61n)
+    | (BigInt(run.reservedBits) << 59n)
+    | (BigInt(run.guard) << 58n)
+    | (BigInt(run.uffdWp) << 57n)
+    | (BigInt(run.exclusive) << 56n)
+    | (BigInt(run.softDirty) << 55n);
   const out: bigint[] = [];
   for (let i = 0; i < run.pages; i++) {
     const step = BigInt(run.increments * i);
-    const frame = run.swap
-      ? ((BigInt(run.swapOffset ?? 0) + step) << 5n) | BigInt(run.swapType ?? 0)
-      : BigInt(run.pfn ?? 0) + step;
+    const frame = run.swap ? ((BigInt(run.swapOffset ?? 0) + step) << 5n) | BigInt(run.swapType ?? 0) : BigInt(run.pfn ?? 0) + step;
     out.push(flags | frame);
   }
   return out;

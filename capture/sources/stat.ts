@@ -45,8 +45,7 @@ const MAJFLT_INDEX = 12 - 3;
  */
 export function parseStat(text: string): ProcStat {
   const line = text.endsWith('\n') ? text.slice(0, -1) : text;
-  const malformed = (reason: string): ParseError =>
-    new ParseError('stat', 1, line, reason);
+  const malformed = (reason: string): ParseError => new ParseError('stat', 1, line, reason);
   const open = line.indexOf(' (');
   const close = line.lastIndexOf(')');
   if (open <= 0 || close < open + 2) throw malformed('expected "pid (comm) state …"');

@@ -55,8 +55,7 @@ export function parseSysvShm(text: string): SysvShmRow[] {
   return parseLines(text, (line, lineNo) => {
     const c = line.trim().split(WHITESPACE);
     if (c[0] === 'key') return null;
-    const malformed = (reason: string): ParseError =>
-      new ParseError('sysvipc/shm', lineNo, line, reason);
+    const malformed = (reason: string): ParseError => new ParseError('sysvipc/shm', lineNo, line, reason);
     // Extra columns from a future kernel are ignored rather than rejected.
     if (c.length !== OLD_COLUMNS && c.length < COLUMNS) {
       throw malformed(`expected ${OLD_COLUMNS} or at least ${COLUMNS} columns`);

@@ -44,7 +44,8 @@ export function hostAttributionSpec(bars: HostAttribution): TopLevelSpec {
   for (const r of rows) if (!parts.includes(r.part) && r.part !== UNATTRIBUTED) parts.push(r.part);
   parts.push(UNATTRIBUTED);
   const found = parts.filter((p) => p !== UNATTRIBUTED && p !== SIZED);
-  const color = (p: string): string => (p === UNATTRIBUTED ? UNATTRIBUTED_COLOR : p === SIZED ? SIZED_COLOR : FOUND_COLORS[found.indexOf(p) % FOUND_COLORS.length]);
+  const color = (p: string): string =>
+    p === UNATTRIBUTED ? UNATTRIBUTED_COLOR : p === SIZED ? SIZED_COLOR : FOUND_COLORS[found.indexOf(p) % FOUND_COLORS.length];
   return {
     width: CHART_WIDTH,
     height: { step: 26 },

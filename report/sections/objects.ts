@@ -29,15 +29,35 @@ export function renderObjects(data: ReportData, figures: Figures): string {
     { label: 'merged', numeric: true, help: 'data pages a degraded method could not split', cell: pages('merged_pages') },
     { label: 'hole', numeric: true, cell: pages('hole_pages') },
     { label: 'unknown', numeric: true, cell: pages('unknown_pages') },
-    { label: 'VMAs', numeric: true, help: 'captured VMAs mapping it', cell: (r) => count(Array.isArray(r.mappers) ? r.mappers.length : null) },
-    { label: 'fds', numeric: true, help: 'processes holding it open', cell: (r) => count(Array.isArray(r.fd_pids) ? r.fd_pids.length : null) },
-    { label: 'residency', cell: (r) => raw(`${text(r.residency_status).html}${r.method ? ` <span class="sub">${text(r.method).html}</span>` : ''}${r.unavailable_reason ? `<br><span class="sub">${text(r.unavailable_reason).html}</span>` : ''}${hugetlbNote(r)}`) },
+    {
+      label: 'VMAs',
+      numeric: true,
+      help: 'captured VMAs mapping it',
+      cell: (r) => count(Array.isArray(r.mappers) ? r.mappers.length : null),
+    },
+    {
+      label: 'fds',
+      numeric: true,
+      help: 'processes holding it open',
+      cell: (r) => count(Array.isArray(r.fd_pids) ? r.fd_pids.length : null),
+    },
+    {
+      label: 'residency',
+      cell: (r) =>
+        raw(
+          `${text(r.residency_status).html}${r.method ? ` <span class="sub">${text(r.method).html}</span>` : ''}${r.unavailable_reason ? `<br><span class="sub">${text(r.unavailable_reason).html}</span>` : ''}${hugetlbNote(r)}`,
+        ),
+    },
   ];
   const parts: string[] = [];
-  parts.push(`<p>Page counts in pages of ${escapeHtml(String(data.pageKb))} kB, from the residency probe of each object (not from any process's page tables, which show swapped shmem pages as empty).</p>`);
+  parts.push(
+    `<p>Page counts in pages of ${escapeHtml(String(data.pageKb))} kB, from the residency probe of each object (not from any process's page tables, which show swapped shmem pages as empty).</p>`,
+  );
   parts.push(renderTable(columns, data.objects, { collapseAbove: 30, noun: 'objects' }));
   if (data.objectStrips.length > 0) {
-    parts.push(`<h3>Page-state strips</h3>\n<p>Each strip runs along the object's file pages; a page present in any captured page table is <b>mapped</b>, otherwise it shows the object's residency. ${data.objectStrips.length < data.objects.length ? `The ${data.objectStrips.length} largest objects are drawn. ` : ''}Strips of more than a few hundred pages aggregate pages into columns split by state.</p>`);
+    parts.push(
+      `<h3>Page-state strips</h3>\n<p>Each strip runs along the object's file pages; a page present in any captured page table is <b>mapped</b>, otherwise it shows the object's residency. ${data.objectStrips.length < data.objects.length ? `The ${data.objectStrips.length} largest objects are drawn. ` : ''}Strips of more than a few hundred pages aggregate pages into columns split by state.</p>`,
+    );
     parts.push(renderPageStateLegend());
     for (const s of data.objectStrips) parts.push(renderStrip(s, data.pageKb, figures));
   }
@@ -64,7 +84,9 @@ ${renderFigure(figures, CHART.object(s.id))}</section>`;
  */
 export function stateCounts(counts: Record<PageState, number>, pageKb: number): string {
   return PAGE_STATES.filter((st) => counts[st] > 0)
-    .map((st) => `<span class="st st-${st}">${st}</span> ${escapeHtml(formatCount(counts[st]))} (${escapeHtml(formatKb(counts[st] * pageKb))})`)
+    .map(
+      (st) =>
+        `<span class="st st-${st}">${st}</span> ${escapeHtml(formatCount(counts[st]))} (${escapeHtml(formatKb(counts[st] * pageKb))})`,
+    )
     .join(' · ');
 }
-

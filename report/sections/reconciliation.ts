@@ -36,7 +36,12 @@ const COLUMNS: ReadonlyArray<Column<Row>> = [
   { label: 'present', numeric: true, help: 'pagemap: present pages', cell: (r) => count(r.pm_present_pages) },
   { label: 'swap pte', numeric: true, help: 'pagemap: real swap entries', cell: (r) => count(r.pm_swap_pages) },
   { label: '∅ cached', numeric: true, help: 'empty in pagemap, file page in the page cache', cell: (r) => count(r.zero_cached_pages) },
-  { label: '∅ swapcache', numeric: true, help: 'empty in pagemap, file page swapped but in swap cache', cell: (r) => count(r.zero_swapcache_pages) },
+  {
+    label: '∅ swapcache',
+    numeric: true,
+    help: 'empty in pagemap, file page swapped but in swap cache',
+    cell: (r) => count(r.zero_swapcache_pages),
+  },
   { label: '∅ swapped', numeric: true, help: 'empty in pagemap, file page swapped out', cell: (r) => count(r.zero_swapped_pages) },
   { label: '∅ hole', numeric: true, help: 'empty in pagemap, nothing behind it', cell: (r) => count(r.zero_hole_pages) },
   { label: '∅ unknown', numeric: true, help: 'empty in pagemap, residency unknown', cell: (r) => count(r.zero_unknown_pages) },
@@ -44,7 +49,12 @@ const COLUMNS: ReadonlyArray<Column<Row>> = [
   { label: 'Swap', numeric: true, help: 'smaps Swap', cell: (r) => kb(r.smaps_swap_kb) },
   { label: 'Swap expected', numeric: true, help: 'what the page tables and the object account for', cell: (r) => kb(r.expected_swap_kb) },
   { label: 'SwapPss', numeric: true, help: 'smaps SwapPss', cell: (r) => kb(r.smaps_swap_pss_kb) },
-  { label: 'SwapPss rebuilt', numeric: true, help: 'SwapPss rebuilt from the swap offsets of all captured processes', cell: (r) => kb(r.swap_pss_from_pagemap_kb) },
+  {
+    label: 'SwapPss rebuilt',
+    numeric: true,
+    help: 'SwapPss rebuilt from the swap offsets of all captured processes',
+    cell: (r) => kb(r.swap_pss_from_pagemap_kb),
+  },
 ];
 
 /**
@@ -73,15 +83,19 @@ export function renderReconciliation(data: ReportData): string {
     `<p>Listed: every shared-memory VMA and every VMA that is not consistent (${formatCount(listed.length)}). Not listed: ${formatCount(rest)} consistent VMAs of private memory and files. Page counts are in pages of ${escapeHtml(String(data.pageKb))} kB; ∅ columns split the empty pagemap entries (neither present nor a swap entry) by the state of the file page behind them.</p>`,
   ];
   if (listed.length > shown.length) {
-    parts.push(`<p class="note">Only the first ${formatCount(shown.length)} of ${formatCount(listed.length)} are listed here; <code>pagescope analyze CAPTURE reconcile</code> prints them all.</p>`);
+    parts.push(
+      `<p class="note">Only the first ${formatCount(shown.length)} of ${formatCount(listed.length)} are listed here; <code>pagescope analyze CAPTURE reconcile</code> prints them all.</p>`,
+    );
   }
   if (shown.length === 0) return parts.join('\n');
-  parts.push(renderTable(COLUMNS, shown, {
-    collapseAbove: 40,
-    noun: 'VMAs',
-    rowClass: (r) => `v-row-${VERDICTS.includes(r.verdict as (typeof VERDICTS)[number]) ? String(r.verdict) : 'other'}`,
-    after: (r) => (r.explanation ? raw(`<span class="why">${text(r.explanation, 4000).html}</span>`) : null),
-  }));
+  parts.push(
+    renderTable(COLUMNS, shown, {
+      collapseAbove: 40,
+      noun: 'VMAs',
+      rowClass: (r) => `v-row-${VERDICTS.includes(r.verdict as (typeof VERDICTS)[number]) ? String(r.verdict) : 'other'}`,
+      after: (r) => (r.explanation ? raw(`<span class="why">${text(r.explanation, 4000).html}</span>`) : null),
+    }),
+  );
   return parts.join('\n');
 }
 

@@ -47,7 +47,15 @@ describe('analyze/analyses (real capture)', function () {
         // [8,16) paged out (swap cache or swap), [16,32) touched, [32,40) pwrite only, [48,52)
         // fallocated, the rest holes. Mapped a second time, privately and untouched, so smaps
         // counts its swap twice.
-        { name: 'posix', kind: 'shm-file', pages: 64, pageout: swap ? [[8, 16]] : [], touch: [[16, 32]], pwrite: [[32, 40]], fallocate: [[48, 52]] },
+        {
+          name: 'posix',
+          kind: 'shm-file',
+          pages: 64,
+          pageout: swap ? [[8, 16]] : [],
+          touch: [[16, 32]],
+          pwrite: [[32, 40]],
+          fallocate: [[48, 52]],
+        },
         { name: 'again', kind: 'private-of-shm', of: 'posix', pages: 64 },
         { name: 'sysv', kind: 'sysv', pages: 32, pageout: swap ? [[0, 8]] : [], touch: [[8, 16]] },
         { name: 'fdonly', kind: 'memfd', pages: 16, map: false, pwrite: [[0, 4]] },
@@ -146,7 +154,11 @@ describe('analyze/analyses (real capture)', function () {
     }
     const posix = rows.find((r) => r.path === w.objects.posix.path);
     assert.ok(posix, 'the POSIX shm object');
-    assert.deepEqual(posix.mappers.map((m: Row) => m.pid), [w.pid, w.pid], 'mapped shared and private');
+    assert.deepEqual(
+      posix.mappers.map((m: Row) => m.pid),
+      [w.pid, w.pid],
+      'mapped shared and private',
+    );
     if (posix.residency_status === 'complete') {
       assert.equal(posix.size_pages, 64);
       assert.equal(posix.cached_pages, 24);
@@ -187,7 +199,12 @@ describe('analyze/analyses (real capture)', function () {
       assert.equal(other.db.prepare('SELECT count(*) FROM smaps_rollup').pluck().get(), 1);
       const ours = (run('processes', { pid: w.pid }).rows as Row[])[0];
       const theirs = (findAnalysis('processes')!.run({ db: other.db, meta: other.meta, args: [], pid: w.pid }).rows as Row[])[0];
-      const sums = (db: typeof cap.db): Row => db.prepare('SELECT sum(rss_kb) AS rss_kb, sum(swap_kb) AS swap_kb, sum(swap_pss_kb) AS swap_pss_kb, sum(pss_kb) AS pss_kb FROM vmas WHERE pid = ?').get(w.pid) as Row;
+      const sums = (db: typeof cap.db): Row =>
+        db
+          .prepare(
+            'SELECT sum(rss_kb) AS rss_kb, sum(swap_kb) AS swap_kb, sum(swap_pss_kb) AS swap_pss_kb, sum(pss_kb) AS pss_kb FROM vmas WHERE pid = ?',
+          )
+          .get(w.pid) as Row;
       // Without --rollup the figures are the VMA sums; with it, smaps_rollup's, read right after
       // the VMAs of the same capture: the workload is idle, the same figures. (Compared within one
       // capture: between two, reclaim under other load may take a page of the workload's files.)
@@ -215,7 +232,10 @@ describe('analyze/analyses (real capture)', function () {
 
   it('pages: a VMA joins its pagemap runs with the residency of its file range', () => {
     const rows = run('pages', { args: ['vma', String(w.pid), w.objects.posix.start] }).rows as Row[];
-    assert.equal(rows.reduce((n, r) => n + r.pages, 0), 64);
+    assert.equal(
+      rows.reduce((n, r) => n + r.pages, 0),
+      64,
+    );
     const at = (page: number): Row => rows.find((r) => r.first_page <= page && page < r.first_page + r.pages)!;
     assert.equal(at(20).pagemap, 'present');
     assert.equal(at(20).residency, 'cached');
@@ -226,14 +246,19 @@ describe('analyze/analyses (real capture)', function () {
     assert.equal(at(0).start, w.objects.posix.start.padStart(8, '0'));
     const objectId = (run('files').rows as Row[]).find((r) => r.path === w.objects.posix.path)!.id;
     const byObject = run('pages', { args: ['object', String(objectId)] }).rows as Row[];
-    assert.equal(byObject.reduce((n, r) => n + r.pages, 0), 64);
+    assert.equal(
+      byObject.reduce((n, r) => n + r.pages, 0),
+      64,
+    );
     assert.ok(byObject.every((r) => r.pagemap === null && r.start === null));
   });
 
   it('pages: PFNs only where the capture recorded them (--pfns), never a made-up 0', function () {
     if (process.getuid?.() !== 0) this.skip(); // PFNs are visible to CAP_SYS_ADMIN only
     const present = (c: { db: CaptureDb['db']; meta: Record<string, string> }): Row =>
-      (findAnalysis('pages')!.run({ db: c.db, meta: c.meta, args: ['vma', String(w.pid), w.objects.posix.start] }).rows as Row[]).find((r) => r.pagemap === 'present')!;
+      (findAnalysis('pages')!.run({ db: c.db, meta: c.meta, args: ['vma', String(w.pid), w.objects.posix.start] }).rows as Row[]).find(
+        (r) => r.pagemap === 'present',
+      )!;
     assert.equal(cap.meta.pagemap_pfns, 'partial');
     assert.equal(present(cap).pfn, null);
     const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-pfns-'));
@@ -253,7 +278,10 @@ describe('analyze/analyses (real capture)', function () {
   });
 
   it('pages: names a target the capture does not have', () => {
-    assert.throws(() => run('pages', { args: ['vma', String(w.pid), '10'] }), (e: unknown) => e instanceof UserError && /no VMA of process \d+ starts at or contains 10/.test(e.message));
+    assert.throws(
+      () => run('pages', { args: ['vma', String(w.pid), '10'] }),
+      (e: unknown) => e instanceof UserError && /no VMA of process \d+ starts at or contains 10/.test(e.message),
+    );
     assert.throws(() => run('pages', { args: ['vma', '999999999', 'abc'] }), /process 999999999 is not in the capture/);
     assert.throws(() => run('pages', { args: ['object', '4242'] }), /no shared-memory object with id 4242/);
     assert.throws(() => run('pages', { args: [] }), /pages needs a target/);
@@ -263,7 +291,10 @@ describe('analyze/analyses (real capture)', function () {
     const vmas = run('vmas', { pid: sleeper.pid }).rows as Row[];
     assert.ok(vmas.length > 3 && vmas.every((r) => r.pid === sleeper.pid));
     assert.equal(run('vmas', { limit: 3 }).rows.length, 3);
-    assert.deepEqual((run('processes', { pid: sleeper.pid }).rows as Row[]).map((r) => r.comm), ['sleep']);
+    assert.deepEqual(
+      (run('processes', { pid: sleeper.pid }).rows as Row[]).map((r) => r.comm),
+      ['sleep'],
+    );
     assert.equal(run('sql', { args: ['SELECT * FROM vmas'], limit: 2 }).rows.length, 2);
     assert.throws(() => run('summary', { pid: 1 }), /--pid does not apply to the summary analysis/);
   });
@@ -286,7 +317,11 @@ describe('analyze/analyses (real capture)', function () {
       'SELECT 1; DELETE FROM vmas',
     ];
     for (const q of refused) {
-      assert.throws(() => run('sql', { args: [q] }), (e: unknown) => e instanceof UserError && e.exitCode === 2 && /^refused: /.test(e.message), q);
+      assert.throws(
+        () => run('sql', { args: [q] }),
+        (e: unknown) => e instanceof UserError && e.exitCode === 2 && /^refused: /.test(e.message),
+        q,
+      );
     }
     assert.ok(!fs.existsSync('/tmp/pagescope-attach.db'));
     const ok = run('sql', { args: ["SELECT key, 1 AS key FROM capture_meta WHERE key = 'tool_version'"] });

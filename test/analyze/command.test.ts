@@ -25,7 +25,8 @@ describe('analyze/command', function () {
     const db = new Database(file);
     db.exec(readSchema());
     const meta = db.prepare('INSERT INTO capture_meta (key, value) VALUES (?, ?)');
-    for (const [k, v] of Object.entries({ tool_version: '0.1.0', page_size_bytes: '4096', hostname: 'test', pfn_visible: '0' })) meta.run(k, v);
+    for (const [k, v] of Object.entries({ tool_version: '0.1.0', page_size_bytes: '4096', hostname: 'test', pfn_visible: '0' }))
+      meta.run(k, v);
     db.close();
   });
 
@@ -48,7 +49,10 @@ describe('analyze/command', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     const lines = r.stdout.trimEnd().split('\n');
-    assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), listAnalyses().map((a) => a.id));
+    assert.deepEqual(
+      lines.map((l) => l.split(/\s+/)[0]),
+      listAnalyses().map((a) => a.id),
+    );
     for (const [i, a] of listAnalyses().entries()) assert.ok(lines[i].endsWith(`  ${a.title}`), lines[i]);
   });
 
@@ -56,7 +60,12 @@ describe('analyze/command', function () {
     const r = runCli(['analyze', path.join(dir, 'does-not-matter.db'), 'nope']);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, `error: unknown analysis: nope\nhint: valid analyses: ${listAnalyses().map((a) => a.id).join(', ')}\n`);
+    assert.equal(
+      r.stderr,
+      `error: unknown analysis: nope\nhint: valid analyses: ${listAnalyses()
+        .map((a) => a.id)
+        .join(', ')}\n`,
+    );
   });
 
   it('a missing capture exits 2 with one error line and a hint', () => {
@@ -106,11 +115,17 @@ describe('analyze/command', function () {
 
   it('refuses --output naming the capture itself, a negative --limit, and a missing analysis name', async () => {
     const before = fs.readFileSync(file);
-    await assert.rejects(handle({ capture: file, analysis: 'vmas', output: file }), (e: unknown) => e instanceof UserError && /is the capture file itself/.test(e.message));
+    await assert.rejects(
+      handle({ capture: file, analysis: 'vmas', output: file }),
+      (e: unknown) => e instanceof UserError && /is the capture file itself/.test(e.message),
+    );
     assert.ok(fs.readFileSync(file).equals(before));
     await assert.rejects(handle({ capture: file, analysis: 'vmas', limit: -1 }), /invalid --limit: -1/);
     await assert.rejects(handle({ capture: file, analysis: 'vmas', pid: 1.5 }), /invalid --pid: 1\.5/);
-    await assert.rejects(handle({ capture: file }), (e: unknown) => e instanceof UserError && e.exitCode === 2 && /needs a capture file and an analysis name/.test(e.message));
+    await assert.rejects(
+      handle({ capture: file }),
+      (e: unknown) => e instanceof UserError && e.exitCode === 2 && /needs a capture file and an analysis name/.test(e.message),
+    );
   });
 
   it('runs on a capture with no processes: empty results, never an error', async () => {
@@ -125,8 +140,15 @@ describe('analyze/command', function () {
 
     it('--verdict mismatch,explained --shmem prints only those rows, and every such row', async () => {
       const all = JSON.parse(await handle({ capture: sample, analysis: 'reconcile', format: 'json' })) as Array<Record<string, any>>;
-      const kept = JSON.parse(await handle({ capture: sample, analysis: 'reconcile', format: 'json', verdict: ['mismatch,explained'], shmem: true })) as Array<Record<string, any>>;
-      const expected = all.filter((r) => ['mismatch', 'explained'].includes(r.verdict) && ['shm-file', 'memfd', 'sysv', 'anon-shared'].includes(r.backing) && r.perms[3] === 's');
+      const kept = JSON.parse(
+        await handle({ capture: sample, analysis: 'reconcile', format: 'json', verdict: ['mismatch,explained'], shmem: true }),
+      ) as Array<Record<string, any>>;
+      const expected = all.filter(
+        (r) =>
+          ['mismatch', 'explained'].includes(r.verdict)
+          && ['shm-file', 'memfd', 'sysv', 'anon-shared'].includes(r.backing)
+          && r.perms[3] === 's',
+      );
       assert.ok(expected.length > 0 && expected.length < all.length);
       assert.deepEqual(kept, expected);
     });
@@ -145,8 +167,14 @@ describe('analyze/command', function () {
     });
 
     it('refuses a filter the analysis has no column for, and an unknown verdict, with exit 2', async () => {
-      await assert.rejects(handle({ capture: sample, analysis: 'summary', verdict: ['mismatch'] }), (e: unknown) => e instanceof UserError && e.exitCode === 2 && /--verdict does not apply to the summary analysis/.test(e.message));
-      await assert.rejects(handle({ capture: sample, analysis: 'reconcile', verdict: ['wrong'] }), (e: unknown) => e instanceof UserError && /unknown verdict: wrong/.test(e.message) && /mismatch/.test(e.hint ?? ''));
+      await assert.rejects(
+        handle({ capture: sample, analysis: 'summary', verdict: ['mismatch'] }),
+        (e: unknown) => e instanceof UserError && e.exitCode === 2 && /--verdict does not apply to the summary analysis/.test(e.message),
+      );
+      await assert.rejects(
+        handle({ capture: sample, analysis: 'reconcile', verdict: ['wrong'] }),
+        (e: unknown) => e instanceof UserError && /unknown verdict: wrong/.test(e.message) && /mismatch/.test(e.hint ?? ''),
+      );
     });
 
     it('calls a misspelt statement a syntax error, and a real write a refused statement', () => {
@@ -159,7 +187,9 @@ describe('analyze/command', function () {
     });
 
     it('a --pid the capture lacks exits 2 and lists the pids it has', () => {
-      const pids = (JSON.parse(runCli(['analyze', sample, 'processes', '--format', 'json']).stdout) as Array<{ pid: number }>).map((p) => p.pid);
+      const pids = (JSON.parse(runCli(['analyze', sample, 'processes', '--format', 'json']).stdout) as Array<{ pid: number }>).map(
+        (p) => p.pid,
+      );
       const r = runCli(['analyze', sample, 'reconcile', '--pid', '1']);
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
@@ -169,10 +199,17 @@ describe('analyze/command', function () {
 
     it('wraps the table to the terminal width it is given, and --wide cuts and wraps nothing', async () => {
       let out = '';
-      const command = analyzeCommand((t) => {
-        out += t;
-      }, () => 60);
-      await (command.handler as (a: AnalyzeArgs) => Promise<void>)({ capture: sample, analysis: 'warnings', format: 'table' } as AnalyzeArgs);
+      const command = analyzeCommand(
+        (t) => {
+          out += t;
+        },
+        () => 60,
+      );
+      await (command.handler as (a: AnalyzeArgs) => Promise<void>)({
+        capture: sample,
+        analysis: 'warnings',
+        format: 'table',
+      } as AnalyzeArgs);
       for (const line of out.trimEnd().split('\n')) assert.ok([...line].length <= 60, line);
       assert.ok(!out.includes('…'));
       const wide = await handle({ capture: sample, analysis: 'warnings', wide: true });

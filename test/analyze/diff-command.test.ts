@@ -26,7 +26,19 @@ describe('analyze/diff-command', function () {
     second = path.join(dir, 'after.db');
     otherBoot = path.join(dir, 'other-boot.db');
     writeDiffCapture(first, SPEC);
-    writeDiffCapture(second, { ...SPEC, meta: { started_monotonic_ns: '2000000000' }, objects: [{ ...SPEC.objects[0], runs: [[1, 'cached'], [3, 'swapped']] }] });
+    writeDiffCapture(second, {
+      ...SPEC,
+      meta: { started_monotonic_ns: '2000000000' },
+      objects: [
+        {
+          ...SPEC.objects[0],
+          runs: [
+            [1, 'cached'],
+            [3, 'swapped'],
+          ],
+        },
+      ],
+    });
     writeDiffCapture(otherBoot, { ...SPEC, meta: { boot_id: '11111111-1111-4111-8111-111111111111' } });
   });
 
@@ -39,8 +51,14 @@ describe('analyze/diff-command', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
-    assert.deepEqual(rows.map((row) => Object.keys(row)), [[...DIFF_COLUMNS]]);
-    assert.deepEqual(rows.map((row) => [row.level, row.change, row.dev, row.ino, row.moves]), [['object', 'changed', '0:1', 7001, 'cached->swapped:3']]);
+    assert.deepEqual(
+      rows.map((row) => Object.keys(row)),
+      [[...DIFF_COLUMNS]],
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.level, row.change, row.dev, row.ino, row.moves]),
+      [['object', 'changed', '0:1', 7001, 'cached->swapped:3']],
+    );
   });
 
   it('refuses captures of different boots with exit 2, one error line and a hint naming --force', () => {

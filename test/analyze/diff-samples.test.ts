@@ -59,7 +59,11 @@ function checkExpected(id: string, sample: string, actual: { ext: string; text: 
   }
   assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} is missing; run UPDATE_EXPECTED=1 npm test and review it`);
   // assert.equal on whole files prints a line diff on failure.
-  assert.equal(actual.text, fs.readFileSync(file, 'utf8'), `${id} on ${sample} differs from ${path.relative(ROOT, file)} (UPDATE_EXPECTED=1 npm test rewrites it)`);
+  assert.equal(
+    actual.text,
+    fs.readFileSync(file, 'utf8'),
+    `${id} on ${sample} differs from ${path.relative(ROOT, file)} (UPDATE_EXPECTED=1 npm test rewrites it)`,
+  );
 }
 
 describe('analyze/analyses on samples/ (diff tests)', function () {
@@ -101,7 +105,9 @@ describe('analyze/analyses on samples/ (diff tests)', function () {
           capture.close();
         }
       }
-      const reports = await Promise.all(samples.map((s) => runCliAsync(['report', s.file, '-o', path.join(out, `${s.name}.html`), '--quiet'])));
+      const reports = await Promise.all(
+        samples.map((s) => runCliAsync(['report', s.file, '-o', path.join(out, `${s.name}.html`), '--quiet'])),
+      );
       for (const [i, r] of reports.entries()) assert.equal(r.status, 0, `report ${samples[i].name}: ${r.stderr}`);
       for (const s of samples) assert.equal(sha256(s.file), hashes.get(s.name), `${s.name}.db changed`);
     } finally {

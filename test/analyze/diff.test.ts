@@ -18,27 +18,70 @@ const SHM = 0x7f0000000000;
 
 /** Process 100 before: its binary, a heap half present, a shm mapping, an 8-page region it will unmap. */
 const postgresBefore: ProcessSpec = {
-  pid: 100, startTicks: 5000, comm: 'postgres', rssKb: 100,
+  pid: 100,
+  startTicks: 5000,
+  comm: 'postgres',
+  rssKb: 100,
   vmas: [
     { start: 0x400000, pages: 10, path: '/usr/bin/postgres', backing: 'file', rssKb: 40, runs: [[10, 'present']] },
-    { start: HEAP, pages: 16, path: '[heap]', rssKb: 32, runs: [[8, 'present'], [8, 'zero']] },
-    { start: SHM, pages: 64, path: '/dev/shm/PostgreSQL.1', backing: 'shm-file', rssKb: 128, runs: [[32, 'present'], [32, 'zero']] },
+    {
+      start: HEAP,
+      pages: 16,
+      path: '[heap]',
+      rssKb: 32,
+      runs: [
+        [8, 'present'],
+        [8, 'zero'],
+      ],
+    },
+    {
+      start: SHM,
+      pages: 64,
+      path: '/dev/shm/PostgreSQL.1',
+      backing: 'shm-file',
+      rssKb: 128,
+      runs: [
+        [32, 'present'],
+        [32, 'zero'],
+      ],
+    },
     { start: 0x7f1000000000, pages: 8, rssKb: 32, runs: [[8, 'present']] },
   ],
 };
 
 /** After: 4 heap pages swapped out, the 8-page region gone, a new 4-page region. */
 const postgresAfter: ProcessSpec = {
-  pid: 100, startTicks: 5000, comm: 'postgres', rssKb: 84, swapKb: 16,
+  pid: 100,
+  startTicks: 5000,
+  comm: 'postgres',
+  rssKb: 84,
+  swapKb: 16,
   vmas: [
     postgresBefore.vmas[0],
-    { start: HEAP, pages: 16, path: '[heap]', rssKb: 16, swapKb: 16, runs: [[4, 'present'], [4, 'swap'], [8, 'zero']] },
+    {
+      start: HEAP,
+      pages: 16,
+      path: '[heap]',
+      rssKb: 16,
+      swapKb: 16,
+      runs: [
+        [4, 'present'],
+        [4, 'swap'],
+        [8, 'zero'],
+      ],
+    },
     postgresBefore.vmas[2],
     { start: 0x7f2000000000, pages: 4, runs: [[4, 'zero']] },
   ],
 };
 
-const idle: ProcessSpec = { pid: 103, startTicks: 5003, comm: 'idle', rssKb: 8, vmas: [{ start: 0x400000, pages: 2, rssKb: 8, runs: [[2, 'present']] }] };
+const idle: ProcessSpec = {
+  pid: 103,
+  startTicks: 5003,
+  comm: 'idle',
+  rssKb: 8,
+  vmas: [{ start: 0x400000, pages: 2, rssKb: 8, runs: [[2, 'present']] }],
+};
 const sysv: ObjectSpec = { inode: 7004, kind: 'sysv', path: '/SYSV00000001', pages: 4, runs: [[4, 'cached']] };
 
 const BEFORE: CaptureSpec = {
@@ -49,7 +92,17 @@ const BEFORE: CaptureSpec = {
     idle,
   ],
   objects: [
-    { devMinor: 25, inode: 4242, kind: 'shm-file', path: '/dev/shm/PostgreSQL.1', pages: 64, runs: [[32, 'cached'], [32, 'hole']] },
+    {
+      devMinor: 25,
+      inode: 4242,
+      kind: 'shm-file',
+      path: '/dev/shm/PostgreSQL.1',
+      pages: 64,
+      runs: [
+        [32, 'cached'],
+        [32, 'hole'],
+      ],
+    },
     { inode: 7001, kind: 'memfd', path: '/memfd:cache', pages: 16, runs: [[16, 'cached']] },
     { inode: 7002, kind: 'memfd', path: '/memfd:old', pages: 8, runs: [[8, 'cached']] },
     sysv,
@@ -65,8 +118,29 @@ const AFTER: CaptureSpec = {
     idle,
   ],
   objects: [
-    { devMinor: 25, inode: 4242, kind: 'shm-file', path: '/dev/shm/PostgreSQL.1', pages: 64, runs: [[16, 'cached'], [8, 'swapcache'], [8, 'swapped'], [32, 'hole']] },
-    { inode: 7001, kind: 'memfd', path: '/memfd:cache', pages: 32, runs: [[16, 'cached'], [16, 'hole']] },
+    {
+      devMinor: 25,
+      inode: 4242,
+      kind: 'shm-file',
+      path: '/dev/shm/PostgreSQL.1',
+      pages: 64,
+      runs: [
+        [16, 'cached'],
+        [8, 'swapcache'],
+        [8, 'swapped'],
+        [32, 'hole'],
+      ],
+    },
+    {
+      inode: 7001,
+      kind: 'memfd',
+      path: '/memfd:cache',
+      pages: 32,
+      runs: [
+        [16, 'cached'],
+        [16, 'hole'],
+      ],
+    },
     { inode: 7003, kind: 'memfd', path: '/memfd:new', pages: null },
     sysv,
   ],
@@ -125,7 +199,10 @@ describe('analyze/diff', () => {
     const empty = capture('empty', { processes: [], objects: [] });
     const kthread = capture('kthread', { processes: [{ pid: 2, startTicks: 1, comm: 'kthreadd', rssKb: 0, vmas: [] }], objects: [] });
     const rows = diffCaptures(empty, kthread, { force: false, logger: silentLogger }).rows;
-    assert.deepEqual(rows.map((r) => [r.level, r.change, r.pid, r.pages_delta, r.present_pages_delta, r.moves]), [['process', 'new', 2, 0, null, null]]);
+    assert.deepEqual(
+      rows.map((r) => [r.level, r.change, r.pid, r.pages_delta, r.present_pages_delta, r.moves]),
+      [['process', 'new', 2, 0, null, null]],
+    );
   });
 
   it('refuses captures of another boot with a UserError (exit 2) that names --force', () => {
@@ -136,7 +213,8 @@ describe('analyze/diff', () => {
       (err: unknown) =>
         err instanceof UserError
         && err.exitCode === 2
-        && err.message === `${a.file} and ${b.file} are captures of different hosts or boots (boot_id "00000000-0000-4000-8000-000000000000" vs "11111111-1111-4111-8111-111111111111"): pids and start times do not identify the same processes`
+        && err.message
+          === `${a.file} and ${b.file} are captures of different hosts or boots (boot_id "00000000-0000-4000-8000-000000000000" vs "11111111-1111-4111-8111-111111111111"): pids and start times do not identify the same processes`
         && /--force/.test(err.hint ?? ''),
     );
   });

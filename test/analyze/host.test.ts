@@ -74,26 +74,32 @@ describe('analyze host (real kernel)', function () {
     const start = BigInt(`0x${anon}`);
     const slots = pids.map((pid) => swapSlots(pid, start, PAGES));
     assert.ok(slots[0].length > OUT / 2, `the parent has ${slots[0].length} swap entries`);
-    assert.deepEqual(slots[1], slots[0], 'the child shares the parent\'s slots');
+    assert.deepEqual(slots[1], slots[0], "the child shares the parent's slots");
     const cap = await captureTo(pids);
     try {
       const fd = fs.openSync(shm, 'r');
       const cs = cachestat(fd, 0, 0);
       fs.closeSync(fd);
       const rows = analyzeJson(cap.file, 'host');
-      const kb = (section: string, item: string, kind: string | null = null): number | undefined => rows.find((r) => r.section === section && r.item === item && r.kind === kind)?.kb as number | undefined;
+      const kb = (section: string, item: string, kind: string | null = null): number | undefined =>
+        rows.find((r) => r.section === section && r.item === item && r.kind === kind)?.kb as number | undefined;
       const pageKb = 4;
       assert.equal(kb('swap', 'found', 'private'), new Set(slots[0]).size * pageKb, JSON.stringify(rows));
       assert.equal(kb('swap', 'found', 'shm-file'), cs.evictedPages * pageKb);
       assert.equal(kb('shmem', 'found', 'shm-file'), cs.cachePages * pageKb);
-      const meminfo = (field: string): number => cap.db.prepare('SELECT value_kb FROM host_meminfo WHERE field = ?').pluck().get(field) as number;
+      const meminfo = (field: string): number =>
+        cap.db.prepare('SELECT value_kb FROM host_meminfo WHERE field = ?').pluck().get(field) as number;
       assert.equal(kb('shmem', 'host'), meminfo('Shmem'));
       assert.equal(kb('swap', 'host'), meminfo('SwapTotal') - meminfo('SwapFree'));
       for (const section of ['shmem', 'swap', 'swap_cache']) {
         const host = kb(section, 'host') as number;
         const found = rows.filter((r) => r.section === section && r.item === 'found').reduce((s, r) => s + (r.kb as number), 0);
         const sized = kb(section, 'sized') ?? 0;
-        assert.equal(kb(section, 'unattributed'), host - found - sized, `${section}: unattributed is the host's figure less what was found and sized`);
+        assert.equal(
+          kb(section, 'unattributed'),
+          host - found - sized,
+          `${section}: unattributed is the host's figure less what was found and sized`,
+        );
       }
     } finally {
       cap.dispose();

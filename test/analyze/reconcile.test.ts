@@ -48,7 +48,16 @@ describe('analyze/reconcile (real kernel, CLI JSON)', function () {
     w = await startWorkload(
       {
         objects: [
-          { name: 'posix', kind: 'shm-file', pages: 64, swapped: [[0, 8]], pageout: [[8, 16]], touch: [[16, 32]], pwrite: [[32, 40]], fallocate: [[48, 52]] },
+          {
+            name: 'posix',
+            kind: 'shm-file',
+            pages: 64,
+            swapped: [[0, 8]],
+            pageout: [[8, 16]],
+            touch: [[16, 32]],
+            pwrite: [[32, 40]],
+            fallocate: [[48, 52]],
+          },
           { name: 'anon', kind: 'anon-shared', pages: 32, childTouch: [[0, 16]], touch: [[16, 20]] },
           { name: 'sysv', kind: 'sysv', pages: 32, pageout: [[0, 8]], touch: [[8, 16]] },
           // pwrite pages beyond the reach of fault-around (a read fault may map cached pages up to 15
@@ -74,7 +83,11 @@ describe('analyze/reconcile (real kernel, CLI JSON)', function () {
     assert.ok(rows.length > 20);
     for (const r of rows) {
       assert.equal(r.pm_present_pages + r.pm_swap_pages + r.pm_zero_pages, r.pages_total, `${r.pid} ${r.start}`);
-      assert.equal(r.zero_hole_pages + r.zero_cached_pages + r.zero_swapcache_pages + r.zero_swapped_pages + r.zero_unknown_pages, r.pm_zero_pages, `${r.pid} ${r.start}`);
+      assert.equal(
+        r.zero_hole_pages + r.zero_cached_pages + r.zero_swapcache_pages + r.zero_swapped_pages + r.zero_unknown_pages,
+        r.pm_zero_pages,
+        `${r.pid} ${r.start}`,
+      );
       assert.match(r.start, /^[0-9a-f]+$/);
       assert.ok(['consistent', 'explained', 'mismatch', 'unavailable'].includes(r.verdict));
       assert.equal(typeof r.explanation, 'string');
@@ -131,6 +144,9 @@ describe('analyze/reconcile (real kernel, CLI JSON)', function () {
 
   it('finds no unexplained mismatch in the workload processes', () => {
     const bad = rows.filter((r) => r.verdict === 'mismatch');
-    assert.deepEqual(bad.map((r) => `${r.pid} ${r.start} ${r.path}: ${r.explanation}`), []);
+    assert.deepEqual(
+      bad.map((r) => `${r.pid} ${r.start} ${r.path}: ${r.explanation}`),
+      [],
+    );
   });
 });

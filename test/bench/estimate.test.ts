@@ -8,7 +8,9 @@ import { bestMarginal, median, pairedDifferences, pairedMarginal, quantile, roun
 const DEFAULT_SMALL = [75, 79, 76, 79, 82, 82, 76, 69, 81, 71, 72, 69, 71, 82, 69, 73, 82, 78, 71, 69];
 const DEFAULT_LARGE = [98, 94, 93, 90, 94, 100, 92, 97, 91, 100, 88, 92, 91, 86, 87, 90, 94, 90, 94, 99];
 const FLOOR_SMALL = [8.6, 6.5, 5.4, 6.1, 6.3, 6.2, 6.5, 12.1, 5.8, 5.9, 5.9, 6.3, 6.1, 9.0, 5.9, 5.6, 5.8, 6.6, 5.9, 5.8];
-const FLOOR_LARGE = [18.1, 23.6, 16.6, 16.5, 17.2, 17.3, 17.5, 15.3, 17.8, 18.9, 19.8, 17.5, 17.5, 16.7, 16.9, 17.3, 17.0, 16.5, 17.1, 16.8];
+const FLOOR_LARGE = [
+  18.1, 23.6, 16.6, 16.5, 17.2, 17.3, 17.5, 15.3, 17.8, 18.9, 19.8, 17.5, 17.5, 16.7, 16.9, 17.3, 17.0, 16.5, 17.1, 16.8,
+];
 
 describe('bench estimators', () => {
   it('quantiles interpolate between order statistics, whatever the order of the input', () => {
@@ -39,10 +41,13 @@ describe('bench estimators', () => {
     assert.equal(after.best - before.best, 8);
     const diffs = pairedDifferences(DEFAULT_SMALL, DEFAULT_LARGE);
     const spread = quantile(diffs, 0.75) - quantile(diffs, 0.25);
-    assert.ok(Math.abs(after.paired - before.paired) < spread / 2, `paired ${before.paired} -> ${after.paired}, rounds' interquartile range ${spread}`);
+    assert.ok(
+      Math.abs(after.paired - before.paired) < spread / 2,
+      `paired ${before.paired} -> ${after.paired}, rounds' interquartile range ${spread}`,
+    );
   });
 
-  it('a slow spell over some rounds leaves the paired figure within the fast rounds\' range', () => {
+  it("a slow spell over some rounds leaves the paired figure within the fast rounds' range", () => {
     // Rounds 0-5 in a spell where everything takes 1.6x (both sizes: they run a second apart).
     const slow = (xs: number[]): number[] => xs.map((x, i) => (i < 6 ? x * 1.6 : x));
     const fast = pairedDifferences(DEFAULT_SMALL.slice(6), DEFAULT_LARGE.slice(6));
@@ -50,7 +55,7 @@ describe('bench estimators', () => {
     assert.ok(m >= Math.min(...fast) && m <= Math.max(...fast), `${m} within [${Math.min(...fast)}, ${Math.max(...fast)}]`);
   });
 
-  it('gives each round\'s ratio to its own baseline, as median and quartiles', () => {
+  it("gives each round's ratio to its own baseline, as median and quartiles", () => {
     const r = roundRatios(pairedDifferences(DEFAULT_SMALL, DEFAULT_LARGE), pairedDifferences(FLOOR_SMALL, FLOOR_LARGE));
     assert.ok(r.p25 <= r.median && r.median <= r.p75);
     // Every round's ratio lies between the smallest and largest quotient of the rounds.

@@ -49,7 +49,15 @@ describe('npm run bench -- --quick --json', function () {
 
   it('gives every capture figure, the ratios as value over baseline, the rounds in order', () => {
     const c = JSON.parse(out).capture;
-    for (const key of ['floor_marginal_ms', 'pread_marginal_ms', 'scan_marginal_ms', 'scan_pfns_marginal_ms', 'none_marginal_ms', 'scan_floor_marginal_ms', 'smaps_walks_marginal_ms']) {
+    for (const key of [
+      'floor_marginal_ms',
+      'pread_marginal_ms',
+      'scan_marginal_ms',
+      'scan_pfns_marginal_ms',
+      'none_marginal_ms',
+      'scan_floor_marginal_ms',
+      'smaps_walks_marginal_ms',
+    ]) {
       assert.ok(Number.isFinite(c[key]), `${key}: ${c[key]}`);
     }
     assert.equal(c.scan_over_floor, c.scan_marginal_ms / c.floor_marginal_ms);
@@ -67,7 +75,10 @@ describe('npm run bench -- --quick --json', function () {
     assert.equal(s.rounds, 5);
     assert.ok(s.node_ms > 0, JSON.stringify(s));
     for (const o of [s.version, s.help, s.analyze_warnings]) {
-      assert.ok(o.ms > 0 && Number.isFinite(o.over_node_ms) && o.over_node_p25_ms <= o.over_node_ms && o.over_node_ms <= o.over_node_p75_ms, JSON.stringify(o));
+      assert.ok(
+        o.ms > 0 && Number.isFinite(o.over_node_ms) && o.over_node_p25_ms <= o.over_node_ms && o.over_node_ms <= o.over_node_p75_ms,
+        JSON.stringify(o),
+      );
     }
     assert.ok(s.all.capture_ms > 0 && s.all.captured_processes > 0 && Number.isFinite(s.all.capture_marginal_ms), JSON.stringify(s.all));
     assert.ok(s.all.capture_per_process_ms > 0);
@@ -78,7 +89,10 @@ describe('npm run bench -- --quick --json', function () {
   it('gives the residency probe, the many-VMA captures, --all and the analysis figures', () => {
     const r = JSON.parse(out);
     assert.ok(r.residency.probe_ms > 0 && r.residency.memfd_gib === 1);
-    assert.deepEqual(r.many_vmas.map((m: { vmas: number }) => m.vmas), [10000, 100000]);
+    assert.deepEqual(
+      r.many_vmas.map((m: { vmas: number }) => m.vmas),
+      [10000, 100000],
+    );
     for (const m of r.many_vmas) assert.ok(m.capture_ms > 0 && m.peak_rss_mib > 0 && m.smaps_mib > 0);
     assert.ok(r.all.capture_ms > 0 && r.all.captured_processes >= 50 && r.all.vmas > 0, JSON.stringify(r.all));
     assert.equal(r.all.rounds, 2);

@@ -28,8 +28,14 @@ describe('capture/command', function () {
       assert.equal(comm, 'sleep');
       const sql = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'pagemap_runs'").pluck().get() as string;
       assert.match(sql, /-- Lossless run-length encoding/);
-      const total = db.prepare("SELECT sum(pages) FROM pagemap_runs JOIN vmas ON vmas.id = vma_id WHERE pagemap_status = 'captured'").pluck().get() as number;
-      const expected = db.prepare("SELECT sum((end_address - start_address) / 4096) FROM vmas WHERE pagemap_status = 'captured'").pluck().get();
+      const total = db
+        .prepare("SELECT sum(pages) FROM pagemap_runs JOIN vmas ON vmas.id = vma_id WHERE pagemap_status = 'captured'")
+        .pluck()
+        .get() as number;
+      const expected = db
+        .prepare("SELECT sum((end_address - start_address) / 4096) FROM vmas WHERE pagemap_status = 'captured'")
+        .pluck()
+        .get();
       assert.equal(total, expected, 'runs cover every page of every captured VMA');
       db.close();
       assert.deepEqual(fs.readdirSync(dir), ['x.db'], 'no temp file left');
@@ -56,7 +62,10 @@ describe('capture/command', function () {
     assert.equal(runCli(['nosuchcommand']).status, 2);
   });
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`leaves no file and no temp file when interrupted with ${signal}`, async () => {
       // Enough processes that --all is still under way when the signal lands (a capture of this
       // VM's own ~70 processes can end first).

@@ -37,7 +37,11 @@ describe('capture/freeze-cgroup', function () {
     });
 
     it('takes FREEZING and FROZEN for frozen already, THAWED for not', () => {
-      for (const [state, frozen] of [['FREEZING', true], ['FROZEN', true], ['THAWED', false]] as const) {
+      for (const [state, frozen] of [
+        ['FREEZING', true],
+        ['FROZEN', true],
+        ['THAWED', false],
+      ] as const) {
         fs.writeFileSync(path.join(dir, 'freezer.state'), `${state}\n`);
         assert.equal(isCgroupFrozen({ kind: 'cgroup1', dir }), frozen, state);
       }

@@ -45,7 +45,15 @@ const resumeAndKill = (pid: number): void => {
   }
 };
 
-interface EventRow { target_pid: number; pid: number; relation: string; reason: string; state_before: string; state_seen: string; action: string }
+interface EventRow {
+  target_pid: number;
+  pid: number;
+  relation: string;
+  reason: string;
+  state_before: string;
+  state_seen: string;
+  action: string;
+}
 
 describe('capture --freeze of a job-control child', function () {
   this.timeout(60000);
@@ -67,7 +75,9 @@ describe('capture --freeze of a job-control child', function () {
     try {
       return {
         frozenBy: db.prepare('SELECT frozen_by FROM processes WHERE pid = ?').pluck().get(pid),
-        events: db.prepare('SELECT target_pid, pid, relation, reason, state_before, state_seen, action FROM freeze_events ORDER BY id').all() as EventRow[],
+        events: db
+          .prepare('SELECT target_pid, pid, relation, reason, state_before, state_seen, action FROM freeze_events ORDER BY id')
+          .all() as EventRow[],
         warnings: db.prepare("SELECT pid, kind, message FROM capture_warnings WHERE kind = 'freeze' ORDER BY id").all(),
       };
     } finally {
@@ -77,7 +87,8 @@ describe('capture --freeze of a job-control child', function () {
 
   // Each in its own session, as a service started by runuser or su would be. The python workload
   // touches 64 MiB: its read takes long enough for the parent to react to the stop under any load.
-  const workload = 'import time; b = bytearray(64 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("ready", flush=True); time.sleep(1000)';
+  const workload =
+    'import time; b = bytearray(64 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("ready", flush=True); time.sleep(1000)';
   const launchers: Array<{ parent: string; argv: string[] }> = [
     { parent: 'runuser', argv: ['runuser', '-u', 'nobody', '--', 'python3', '-c', workload] },
     { parent: 'su', argv: ['su', 'nobody', '-s', '/bin/sh', '-c', 'exec python3 -c "$0"', workload] },
@@ -96,16 +107,31 @@ describe('capture --freeze of a job-control child', function () {
       assert.deepEqual(warnings, [], 'resumed: nothing for the user to do');
       assert.notEqual(stateOf(launcher.pid!), 'T', `${parent} left stopped`);
       assert.notEqual(stateOf(target), 'T', 'the target left stopped');
-      assert.deepEqual(events, [{ target_pid: target, pid: launcher.pid, relation: 'parent', reason: 'job-control-stop', state_before: 'S', state_seen: 'T', action: 'resumed' }]);
+      assert.deepEqual(events, [
+        {
+          target_pid: target,
+          pid: launcher.pid,
+          relation: 'parent',
+          reason: 'job-control-stop',
+          state_before: 'S',
+          state_seen: 'T',
+          action: 'resumed',
+        },
+      ]);
       // And it still does its job: it exits with its child.
       process.kill(target, 'SIGTERM');
-      await waitFor(`${parent} to exit with its child`, () => (stateOf(launcher.pid!) === null || stateOf(launcher.pid!) === 'Z' ? true : undefined));
+      await waitFor(`${parent} to exit with its child`, () =>
+        stateOf(launcher.pid!) === null || stateOf(launcher.pid!) === 'Z' ? true : undefined,
+      );
     });
   }
 
   it('names the processes it resumed only by token with --redact', async function () {
     if (process.getuid?.() !== 0 || spawnSync('runuser', ['--version']).status !== 0) this.skip();
-    const runuser: ChildProcess = spawn('runuser', ['-u', 'nobody', '--', 'python3', '-c', workload], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const runuser: ChildProcess = spawn('runuser', ['-u', 'nobody', '--', 'python3', '-c', workload], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     pids.push(runuser.pid!);
     const target = await waitFor('the workload under runuser', () => childrenOf(runuser.pid!)[0]);
     pids.push(target);
@@ -128,7 +154,10 @@ describe('capture --freeze of a job-control child', function () {
 
   it('resumes a runuser that stopped because the runuser it runs stopped (a cascade up the ancestors)', async function () {
     if (process.getuid?.() !== 0 || spawnSync('runuser', ['--version']).status !== 0) this.skip();
-    const outer: ChildProcess = spawn('runuser', ['-u', 'root', '--', 'runuser', '-u', 'nobody', '--', 'python3', '-c', workload], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const outer: ChildProcess = spawn('runuser', ['-u', 'root', '--', 'runuser', '-u', 'nobody', '--', 'python3', '-c', workload], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     pids.push(outer.pid!);
     const inner = await waitFor('the inner runuser', () => childrenOf(outer.pid!)[0]);
     pids.push(inner);
@@ -138,14 +167,24 @@ describe('capture --freeze of a job-control child', function () {
     await waitFor('the workload to sleep', () => (stateOf(target) === 'S' ? true : undefined));
     const { events } = capture(target);
     for (const p of [outer.pid!, inner, target]) assert.notEqual(stateOf(p), 'T', `${p} left stopped`);
-    assert.deepEqual(events.map((e) => [e.pid, e.relation, e.action]).sort(), [[outer.pid, 'ancestor', 'resumed'], [inner, 'parent', 'resumed']].sort());
+    assert.deepEqual(
+      events.map((e) => [e.pid, e.relation, e.action]).sort(),
+      [
+        [outer.pid, 'ancestor', 'resumed'],
+        [inner, 'parent', 'resumed'],
+      ].sort(),
+    );
   });
 
   it('resumes runuser and its child when the capture is killed while the child is stopped', async function () {
     if (process.getuid?.() !== 0 || spawnSync('runuser', ['--version']).status !== 0) this.skip();
     // 256 MiB touched: the capture is still reading it when the signal comes.
-    const big = 'import time; b = bytearray(256 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("ready", flush=True); time.sleep(1000)';
-    const runuser: ChildProcess = spawn('runuser', ['-u', 'nobody', '--', 'python3', '-c', big], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const big =
+      'import time; b = bytearray(256 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("ready", flush=True); time.sleep(1000)';
+    const runuser: ChildProcess = spawn('runuser', ['-u', 'nobody', '--', 'python3', '-c', big], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     pids.push(runuser.pid!);
     const target = await waitFor('the workload under runuser', () => childrenOf(runuser.pid!)[0]);
     pids.push(target);
@@ -205,8 +244,15 @@ describe('capture --freeze of a job-control child', function () {
       assert.notEqual(stateOf(shell), 'T', 'the shell left stopped');
       assert.equal(stateOf(job), 'S', 'the job is running (sleeping in nanosleep) after the capture');
       // bash put the stopped job in the background; the capture cannot give the terminal back.
-      assert.deepEqual(events.filter((e) => e.pid === shell), [], 'the shell never stopped');
-      assert.deepEqual(events.filter((e) => e.reason === 'terminal-foreground-lost').map((e) => [e.pid, e.relation, e.action]), [[job, 'target', 'none']]);
+      assert.deepEqual(
+        events.filter((e) => e.pid === shell),
+        [],
+        'the shell never stopped',
+      );
+      assert.deepEqual(
+        events.filter((e) => e.reason === 'terminal-foreground-lost').map((e) => [e.pid, e.relation, e.action]),
+        [[job, 'target', 'none']],
+      );
       assert.deepEqual(warnings, [{ pid: job, kind: 'freeze', message: messages.freezeForegroundLost(job, job) }]);
     });
   });

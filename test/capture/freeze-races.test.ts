@@ -81,13 +81,33 @@ describe('capture --freeze on targets it cannot stop', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-freeze-eperm-'));
     fs.chmodSync(dir, 0o777);
     const out = path.join(dir, 'x.db');
-    const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'capture', '--pid', String(target.pid), '--freeze', '-o', out], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync(
+      'setpriv',
+      [
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        '--clear-groups',
+        '--inh-caps=-all',
+        process.execPath,
+        CLI,
+        'capture',
+        '--pid',
+        String(target.pid),
+        '--freeze',
+        '-o',
+        out,
+      ],
+      { encoding: 'utf8', timeout: 20000 },
+    );
     assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
     assert.equal(stateOf(target.pid!), 'S');
     const db = new Database(out, { readonly: true });
     try {
-      const kinds = db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ? ORDER BY id').all(target.pid) as Array<{ kind: string; message: string }>;
+      const kinds = db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ? ORDER BY id').all(target.pid) as Array<{
+        kind: string;
+        message: string;
+      }>;
       assert.deepEqual(kinds[0], { kind: 'freeze', message: messages.freezeRefused(target.pid!, 'EPERM') });
       assert.equal(db.prepare('SELECT comm FROM processes WHERE pid = ?').pluck().get(target.pid), 'sleep');
     } finally {

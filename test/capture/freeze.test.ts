@@ -13,8 +13,7 @@ const stateOf = (pid: number): string => {
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 };
 
-const cgroupOf = (pid: number): string | null =>
-  /^0::(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? null;
+const cgroupOf = (pid: number): string | null => /^0::(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? null;
 
 /** The cgroup v2 mount (also the v2 hierarchy of a hybrid setup), or null. */
 function cgroup2Mount(): string | null {
@@ -76,7 +75,15 @@ describe('capture --freeze', function () {
       const marker = `${600 + Math.floor(Math.random() * 1000)}.5`;
       for (let i = 0; i < 60; i++) targets.push(spawn('sleep', [marker]));
       await new Promise((r) => setTimeout(r, 100));
-      const child = startCli(['capture', '--match', `^sleep ${marker.replace('.', '\\.')}$`, '--freeze', '-o', path.join(dir, 'z.db'), '--quiet']);
+      const child = startCli([
+        'capture',
+        '--match',
+        `^sleep ${marker.replace('.', '\\.')}$`,
+        '--freeze',
+        '-o',
+        path.join(dir, 'z.db'),
+        '--quiet',
+      ]);
       const deadline = Date.now() + 20000;
       while (!fs.readdirSync(dir).some((f) => f.includes('.tmp-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
       child.kill(signal);
@@ -147,7 +154,14 @@ describe('capture --freeze', function () {
 
     it('thaws the cgroup when the capture is killed mid-way', async function () {
       const made = ownGroup(this, 40);
-      const child = startCli(['capture', ...made.flatMap((t) => ['--pid', String(t.pid)]), '--freeze', '-o', path.join(dir, 'k.db'), '--quiet']);
+      const child = startCli([
+        'capture',
+        ...made.flatMap((t) => ['--pid', String(t.pid)]),
+        '--freeze',
+        '-o',
+        path.join(dir, 'k.db'),
+        '--quiet',
+      ]);
       const deadline = Date.now() + 20000;
       while (!fs.readdirSync(dir).some((f) => f.includes('.tmp-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
       child.kill('SIGTERM');
@@ -205,7 +219,14 @@ describe('capture --freeze', function () {
 
     it('freezes a freezer cgroup that holds only the target, records cgroup1, and thaws it after', async function () {
       // 128 MiB touched, so that its read lasts long enough to watch the cgroup frozen meanwhile.
-      const t = spawn('python3', ['-c', 'import time; b = bytearray(128 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("ready", flush=True); time.sleep(600)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const t = spawn(
+        'python3',
+        [
+          '-c',
+          'import time; b = bytearray(128 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("ready", flush=True); time.sleep(600)',
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
       targets.push(t);
       await new Promise((r) => t.stdout!.once('data', r));
       const g = freezerGroup(this, [t]);
@@ -263,7 +284,14 @@ describe('capture --freeze', function () {
     it('thaws the freezer cgroup when the capture is killed mid-way', async function () {
       const made = Array.from({ length: 40 }, sleeper);
       const g = freezerGroup(this, made);
-      const child = startCli(['capture', ...made.flatMap((t) => ['--pid', String(t.pid)]), '--freeze', '-o', path.join(dir, 'k1.db'), '--quiet']);
+      const child = startCli([
+        'capture',
+        ...made.flatMap((t) => ['--pid', String(t.pid)]),
+        '--freeze',
+        '-o',
+        path.join(dir, 'k1.db'),
+        '--quiet',
+      ]);
       const deadline = Date.now() + 20000;
       while (!fs.readdirSync(dir).some((f) => f.includes('.tmp-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
       child.kill('SIGTERM');

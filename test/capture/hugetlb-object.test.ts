@@ -11,7 +11,13 @@ describe('capture/hugetlb-object', () => {
   });
 
   it('handles 1 GiB pages and an empty file', () => {
-    assert.deepEqual([hugetlbObject({ blksize: 1 << 30, blocks: 2 * 2097152 }).allocatedHugePages, hugetlbObject({ blksize: 2097152, blocks: 0 }).allocatedHugePages], [2, 0]);
+    assert.deepEqual(
+      [
+        hugetlbObject({ blksize: 1 << 30, blocks: 2 * 2097152 }).allocatedHugePages,
+        hugetlbObject({ blksize: 2097152, blocks: 0 }).allocatedHugePages,
+      ],
+      [2, 0],
+    );
   });
 
   it('names every interface that does not apply', () => {

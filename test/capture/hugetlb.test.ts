@@ -125,7 +125,11 @@ describe('capture of hugetlb shared memory (real kernel, 2 MiB huge pages)', fun
       assert.equal(o.unavailable_reason, null, `${kind} has no unavailable reason`);
       assert.equal(o.residency_not_applicable, HUGETLB_NOT_APPLICABLE, `${kind} says which interfaces do not apply`);
       // No per-page state is invented.
-      assert.equal(cap!.db.prepare('SELECT count(*) FROM shm_residency_runs WHERE object_id = ?').pluck().get(o.id), 0, `${kind} has no residency runs`);
+      assert.equal(
+        cap!.db.prepare('SELECT count(*) FROM shm_residency_runs WHERE object_id = ?').pluck().get(o.id),
+        0,
+        `${kind} has no residency runs`,
+      );
     }
     assert.equal(objects().sysv.name, 'SYSV00000000');
   });
@@ -138,7 +142,10 @@ describe('capture of hugetlb shared memory (real kernel, 2 MiB huge pages)', fun
       [work!.pids[1], work!.child_regions.file, 'file'],
     ];
     for (const [pid, start, kind] of vmas) {
-      const v = cap!.db.prepare('SELECT * FROM vmas WHERE pid = ? AND start_address = ?').get(pid, parseInt(start, 16)) as Record<string, any>;
+      const v = cap!.db.prepare('SELECT * FROM vmas WHERE pid = ? AND start_address = ?').get(pid, parseInt(start, 16)) as Record<
+        string,
+        any
+      >;
       assert.ok(v, `${kind} VMA of ${pid} at ${start}`);
       assert.equal(v.backing, 'hugetlb', `${kind} backing`);
       assert.equal(v.object_id, o[kind].id, `${kind} object`);
@@ -148,7 +155,10 @@ describe('capture of hugetlb shared memory (real kernel, 2 MiB huge pages)', fun
       assert.equal(v.shared_hugetlb_kb + v.private_hugetlb_kb, mapped, `${kind} Shared_Hugetlb + Private_Hugetlb`);
       // Mapped by two processes: the file's pages are shared (folio mapcount 2).
       if (kind === 'file') assert.equal(v.shared_hugetlb_kb, mapped);
-      const counts = cap!.db.prepare('SELECT present_pages, swap_pages FROM vma_page_counts WHERE vma_id = ?').get(v.id) as { present_pages: number; swap_pages: number };
+      const counts = cap!.db.prepare('SELECT present_pages, swap_pages FROM vma_page_counts WHERE vma_id = ?').get(v.id) as {
+        present_pages: number;
+        swap_pages: number;
+      };
       assert.deepEqual(counts, { present_pages: TOUCHED_HP * BASE_PER_HUGE, swap_pages: 0 }, `${kind} pagemap counts base pages`);
     }
   });
@@ -157,9 +167,12 @@ describe('capture of hugetlb shared memory (real kernel, 2 MiB huge pages)', fun
     const rows = analyzeJson(cap!.file, 'reconcile').filter((r) => work!.pids.includes(r.pid) && r.backing === 'hugetlb');
     // Parent: 4 VMAs; child: its own file mapping plus the 4 inherited across fork.
     assert.equal(rows.length, 9);
-    const bad = rows.filter((r) => r.verdict !== 'consistent' && r.verdict !== 'explained').map((r) => `${r.pid} ${r.start} ${r.path}: ${r.verdict}: ${r.explanation}`);
+    const bad = rows
+      .filter((r) => r.verdict !== 'consistent' && r.verdict !== 'explained')
+      .map((r) => `${r.pid} ${r.start} ${r.path}: ${r.verdict}: ${r.explanation}`);
     assert.deepEqual(bad, []);
-    for (const r of rows.filter((x) => x.pm_present_pages > 0)) assert.match(r.explanation, /Shared_Hugetlb\/Private_Hugetlb \(6144 kB, 3 huge pages of 2048 kB\), not in Rss/);
+    for (const r of rows.filter((x) => x.pm_present_pages > 0))
+      assert.match(r.explanation, /Shared_Hugetlb\/Private_Hugetlb \(6144 kB, 3 huge pages of 2048 kB\), not in Rss/);
   });
 
   it('gives each page of a hugetlb VMA no residency state, saying why, and refuses a per-page object view', () => {
@@ -182,8 +195,28 @@ describe('capture of hugetlb shared memory (real kernel, 2 MiB huge pages)', fun
       const r = rows.find((x) => x.id === obj.id)!;
       assert.equal(r.kind, 'hugetlb');
       assert.deepEqual(
-        [r.size_pages, r.data_pages, r.hole_pages, r.mapped_pages, r.swapped_pages, r.swapcache_pages, r.cached_pages, r.huge_page_size_kb, r.allocated_huge_pages],
-        [SIZE_HP * BASE_PER_HUGE, TOUCHED_HP * BASE_PER_HUGE, (SIZE_HP - TOUCHED_HP) * BASE_PER_HUGE, TOUCHED_HP * BASE_PER_HUGE, 0, 0, null, HUGE_KB, TOUCHED_HP],
+        [
+          r.size_pages,
+          r.data_pages,
+          r.hole_pages,
+          r.mapped_pages,
+          r.swapped_pages,
+          r.swapcache_pages,
+          r.cached_pages,
+          r.huge_page_size_kb,
+          r.allocated_huge_pages,
+        ],
+        [
+          SIZE_HP * BASE_PER_HUGE,
+          TOUCHED_HP * BASE_PER_HUGE,
+          (SIZE_HP - TOUCHED_HP) * BASE_PER_HUGE,
+          TOUCHED_HP * BASE_PER_HUGE,
+          0,
+          0,
+          null,
+          HUGE_KB,
+          TOUCHED_HP,
+        ],
         kind,
       );
     }
@@ -193,19 +226,34 @@ describe('capture of hugetlb shared memory (real kernel, 2 MiB huge pages)', fun
 
   it('takes the hugetlb kind from VmFlags ht when the objects cannot be opened (map_files refused)', async () => {
     const base = createProcfs();
-    const procfs: Procfs = { ...base, pathOf: (pid, name) => (name.startsWith('map_files/') ? `/nonexistent/${name}` : base.pathOf(pid, name)) };
+    const procfs: Procfs = {
+      ...base,
+      pathOf: (pid, name) => (name.startsWith('map_files/') ? `/nonexistent/${name}` : base.pathOf(pid, name)),
+    };
     const blind = await captureTo(work!.pids, { procfs });
     try {
-      const rows = blind.db.prepare("SELECT path, kind, residency_status FROM shm_objects WHERE path IN ('/anon_hugepage', '/memfd:pagescope-huge', ?) OR sysv_shmid = ? ORDER BY path").all(work!.file, work!.shmid) as Array<Record<string, string>>;
-      assert.deepEqual(rows.map((r) => [r.path, r.kind, r.residency_status]), [
-        ['/SYSV00000000', 'hugetlb', 'unavailable'],
-        ['/anon_hugepage', 'hugetlb', 'unavailable'],
-        ['/memfd:pagescope-huge', 'hugetlb', 'unavailable'],
-        [work!.file, 'hugetlb', 'whole-object'], // opened by its path
-      ]);
-      const backings = blind.db.prepare("SELECT DISTINCT backing FROM vmas WHERE object_id IN (SELECT id FROM shm_objects WHERE kind = 'hugetlb')").pluck().all();
+      const rows = blind.db
+        .prepare(
+          "SELECT path, kind, residency_status FROM shm_objects WHERE path IN ('/anon_hugepage', '/memfd:pagescope-huge', ?) OR sysv_shmid = ? ORDER BY path",
+        )
+        .all(work!.file, work!.shmid) as Array<Record<string, string>>;
+      assert.deepEqual(
+        rows.map((r) => [r.path, r.kind, r.residency_status]),
+        [
+          ['/SYSV00000000', 'hugetlb', 'unavailable'],
+          ['/anon_hugepage', 'hugetlb', 'unavailable'],
+          ['/memfd:pagescope-huge', 'hugetlb', 'unavailable'],
+          [work!.file, 'hugetlb', 'whole-object'], // opened by its path
+        ],
+      );
+      const backings = blind.db
+        .prepare("SELECT DISTINCT backing FROM vmas WHERE object_id IN (SELECT id FROM shm_objects WHERE kind = 'hugetlb')")
+        .pluck()
+        .all();
       assert.deepEqual(backings, ['hugetlb']);
-      const bad = analyzeJson(blind.file, 'reconcile').filter((r) => r.backing === 'hugetlb' && r.verdict !== 'consistent' && r.verdict !== 'explained');
+      const bad = analyzeJson(blind.file, 'reconcile').filter(
+        (r) => r.backing === 'hugetlb' && r.verdict !== 'consistent' && r.verdict !== 'explained',
+      );
       assert.deepEqual(bad, []);
     } finally {
       blind.dispose();
@@ -220,10 +268,26 @@ describe('capture of hugetlb shared memory (real kernel, 2 MiB huge pages)', fun
     // Linux 6.18: ipc/shm.c counts the segment's 1536 base pages 512 times over.
     assert.equal(s.rss_bytes, TOUCHED_HP * BASE_PER_HUGE * BASE_PER_HUGE * 4096, 'rss as printed');
     assert.equal(s.implausible_fields, untrue ? 'rss_bytes' : null);
-    const ours = (cap!.db.prepare('SELECT target, kind, message FROM capture_warnings ORDER BY id').all() as Array<Record<string, string>>).filter(
-      (w) => w.target.includes(`shmid ${work!.shmid}`) || /hugepage|pagescope-huge|SYSV00000000|hugetlbfs/.test(w.target + w.message) || work!.pids.some((p) => w.target.includes(`/proc/${p}/`)),
+    const ours = (
+      cap!.db.prepare('SELECT target, kind, message FROM capture_warnings ORDER BY id').all() as Array<Record<string, string>>
+    ).filter(
+      (w) =>
+        w.target.includes(`shmid ${work!.shmid}`)
+        || /hugepage|pagescope-huge|SYSV00000000|hugetlbfs/.test(w.target + w.message)
+        || work!.pids.some((p) => w.target.includes(`/proc/${p}/`)),
     );
-    assert.deepEqual(ours, untrue ? [{ target: `/proc/sysvipc/shm shmid ${work!.shmid}`, kind: 'implausible', message: messages.sysvRssImplausible(work!.shmid, s.rss_bytes, s.size_bytes) }] : []);
+    assert.deepEqual(
+      ours,
+      untrue
+        ? [
+            {
+              target: `/proc/sysvipc/shm shmid ${work!.shmid}`,
+              kind: 'implausible',
+              message: messages.sysvRssImplausible(work!.shmid, s.rss_bytes, s.size_bytes),
+            },
+          ]
+        : [],
+    );
     const files = analyzeJson(cap!.file, 'files').find((r) => r.id === objects().sysv.id)!;
     assert.equal(files.sysv_rss_implausible, untrue ? 1 : 0);
   });

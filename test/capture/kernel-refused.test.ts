@@ -47,7 +47,10 @@ describe('capture: a process the kernel refuses to root', function () {
     assert.equal(cap.result.exitCode, 0);
     assert.deepEqual(cap.result.refused, [pid]);
     assert.equal(cap.result.failed, 0);
-    const w = cap.db.prepare("SELECT kind, message FROM capture_warnings WHERE pid = ? AND kind = 'kernel-refused'").get(pid) as { kind: string; message: string };
+    const w = cap.db.prepare("SELECT kind, message FROM capture_warnings WHERE pid = ? AND kind = 'kernel-refused'").get(pid) as {
+      kind: string;
+      message: string;
+    };
     assert.equal(w.message, messages.kernelRefused(pid, 'smaps', 'EACCES'));
     assert.doesNotMatch(w.message, /run capture as root/, 'no remedy the user already applied');
   });

@@ -54,10 +54,16 @@ describe('capture: memory cgroups (real kernel, cgroup v1)', function () {
       child!.stdout!.once('data', () => resolve());
     });
     cap = await captureTo([child.pid!], { pagemap: 'shared' });
-    statAfter = new Map(fs.readFileSync(path.join(dir, 'memory.stat'), 'utf8').trim().split('\n').map((l) => {
-      const [k, v] = l.split(' ');
-      return [k, Number(v)];
-    }));
+    statAfter = new Map(
+      fs
+        .readFileSync(path.join(dir, 'memory.stat'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const [k, v] = l.split(' ');
+          return [k, Number(v)];
+        }),
+    );
   });
 
   after(async () => {
@@ -68,20 +74,38 @@ describe('capture: memory cgroups (real kernel, cgroup v1)', function () {
   });
 
   it('records every line of /proc/PID/cgroup, the v1 memory line with the cgroup made here', () => {
-    const rows = cap!.db.prepare('SELECT hierarchy_id, controllers, path FROM process_cgroups WHERE pid = ? ORDER BY hierarchy_id').all(child!.pid) as Array<{ hierarchy_id: number; controllers: string; path: string }>;
-    const expected = fs.readFileSync(`/proc/${child!.pid}/cgroup`, 'utf8').trim().split('\n').map((l) => {
-      const m = /^(\d+):([^:]*):(.*)$/.exec(l)!;
-      return { hierarchy_id: Number(m[1]), controllers: m[2], path: m[3] };
-    }).sort((a, b) => a.hierarchy_id - b.hierarchy_id);
+    const rows = cap!.db
+      .prepare('SELECT hierarchy_id, controllers, path FROM process_cgroups WHERE pid = ? ORDER BY hierarchy_id')
+      .all(child!.pid) as Array<{ hierarchy_id: number; controllers: string; path: string }>;
+    const expected = fs
+      .readFileSync(`/proc/${child!.pid}/cgroup`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const m = /^(\d+):([^:]*):(.*)$/.exec(l)!;
+        return { hierarchy_id: Number(m[1]), controllers: m[2], path: m[3] };
+      })
+      .sort((a, b) => a.hierarchy_id - b.hierarchy_id);
     assert.deepEqual(rows, expected);
-    assert.ok(rows.some((r) => r.controllers.split(',').includes('memory') && r.path === cgPath), JSON.stringify(rows));
+    assert.ok(
+      rows.some((r) => r.controllers.split(',').includes('memory') && r.path === cgPath),
+      JSON.stringify(rows),
+    );
   });
 
   it('records the limit set here, the soft limit, an unlimited memsw limit as NULL, and usage', () => {
     const cg = cap!.db.prepare('SELECT * FROM memory_cgroups WHERE path = ?').get(cgPath) as Record<string, number>;
     assert.equal(cg.cgroup_version, 1);
     assert.ok(cg.usage_bytes > 0 && cg.usage_bytes <= LIMIT_BYTES, String(cg.usage_bytes));
-    const limits = Object.fromEntries((cap!.db.prepare('SELECT file, limit_bytes, unlimited FROM memory_cgroup_limits WHERE memory_cgroup_id = ?').all(cg.id) as Array<{ file: string; limit_bytes: number | null; unlimited: number }>).map((l) => [l.file, [l.limit_bytes, l.unlimited]]));
+    const limits = Object.fromEntries(
+      (
+        cap!.db.prepare('SELECT file, limit_bytes, unlimited FROM memory_cgroup_limits WHERE memory_cgroup_id = ?').all(cg.id) as Array<{
+          file: string;
+          limit_bytes: number | null;
+          unlimited: number;
+        }>
+      ).map((l) => [l.file, [l.limit_bytes, l.unlimited]]),
+    );
     assert.deepEqual(limits['memory.limit_in_bytes'], [LIMIT_BYTES, 0]);
     assert.deepEqual(limits['memory.soft_limit_in_bytes'], [SOFT_LIMIT_BYTES, 0]);
     // memsw exists only with swap accounting; never set here, so unlimited.
@@ -90,8 +114,16 @@ describe('capture: memory cgroups (real kernel, cgroup v1)', function () {
 
   it('records memory.stat: shmem and swap as the kernel shows them right after, the limit having swapped part out', () => {
     const cg = cap!.db.prepare('SELECT id FROM memory_cgroups WHERE path = ?').get(cgPath) as { id: number };
-    const stat = new Map((cap!.db.prepare('SELECT key, value_bytes FROM memory_cgroup_stat WHERE memory_cgroup_id = ?').all(cg.id) as Array<{ key: string; value_bytes: number | null }>).map((r) => [r.key, r.value_bytes]));
-    for (const key of ['shmem', 'total_shmem', 'swap', 'total_swap', 'mapped_file', 'rss']) assert.ok(stat.has(key), `memory.stat ${key} recorded`);
+    const stat = new Map(
+      (
+        cap!.db.prepare('SELECT key, value_bytes FROM memory_cgroup_stat WHERE memory_cgroup_id = ?').all(cg.id) as Array<{
+          key: string;
+          value_bytes: number | null;
+        }>
+      ).map((r) => [r.key, r.value_bytes]),
+    );
+    for (const key of ['shmem', 'total_shmem', 'swap', 'total_swap', 'mapped_file', 'rss'])
+      assert.ok(stat.has(key), `memory.stat ${key} recorded`);
     const shmem = stat.get('total_shmem')!;
     const swap = stat.get('total_swap')!;
     assert.ok(shmem > 0 && shmem <= LIMIT_BYTES, `shmem ${shmem}`);
@@ -107,17 +139,27 @@ describe('capture: memory cgroups (real kernel, cgroup v1)', function () {
     const cg = cap!.db.prepare('SELECT * FROM memory_cgroups WHERE path = ?').get(cgPath) as Record<string, number>;
     assert.ok(cg.read_before_ns > 0 && cg.read_before_ns < cg.read_ns, `${cg.read_before_ns} < ${cg.read_ns}`);
     assert.ok(cg.swap_usage_before_bytes !== null);
-    const before = cap!.db.prepare("SELECT key, value_bytes, value_before_bytes FROM memory_cgroup_stat WHERE memory_cgroup_id = ? AND key IN ('total_shmem', 'total_swap', 'pgfault')").all(cg.id) as Array<{ key: string; value_bytes: number | null; value_before_bytes: number | null }>;
+    const before = cap!.db
+      .prepare(
+        "SELECT key, value_bytes, value_before_bytes FROM memory_cgroup_stat WHERE memory_cgroup_id = ? AND key IN ('total_shmem', 'total_swap', 'pgfault')",
+      )
+      .all(cg.id) as Array<{ key: string; value_bytes: number | null; value_before_bytes: number | null }>;
     const byKey = new Map(before.map((r) => [r.key, r]));
     // The workload was idle: the sizes read before equal those after, within what one flush moves.
-    for (const key of ['total_shmem', 'total_swap']) assert.ok(Math.abs(byKey.get(key)!.value_bytes! - byKey.get(key)!.value_before_bytes!) <= MIB, JSON.stringify(byKey.get(key)));
+    for (const key of ['total_shmem', 'total_swap'])
+      assert.ok(Math.abs(byKey.get(key)!.value_bytes! - byKey.get(key)!.value_before_bytes!) <= MIB, JSON.stringify(byKey.get(key)));
     assert.equal(byKey.get('pgfault')!.value_before_bytes, null, 'an event counter has no size before');
   });
 
   it('records that the cgroup2 tree has no memory controller, as metadata, not as a warning', () => {
-    const meta = Object.fromEntries((cap!.db.prepare('SELECT key, value FROM capture_meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
+    const meta = Object.fromEntries(
+      (cap!.db.prepare('SELECT key, value FROM capture_meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]),
+    );
     assert.equal(meta.memory_cgroup_hierarchy, 'cgroup1');
-    const v2 = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => / - cgroup2 /.test(l));
+    const v2 = fs
+      .readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .find((l) => / - cgroup2 /.test(l));
     if (v2) {
       const controllers = fs.readFileSync(path.join(v2.split(' ')[4], 'cgroup.controllers'), 'utf8').trim();
       assert.equal(meta.cgroup2_controllers, controllers);
@@ -137,7 +179,13 @@ describe('capture: memory cgroups (real kernel, cgroup v1)', function () {
       assert.equal(r.cgroup_version, 1);
       assert.equal(r.limit_bytes, LIMIT_BYTES);
       assert.equal(r.soft_limit_bytes, SOFT_LIMIT_BYTES);
-      assert.ok(r.unlimited === null || String(r.unlimited).split(',').every((f) => f === 'memory.memsw.limit_in_bytes'), String(r.unlimited));
+      assert.ok(
+        r.unlimited === null
+          || String(r.unlimited)
+            .split(',')
+            .every((f) => f === 'memory.memsw.limit_in_bytes'),
+        String(r.unlimited),
+      );
       assert.equal(r.headroom_bytes, LIMIT_BYTES - (r.usage_bytes as number));
       assert.equal(r.limit_used_percent, Math.floor(((r.usage_bytes as number) * 100) / LIMIT_BYTES));
       assert.ok((r.shmem_bytes as number) > 0);

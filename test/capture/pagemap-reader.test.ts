@@ -46,8 +46,15 @@ function readAll(procfs: Procfs, vmas: Array<[number, number]>, plan: boolean): 
 describe('capture/pagemap-reader windows', () => {
   // Library-like neighbours, a gap too wide to bridge, a VMA larger than a window, then more.
   const vmas: Array<[number, number]> = [
-    [100, 103], [103, 140], [140, 141], [141, 300], [400, 420],
-    [100000, 100010], [100010, 100010 + CHUNK_PAGES + 7], [300000, 300004], [300004, 300020],
+    [100, 103],
+    [103, 140],
+    [140, 141],
+    [141, 300],
+    [400, 420],
+    [100000, 100010],
+    [100010, 100010 + CHUNK_PAGES + 7],
+    [300000, 300004],
+    [300004, 300020],
   ];
 
   it('gives the same runs as one read per VMA, in fewer reads', () => {
@@ -56,7 +63,10 @@ describe('capture/pagemap-reader windows', () => {
     const a = readAll(planned, vmas, true);
     const b = readAll(plain, vmas, false);
     assert.deepEqual(a, b);
-    assert.deepEqual(a.map((x) => x.got), vmas.map(([s, e]) => e - s));
+    assert.deepEqual(
+      a.map((x) => x.got),
+      vmas.map(([s, e]) => e - s),
+    );
     // [100, 420) is one window; [100000, 100010) alone (its neighbour is too large); the large
     // VMA in two chunks; [300000, 300020) one window.
     assert.equal(planned.reads.length, 5, JSON.stringify(planned.reads));
@@ -67,13 +77,21 @@ describe('capture/pagemap-reader windows', () => {
     const a = readAll(fakeProcfs(142), vmas.slice(0, 5), true);
     const b = readAll(fakeProcfs(142), vmas.slice(0, 5), false);
     assert.deepEqual(a, b);
-    assert.deepEqual(a.map((x) => x.got), [3, 37, 1, 1, 0]);
+    assert.deepEqual(
+      a.map((x) => x.got),
+      [3, 37, 1, 1, 0],
+    );
   });
 
   it('reads a VMA outside the plan (a retry after PAGEMAP_SCAN failed) on its own', () => {
     const procfs = fakeProcfs();
     const reader = createPreadReader(procfs);
-    reader.beginProcess?.(3, [[[100, 103], [103, 140]]]);
+    reader.beginProcess?.(3, [
+      [
+        [100, 103],
+        [103, 140],
+      ],
+    ]);
     const runs: Run[] = [];
     const enc = createRunEncoder((...r) => runs.push(r));
     assert.equal(reader.readVma(3, 50, 10, enc), 10);
@@ -123,9 +141,14 @@ describe('capture/sources/pagemap frame filter (captures without --pfns)', () =>
   // Exclusive anonymous pages with scattered PFNs, three zero-page mappings, two exclusive swap
   // entries (type 1, offsets 9 and 10), a page-cache page, a hole.
   const entries: Array<[number, number]> = [
-    [5000, PRESENT | EXCLUSIVE], [17, PRESENT | EXCLUSIVE], [900, PRESENT | EXCLUSIVE],
-    [77, PRESENT], [77, PRESENT], [77, PRESENT],
-    [(9 << 5) | 1, SWAP | EXCLUSIVE], [(10 << 5) | 1, SWAP | EXCLUSIVE],
+    [5000, PRESENT | EXCLUSIVE],
+    [17, PRESENT | EXCLUSIVE],
+    [900, PRESENT | EXCLUSIVE],
+    [77, PRESENT],
+    [77, PRESENT],
+    [77, PRESENT],
+    [(9 << 5) | 1, SWAP | EXCLUSIVE],
+    [(10 << 5) | 1, SWAP | EXCLUSIVE],
     [4242, PRESENT | FILE],
     [0, 0],
   ];
@@ -141,7 +164,10 @@ describe('capture/sources/pagemap frame filter (captures without --pfns)', () =>
   });
 
   it('clears the zero page too when its PFN is unknown', () => {
-    assert.deepEqual(encode(entries, null).slice(0, 2), [[0, 6, 256, 0, 0], [6, 2, 128, 289, 32]]);
+    assert.deepEqual(encode(entries, null).slice(0, 2), [
+      [0, 6, 256, 0, 0],
+      [6, 2, 128, 289, 32],
+    ]);
   });
 });
 
@@ -170,10 +196,20 @@ describe('capture/sources/pagemap hole folder (pagemap_run_rows.preceding_hole_p
 
   it('stores each hole inside the run after it, and gives back every run', () => {
     // entryOf: a hole every 5 pages, present and swap blocks of 8 in between.
-    for (const [start, end] of [[0, 1], [0, 5], [1, 41], [5, 6], [3, 1000], [10, 11]]) {
+    for (const [start, end] of [
+      [0, 1],
+      [0, 5],
+      [1, 41],
+      [5, 6],
+      [3, 1000],
+      [10, 11],
+    ]) {
       const { runs, rows } = rowsOf(start, end);
       assert.deepEqual(unfold(rows), runs, `[${start}, ${end})`);
-      assert.ok(rows.every(([, , flags, frame, , hole]) => (flags === 0 && frame === 0 ? hole === 0 : true)), 'a stored hole carries no hole');
+      assert.ok(
+        rows.every(([, , flags, frame, , hole]) => (flags === 0 && frame === 0 ? hole === 0 : true)),
+        'a stored hole carries no hole',
+      );
       const holes = runs.filter(([, , flags, frame]) => flags === 0 && frame === 0);
       const trailing = runs.length > 0 && runs[runs.length - 1][2] === 0 && runs[runs.length - 1][3] === 0 ? 1 : 0;
       assert.equal(rows.length, runs.length - holes.length + trailing, `[${start}, ${end}): only a trailing hole is a row`);
@@ -189,6 +225,9 @@ describe('capture/sources/pagemap hole folder (pagemap_run_rows.preceding_hole_p
     folder.reset(); // that VMA's rows were dropped
     folder.sink(0, 2, 256, 0, 0);
     folder.endVma();
-    assert.deepEqual(rows, [[0, 7, 0, 0, 0, 0], [0, 2, 256, 0, 0, 0]]);
+    assert.deepEqual(rows, [
+      [0, 7, 0, 0, 0, 0],
+      [0, 2, 256, 0, 0, 0],
+    ]);
   });
 });

@@ -75,7 +75,12 @@ describe('capture/pagemap-scan bounded calls (real kernel)', () => {
       assert.ok((72 * MIB) / (2 * PAGE) > REGIONS_PER_CALL);
       const s = big.address / PAGE;
       // Pretend VMAs: the first boundary cuts the dense region, the second the fragmented part.
-      const vmas: Array<[number, number]> = [[s, s + 768], [s + 768, s + 2048 + 5], [s + 2048 + 5, s + 7680], [s + 7680, s + 20480]];
+      const vmas: Array<[number, number]> = [
+        [s, s + 768],
+        [s + 768, s + 2048 + 5],
+        [s + 2048 + 5, s + 7680],
+        [s + 7680, s + 20480],
+      ];
       const procfs = createProcfs();
       const fd = procfs.openPagemap(process.pid);
       try {
@@ -106,7 +111,16 @@ describe('capture/pagemap-scan bounded calls (real kernel)', () => {
           const each = read(createPreadReader(procfs), lean, [0, 1, 2, 3]);
           const readers = [createScanReader(procfs, PAGE, !lean), createScanReader(procfs, PAGE, !lean)];
           for (const r of readers) r.beginProcess?.(fd, [vmas.map(([a, b]): [number, number, 0] => [a, b, 0])]);
-          const schedule: Array<[reader: number, vma: number]> = [[0, 2], [1, 3], [0, 3], [1, 0], [0, 0], [1, 1], [0, 1], [1, 2]];
+          const schedule: Array<[reader: number, vma: number]> = [
+            [0, 2],
+            [1, 3],
+            [0, 3],
+            [1, 0],
+            [0, 0],
+            [1, 1],
+            [0, 1],
+            [1, 2],
+          ];
           for (const [who, k] of schedule) {
             const runs: Run[] = [];
             const enc = createRunEncoder((...r) => runs.push(r), lean ? { zeroPfn: null } : null);

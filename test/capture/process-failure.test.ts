@@ -86,16 +86,24 @@ describe('capture: a process that fails (a system call with no read to stand in 
     for (const table of ['processes', 'vmas', 'process_fds', 'process_status', 'process_cgroups', 'shm_mapping_readings']) {
       assert.equal(db.prepare(`SELECT count(*) FROM ${table} WHERE pid = ?`).pluck().get(failing), 0, `${table} of the failed process`);
     }
-    assert.deepEqual(
-      db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ?').all(failing),
-      [{ kind: 'unreadable', message: messages.processFailed(failing, eio.message) }],
+    assert.deepEqual(db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ?').all(failing), [
+      { kind: 'unreadable', message: messages.processFailed(failing, eio.message) },
+    ]);
+    assert.equal(
+      db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(next),
+      'complete',
+      JSON.stringify(db.prepare('SELECT * FROM capture_warnings').all()),
     );
-    assert.equal(db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(next), 'complete', JSON.stringify(db.prepare('SELECT * FROM capture_warnings').all()));
     assert.equal(db.prepare("SELECT value FROM capture_meta WHERE key = 'processes_failed'").pluck().get(), '1');
     // Every object id of a VMA names a stored object; the memfd is one object, mapped by next.
-    const dangling = db.prepare('SELECT count(*) FROM vmas v LEFT JOIN shm_objects o ON o.id = v.object_id WHERE v.object_id IS NOT NULL AND o.id IS NULL').pluck().get();
+    const dangling = db
+      .prepare('SELECT count(*) FROM vmas v LEFT JOIN shm_objects o ON o.id = v.object_id WHERE v.object_id IS NOT NULL AND o.id IS NULL')
+      .pluck()
+      .get();
     assert.equal(dangling, 0, 'VMAs pointing at an object row that was rolled back');
-    const memfds = db.prepare("SELECT id, residency_status FROM shm_objects WHERE path LIKE '/memfd:pagescope-failure-test%'").all() as Array<{ id: number; residency_status: string }>;
+    const memfds = db
+      .prepare("SELECT id, residency_status FROM shm_objects WHERE path LIKE '/memfd:pagescope-failure-test%'")
+      .all() as Array<{ id: number; residency_status: string }>;
     assert.equal(memfds.length, 1, JSON.stringify(memfds));
     assert.equal(memfds[0].residency_status, 'complete');
     assert.equal(db.prepare('SELECT count(*) FROM vmas WHERE pid = ? AND object_id = ?').pluck().get(next, memfds[0].id), 1);
@@ -108,7 +116,18 @@ describe('capture: a process that fails (a system call with no read to stand in 
     try {
       const bug = new RangeError('a bug under the second stat read');
       await assert.rejects(
-        runCapture({ pids, all: false, match: null, output: path.join(dir, 'c.db'), pagemap: 'all', pagemapMethod: 'auto', tmpfsFiles: 'none', argv: ['test'], logger: recordingLogger(), procfs: secondStatFails(Math.min(...pids), () => bug) }),
+        runCapture({
+          pids,
+          all: false,
+          match: null,
+          output: path.join(dir, 'c.db'),
+          pagemap: 'all',
+          pagemapMethod: 'auto',
+          tmpfsFiles: 'none',
+          argv: ['test'],
+          logger: recordingLogger(),
+          procfs: secondStatFails(Math.min(...pids), () => bug),
+        }),
         (err) => err === bug,
       );
       assert.deepEqual(fs.readdirSync(dir), [], 'no capture, temp file or journal');

@@ -39,7 +39,11 @@ describe('capture progress (real process)', function () {
     assert.match(lines[0], new RegExp(`^capture: process 1/1 \\(pid ${pid}\\), 0 pages, \\d+ shared-memory objects?$`));
     const pages = lines.map((l) => Number(/, (\d+) pages,/.exec(l)![1]));
     assert.ok(lines.length >= 2 && pages[pages.length - 1] > 0, `progress inside the process: ${JSON.stringify(lines)}`);
-    assert.deepEqual(pages, [...pages].sort((a, b) => a - b), 'pages only grow');
+    assert.deepEqual(
+      pages,
+      [...pages].sort((a, b) => a - b),
+      'pages only grow',
+    );
     assert.equal(writes[writes.length - 1], '\r\x1b[K', 'the line is cleared at the end');
   });
 });

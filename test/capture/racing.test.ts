@@ -53,7 +53,11 @@ const warningsOf = (db: Database.Database, pid: number): Array<{ kind: string; m
   db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ? ORDER BY id').all(pid) as Array<{ kind: string; message: string }>;
 
 /** A python3 (or perl) workload script; resolves with its first stdout line. */
-async function startScript(script: string, args: string[], options: { detached?: boolean; perl?: boolean } = {}): Promise<{ proc: ChildProcess; line: string }> {
+async function startScript(
+  script: string,
+  args: string[],
+  options: { detached?: boolean; perl?: boolean } = {},
+): Promise<{ proc: ChildProcess; line: string }> {
   const argv = options.perl ? ['-e', script, ...args] : ['-c', script, ...args];
   const proc = spawn(options.perl ? 'perl' : 'python3', argv, { stdio: ['ignore', 'pipe', 'inherit'], detached: options.detached });
   const line = await new Promise<string>((resolve, reject) => {
@@ -207,7 +211,11 @@ describe('capture: racing targets', function () {
       assert.equal(cap.result.exitCode, 1);
       assert.equal(cap.result.failed, 1);
       assert.deepEqual(warningsOf(cap.db, pid), [{ kind: 'vanished', message: messages.processVanished(pid, 'pagemap') }]);
-      const row = cap.db.prepare('SELECT capture_status, comm, smaps_rss_before_kb FROM processes WHERE pid = ?').get(pid) as { capture_status: string; comm: string; smaps_rss_before_kb: number | null };
+      const row = cap.db.prepare('SELECT capture_status, comm, smaps_rss_before_kb FROM processes WHERE pid = ?').get(pid) as {
+        capture_status: string;
+        comm: string;
+        smaps_rss_before_kb: number | null;
+      };
       assert.equal(row.capture_status, 'vanished');
       assert.equal(row.comm, 'sleep');
       assert.ok((row.smaps_rss_before_kb ?? 0) > 0, 'smaps was read, so its Rss is kept');
@@ -234,11 +242,16 @@ describe('capture: racing targets', function () {
       const cap = await captureTo([pid], { procfs, pagemapMethod: 'pread' });
       caps.push(cap);
       assert.equal(cap.result.exitCode, 1);
-      assert.deepEqual(warningsOf(cap.db, pid).map((w) => w.kind), ['vanished']);
+      assert.deepEqual(
+        warningsOf(cap.db, pid).map((w) => w.kind),
+        ['vanished'],
+      );
       assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(pid), 'vanished');
       // Reads go up the address space (small neighbours share one read): every VMA below the
       // failed read was captured, every VMA from it on is unreadable (or was never wanted).
-      const vmas = cap.db.prepare('SELECT start_address, end_address, pagemap_status FROM vmas WHERE pid = ? ORDER BY vma_index').all(pid) as Array<{ start_address: number; end_address: number; pagemap_status: string }>;
+      const vmas = cap.db
+        .prepare('SELECT start_address, end_address, pagemap_status FROM vmas WHERE pid = ? ORDER BY vma_index')
+        .all(pid) as Array<{ start_address: number; end_address: number; pagemap_status: string }>;
       const failedAt = failedAtVpn * 4096;
       assert.ok(failedAtVpn > 0, 'the third read happened');
       // Stored addresses are signed: the kernel-half [vsyscall] page is negative, and on top.
@@ -246,10 +259,24 @@ describe('capture: racing targets', function () {
       const below = vmas.filter(isBelow);
       const above = vmas.filter((v) => !isBelow(v));
       assert.ok(below.length >= 2 && above.length >= 1, `${below.length} VMAs below the failed read, ${above.length} above`);
-      assert.deepEqual(below.map((v) => v.pagemap_status), below.map(() => 'captured'));
-      assert.ok(above.every((v) => v.pagemap_status === 'unreadable' || v.pagemap_status === 'skipped'), above.map((v) => v.pagemap_status).join(' '));
+      assert.deepEqual(
+        below.map((v) => v.pagemap_status),
+        below.map(() => 'captured'),
+      );
+      assert.ok(
+        above.every((v) => v.pagemap_status === 'unreadable' || v.pagemap_status === 'skipped'),
+        above.map((v) => v.pagemap_status).join(' '),
+      );
       assert.ok(above.some((v) => v.pagemap_status === 'unreadable'));
-      assert.equal(cap.db.prepare('SELECT count(*) FROM pagemap_runs r JOIN vmas v ON v.id = r.vma_id WHERE v.pid = ? AND (v.end_address > ? OR v.end_address < 0)').pluck().get(pid, failedAt), 0);
+      assert.equal(
+        cap.db
+          .prepare(
+            'SELECT count(*) FROM pagemap_runs r JOIN vmas v ON v.id = r.vma_id WHERE v.pid = ? AND (v.end_address > ? OR v.end_address < 0)',
+          )
+          .pluck()
+          .get(pid, failedAt),
+        0,
+      );
       assertCoherent(cap.db);
     });
 
@@ -258,7 +285,10 @@ describe('capture: racing targets', function () {
         let pid: number;
         if (reaped) {
           // A grandchild whose parent ignores SIGCHLD: the kernel reaps it as it dies.
-          const { proc, line } = await startScript('import os, signal, time\nsignal.signal(signal.SIGCHLD, signal.SIG_IGN)\npid = os.fork()\nif pid == 0:\n    time.sleep(60)\nelse:\n    print(pid, flush=True)\n    time.sleep(60)\n', []);
+          const { proc, line } = await startScript(
+            'import os, signal, time\nsignal.signal(signal.SIGCHLD, signal.SIG_IGN)\npid = os.fork()\nif pid == 0:\n    time.sleep(60)\nelse:\n    print(pid, flush=True)\n    time.sleep(60)\n',
+            [],
+          );
           procs.push(proc);
           pid = Number(line);
           strays.push({ pid, start: startTimeOf(pid) });
@@ -291,9 +321,17 @@ describe('capture: racing targets', function () {
         caps.push(cap);
         assert.equal(cap.result.exitCode, 1);
         const warnings = warningsOf(cap.db, pid);
-        assert.deepEqual(warnings.map((w) => w.kind), ['vanished'], JSON.stringify(warnings));
+        assert.deepEqual(
+          warnings.map((w) => w.kind),
+          ['vanished'],
+          JSON.stringify(warnings),
+        );
         assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(pid), 'vanished');
-        assert.equal(cap.db.prepare("SELECT count(*) FROM vmas WHERE pid = ? AND pagemap_status = 'captured'").pluck().get(pid), 0, 'nothing read from a dead process passes for captured');
+        assert.equal(
+          cap.db.prepare("SELECT count(*) FROM vmas WHERE pid = ? AND pagemap_status = 'captured'").pluck().get(pid),
+          0,
+          'nothing read from a dead process passes for captured',
+        );
         assertCoherent(cap.db);
       });
     }
@@ -332,7 +370,16 @@ describe('capture: racing targets', function () {
     const runs = await Promise.all(
       [0, 1, 2, 3].map(async (i) => {
         const out = path.join(dir, `churn-${i}.db`);
-        const r = await runCliAsync(['capture', '--pid', String(proc.pid), '--pagemap-method', i % 2 ? 'pread' : 'auto', '-o', out, '--quiet']);
+        const r = await runCliAsync([
+          'capture',
+          '--pid',
+          String(proc.pid),
+          '--pagemap-method',
+          i % 2 ? 'pread' : 'auto',
+          '-o',
+          out,
+          '--quiet',
+        ]);
         return { out, r };
       }),
     );
@@ -344,7 +391,10 @@ describe('capture: racing targets', function () {
       try {
         assertCoherent(c.db);
         assert.equal(c.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(proc.pid), 'complete');
-        const warned = c.db.prepare("SELECT message FROM capture_warnings WHERE pid = ? AND kind = 'vma-changed'").pluck().all(proc.pid) as string[];
+        const warned = c.db
+          .prepare("SELECT message FROM capture_warnings WHERE pid = ? AND kind = 'vma-changed'")
+          .pluck()
+          .all(proc.pid) as string[];
         // Each warning names a VMA of the capture, by its range.
         const vmaAt = c.db.prepare("SELECT count(*) FROM vmas WHERE pid = ? AND printf('%x-%x', start_address, end_address) = ?").pluck();
         for (const message of warned) {
@@ -372,7 +422,9 @@ describe('capture: racing targets', function () {
       caps.push(cap);
       assertCoherent(cap.db);
       assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(proc.pid), 'complete');
-      const vmas = cap.db.prepare('SELECT vma_index, start_address, end_address FROM vmas WHERE pid = ? ORDER BY vma_index').all(proc.pid) as Array<{ vma_index: number; start_address: number; end_address: number }>;
+      const vmas = cap.db
+        .prepare('SELECT vma_index, start_address, end_address FROM vmas WHERE pid = ? ORDER BY vma_index')
+        .all(proc.pid) as Array<{ vma_index: number; start_address: number; end_address: number }>;
       assert.ok(vmas.length > 10);
       vmas.forEach((v, k) => {
         assert.equal(v.vma_index, k);
@@ -382,7 +434,13 @@ describe('capture: racing targets', function () {
       assert.equal(cap.db.prepare('SELECT count(*) FROM vmas WHERE pid = ? AND changed_during_capture = 1').pluck().get(proc.pid), warned);
       // A VMA that smaps itself printed over one before it (the kernel resumed its walk after the
       // mappings changed) is left out with a warning of its own (read-errors.test.ts).
-      assert.equal(cap.db.prepare("SELECT count(*) FROM capture_warnings WHERE pid = ? AND kind NOT IN ('vma-changed', 'vma-overlap')").pluck().get(proc.pid), 0);
+      assert.equal(
+        cap.db
+          .prepare("SELECT count(*) FROM capture_warnings WHERE pid = ? AND kind NOT IN ('vma-changed', 'vma-overlap')")
+          .pluck()
+          .get(proc.pid),
+        0,
+      );
     }
   });
 
@@ -403,8 +461,14 @@ describe('capture: racing targets', function () {
     try {
       assertCoherent(c.db);
       const pids = new Set(c.db.prepare('SELECT pid FROM processes').pluck().all() as number[]);
-      assert.ok(children.every((p) => pids.has(p)), 'every churning child is recorded');
-      assert.equal(c.db.prepare("SELECT value FROM capture_meta WHERE key = 'processes_captured'").pluck().get(), String(c.db.prepare("SELECT count(*) FROM processes WHERE capture_status = 'complete'").pluck().get()));
+      assert.ok(
+        children.every((p) => pids.has(p)),
+        'every churning child is recorded',
+      );
+      assert.equal(
+        c.db.prepare("SELECT value FROM capture_meta WHERE key = 'processes_captured'").pluck().get(),
+        String(c.db.prepare("SELECT count(*) FROM processes WHERE capture_status = 'complete'").pluck().get()),
+      );
     } finally {
       c.close();
     }

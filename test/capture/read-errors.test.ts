@@ -62,13 +62,34 @@ describe('capture: smaps that fails part-way, or lists a VMA over the one before
       assert.equal(cap.result.exitCode, 1);
       assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(pid), 'partial');
       // The third VMA's fields could have gone on in the chunk that failed: only two are whole.
-      const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').slice(0, 2).map((l) => l.split(' ')[0]);
-      const stored = cap.db.prepare("SELECT printf('%x-%x', start_address, end_address) FROM vmas WHERE pid = ? ORDER BY vma_index").pluck().all(pid);
+      const maps = fs
+        .readFileSync(`/proc/${pid}/maps`, 'utf8')
+        .split('\n')
+        .slice(0, 2)
+        .map((l) => l.split(' ')[0]);
+      const stored = cap.db
+        .prepare("SELECT printf('%x-%x', start_address, end_address) FROM vmas WHERE pid = ? ORDER BY vma_index")
+        .pluck()
+        .all(pid);
       assert.deepEqual(stored, maps);
-      assert.equal(cap.db.prepare("SELECT count(*) FROM vmas WHERE pid = ? AND pagemap_status = 'captured' AND rss_kb IS NOT NULL").pluck().get(pid), 2);
-      const warnings = cap.db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ?').all(pid) as Array<{ kind: string; message: string }>;
-      assert.deepEqual(warnings.map((w) => w.kind), ['unreadable']);
-      assert.match(warnings[0].message, then === 'throw' ? /^cannot read smaps of process \d+ \(EIO: input\/output error\); what came before it is kept$/ : /^cannot parse smaps of process \d+ \(smaps: line \d+: .*"this is not a smaps line"\); .*kernel version$/);
+      assert.equal(
+        cap.db.prepare("SELECT count(*) FROM vmas WHERE pid = ? AND pagemap_status = 'captured' AND rss_kb IS NOT NULL").pluck().get(pid),
+        2,
+      );
+      const warnings = cap.db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ?').all(pid) as Array<{
+        kind: string;
+        message: string;
+      }>;
+      assert.deepEqual(
+        warnings.map((w) => w.kind),
+        ['unreadable'],
+      );
+      assert.match(
+        warnings[0].message,
+        then === 'throw'
+          ? /^cannot read smaps of process \d+ \(EIO: input\/output error\); what came before it is kept$/
+          : /^cannot parse smaps of process \d+ \(smaps: line \d+: .*"this is not a smaps line"\); .*kernel version$/,
+      );
       assert.doesNotMatch(warnings[0].message, /root/);
     });
   }
@@ -99,12 +120,29 @@ describe('capture: smaps that fails part-way, or lists a VMA over the one before
     const { text, range } = reprinted(pid, 2);
     const cap = await captureTo([pid], { procfs: withSmaps(pid, text) });
     caps.push(cap);
-    const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
-    const stored = cap.db.prepare("SELECT printf('%x-%x', start_address, end_address) FROM vmas WHERE pid = ? ORDER BY vma_index").pluck().all(pid);
+    const maps = fs
+      .readFileSync(`/proc/${pid}/maps`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
+    const stored = cap.db
+      .prepare("SELECT printf('%x-%x', start_address, end_address) FROM vmas WHERE pid = ? ORDER BY vma_index")
+      .pluck()
+      .all(pid);
     assert.deepEqual(stored, maps);
-    const warnings = cap.db.prepare('SELECT kind, target, message FROM capture_warnings WHERE pid = ?').all(pid) as Array<{ kind: string; target: string; message: string }>;
-    assert.deepEqual(warnings.map((w) => [w.kind, w.target]), [['vma-overlap', `/proc/${pid}/smaps`]]);
-    assert.equal(warnings[0].message, `VMA ${range} of process ${pid} was left out: smaps listed it after a VMA it overlaps, as the mappings changed while smaps was read (use --freeze for a consistent snapshot)`);
+    const warnings = cap.db.prepare('SELECT kind, target, message FROM capture_warnings WHERE pid = ?').all(pid) as Array<{
+      kind: string;
+      target: string;
+      message: string;
+    }>;
+    assert.deepEqual(
+      warnings.map((w) => [w.kind, w.target]),
+      [['vma-overlap', `/proc/${pid}/smaps`]],
+    );
+    assert.equal(
+      warnings[0].message,
+      `VMA ${range} of process ${pid} was left out: smaps listed it after a VMA it overlaps, as the mappings changed while smaps was read (use --freeze for a consistent snapshot)`,
+    );
     assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(pid), 'complete');
   });
 
@@ -127,7 +165,10 @@ describe('capture: smaps that fails part-way, or lists a VMA over the one before
     const cap = await captureTo([pid], { procfs: statusFails(pid, () => Object.assign(new Error('input/output error'), { code: 'EIO' })) });
     caps.push(cap);
     assert.equal(cap.db.prepare('SELECT capture_status FROM processes WHERE pid = ?').pluck().get(pid), 'partial');
-    const warnings = cap.db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ?').all(pid) as Array<{ kind: string; message: string }>;
+    const warnings = cap.db.prepare('SELECT kind, message FROM capture_warnings WHERE pid = ?').all(pid) as Array<{
+      kind: string;
+      message: string;
+    }>;
     assert.ok(warnings.length >= 1 && warnings.every((w) => w.kind === 'unreadable' && /EIO/.test(w.message)), JSON.stringify(warnings));
   });
 
@@ -137,7 +178,18 @@ describe('capture: smaps that fails part-way, or lists a VMA over the one before
     try {
       const bug = new TypeError("Cannot read properties of undefined (reading 'valueKb')");
       await assert.rejects(
-        runCapture({ pids: [pid], all: false, match: null, output: path.join(dir, 'c.db'), pagemap: 'all', pagemapMethod: 'auto', tmpfsFiles: 'none', argv: ['test'], logger: recordingLogger(), procfs: statusFails(pid, () => bug) }),
+        runCapture({
+          pids: [pid],
+          all: false,
+          match: null,
+          output: path.join(dir, 'c.db'),
+          pagemap: 'all',
+          pagemapMethod: 'auto',
+          tmpfsFiles: 'none',
+          argv: ['test'],
+          logger: recordingLogger(),
+          procfs: statusFails(pid, () => bug),
+        }),
         (err) => err === bug, // the error itself, stack and all, not a warning or an EIO
       );
       assert.deepEqual(fs.readdirSync(dir), [], 'no capture, temp file or journal');

@@ -36,7 +36,15 @@ describe('capture --redact', function () {
 
   it('leaves no original name, command line, executable or path in the file bytes', () => {
     const bytes = fs.readFileSync(file).toString('latin1');
-    for (const secret of ['pagescope-secret', 'pagescope-secret-regex', 'workload.js', process.execPath, 'ledger', 'vault', os.hostname().length > 3 ? os.hostname() : 'pagescope-secret']) {
+    for (const secret of [
+      'pagescope-secret',
+      'pagescope-secret-regex',
+      'workload.js',
+      process.execPath,
+      'ledger',
+      'vault',
+      os.hostname().length > 3 ? os.hostname() : 'pagescope-secret',
+    ]) {
       assert.ok(!bytes.includes(secret), `${secret} survives in the file`);
     }
   });
@@ -44,11 +52,17 @@ describe('capture --redact', function () {
   it('gives the same name the same token and keeps sizes, flags and states', () => {
     const db = new Database(file, { readonly: true });
     assert.equal(db.prepare("SELECT value FROM capture_meta WHERE key = 'redacted'").pluck().get(), '1');
-    const shm = db.prepare("SELECT path FROM vmas WHERE backing = 'shm-file' AND pid = ? ORDER BY start_address").pluck().all(w.pid) as string[];
+    const shm = db
+      .prepare("SELECT path FROM vmas WHERE backing = 'shm-file' AND pid = ? ORDER BY start_address")
+      .pluck()
+      .all(w.pid) as string[];
     assert.equal(shm.length, 2, 'the shared and the private mapping');
     assert.equal(shm[0], shm[1], 'same file, same token');
     assert.match(shm[0], /^\/dev\/shm\/r-[0-9a-f]{12}$/);
-    const obj = db.prepare("SELECT path, size_bytes, residency_status FROM shm_objects WHERE kind = 'shm-file'").get() as Record<string, any>;
+    const obj = db.prepare("SELECT path, size_bytes, residency_status FROM shm_objects WHERE kind = 'shm-file'").get() as Record<
+      string,
+      any
+    >;
     assert.equal(obj.path, shm[0]);
     assert.equal(obj.size_bytes, 16 * 4096);
     assert.equal(obj.residency_status, 'complete');
@@ -62,11 +76,17 @@ describe('capture --redact', function () {
   });
 
   it('tokens every cgroup path (they name services and containers), the same path the same token', () => {
-    const paths = fs.readFileSync(`/proc/${w.pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':').slice(2).join(':')).filter((p) => p !== '/');
+    const paths = fs
+      .readFileSync(`/proc/${w.pid}/cgroup`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(':').slice(2).join(':'))
+      .filter((p) => p !== '/');
     const bytes = fs.readFileSync(file).toString('latin1');
     for (const p of paths) assert.ok(!bytes.includes(p), `${p} survives in the file`);
     const db = new Database(file, { readonly: true });
-    const memory = db.prepare("SELECT path FROM process_cgroups WHERE pid = ? AND controllers = 'memory'").pluck().get(w.pid) as string | undefined;
+    const memory = db.prepare("SELECT path FROM process_cgroups WHERE pid = ? AND controllers = 'memory'").pluck().get(w.pid) as
+      string | undefined;
     const memcg = db.prepare('SELECT path FROM memory_cgroups WHERE hierarchy_id != 0').pluck().all() as string[];
     db.close();
     if (memory !== undefined && memory !== '/') {

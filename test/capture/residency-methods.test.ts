@@ -50,19 +50,37 @@ function modelBackend(pages: Truth[], cachestatError: string | null, reservedBit
   };
 }
 
-function probe(pages: Truth[], cachestatError: string | null, mincoreTrusted: boolean, reservedBits = false): { states: PageState[]; method: string } {
+function probe(
+  pages: Truth[],
+  cachestatError: string | null,
+  mincoreTrusted: boolean,
+  reservedBits = false,
+): { states: PageState[]; method: string } {
   const states: PageState[] = [];
-  const summary = probeResidency(modelBackend(pages, cachestatError, reservedBits), 3, pages.length * PS, { pageSizeBytes: PS, mincoreTrusted, mincoreDistrustReason: 'not owner' }, (first, n, state) => {
-    assert.equal(first, states.length, 'runs are contiguous and ordered');
-    for (let i = 0; i < n; i++) states.push(state);
-  });
+  const summary = probeResidency(
+    modelBackend(pages, cachestatError, reservedBits),
+    3,
+    pages.length * PS,
+    { pageSizeBytes: PS, mincoreTrusted, mincoreDistrustReason: 'not owner' },
+    (first, n, state) => {
+      assert.equal(first, states.length, 'runs are contiguous and ordered');
+      for (let i = 0; i < n; i++) states.push(state);
+    },
+  );
   assert.equal(states.length, pages.length, 'runs cover the file');
   return { states, method: summary.method };
 }
 
 const FILE: Truth[] = [
-  ...Array<Truth>(5).fill('cached'), ...Array<Truth>(3).fill('swapcache'), ...Array<Truth>(4).fill('swapped'),
-  ...Array<Truth>(6).fill('hole'), ...Array<Truth>(2).fill('fallocated'), 'cached', 'swapped', 'swapcache', 'hole',
+  ...Array<Truth>(5).fill('cached'),
+  ...Array<Truth>(3).fill('swapcache'),
+  ...Array<Truth>(4).fill('swapped'),
+  ...Array<Truth>(6).fill('hole'),
+  ...Array<Truth>(2).fill('fallocated'),
+  'cached',
+  'swapped',
+  'swapcache',
+  'hole',
 ];
 
 describe('capture/residency methods (model backend)', () => {
@@ -75,7 +93,9 @@ describe('capture/residency methods (model backend)', () => {
   it('merges page cache and swap cache without cachestat (Linux < 6.5)', () => {
     const { states, method } = probe(FILE, 'ENOSYS', true);
     assert.equal(method, 'seek+mincore');
-    const expected = FILE.map((t) => (t === 'cached' || t === 'swapcache' ? 'cached-or-swapcache' : t === 'swapped' ? 'swapped' : 'hole-or-fallocated'));
+    const expected = FILE.map((t) =>
+      t === 'cached' || t === 'swapcache' ? 'cached-or-swapcache' : t === 'swapped' ? 'swapped' : 'hole-or-fallocated',
+    );
     assert.deepEqual(states, expected);
   });
 
@@ -107,7 +127,9 @@ describe('capture/residency methods (model backend)', () => {
       while (file.length < 3001) file.push(...Array<Truth>(1 + next(40)).fill(kinds[next(kinds.length)]));
       for (const reserved of [false, true]) {
         assert.deepEqual(probe(file, null, true, reserved).states, file);
-        const merged = file.map((t) => (t === 'cached' || t === 'swapcache' ? 'cached-or-swapcache' : t === 'swapped' ? 'swapped' : 'hole-or-fallocated'));
+        const merged = file.map((t) =>
+          t === 'cached' || t === 'swapcache' ? 'cached-or-swapcache' : t === 'swapped' ? 'swapped' : 'hole-or-fallocated',
+        );
         assert.deepEqual(probe(file, 'ENOSYS', true, reserved).states, merged);
       }
     }
@@ -125,7 +147,7 @@ describe('capture/residency mincore vector scans', () => {
     const words = new Uint32Array(vec.buffer);
     for (let round = 0; round < 200; round++) {
       // Long equal stretches, single flips, and bytes with reserved bits set.
-      for (let i = 0; i < vec.length; ) {
+      for (let i = 0; i < vec.length;) {
         const len = 1 + next(round % 2 === 0 ? 3 : 24);
         const resident = next(2);
         for (let k = 0; k < len && i < vec.length; k++, i++) vec[i] = next(7) === 0 ? resident | (2 << next(7)) : resident;

@@ -64,11 +64,24 @@ interface Probed {
 
 function probe(backend: ResidencyBackend, sizePages: number, cachestat = true, mincore = true): Probed {
   const states: PageState[] = [];
-  const summary = probeResidency(cachestat ? backend : { ...backend, cachestat: () => { throw Object.assign(new Error('ENOSYS'), { code: 'ENOSYS' }); } }, 3, sizePages * PS, { pageSizeBytes: PS, mincoreTrusted: mincore }, (first, n, state, _reason, seen) => {
-    assert.equal(first, states.length, 'runs are contiguous and ordered');
-    if (state === 'changing') assert.ok(seen !== null, 'a changing run says what was seen');
-    for (let i = 0; i < n; i++) states.push(state);
-  });
+  const summary = probeResidency(
+    cachestat
+      ? backend
+      : {
+          ...backend,
+          cachestat: () => {
+            throw Object.assign(new Error('ENOSYS'), { code: 'ENOSYS' });
+          },
+        },
+    3,
+    sizePages * PS,
+    { pageSizeBytes: PS, mincoreTrusted: mincore },
+    (first, n, state, _reason, seen) => {
+      assert.equal(first, states.length, 'runs are contiguous and ordered');
+      if (state === 'changing') assert.ok(seen !== null, 'a changing run says what was seen');
+      for (let i = 0; i < n; i++) states.push(state);
+    },
+  );
   assert.equal(states.length, sizePages, 'runs cover the file');
   return { states, windowsMoved: summary.windowsMoved, changingPages: summary.changingPages };
 }
@@ -96,14 +109,23 @@ function trueOf(state: PageState, had: Set<Truth>): boolean {
 
 describe('capture/residency on a moving file', () => {
   it('labels a still file exactly, reading each window once', () => {
-    const truth: Truth[] = [...Array(300)].map((_, i) => (['cached', 'swapcache', 'swapped', 'hole', 'fallocated'] as const)[Math.floor(i / 7) % 5]);
-    const r = probe(movingBackend([...truth], () => {}), truth.length);
+    const truth: Truth[] = [...Array(300)].map(
+      (_, i) => (['cached', 'swapcache', 'swapped', 'hole', 'fallocated'] as const)[Math.floor(i / 7) % 5],
+    );
+    const r = probe(
+      movingBackend([...truth], () => {}),
+      truth.length,
+    );
     assert.deepEqual(r.states, truth);
     assert.equal(r.windowsMoved, 0);
     assert.equal(r.changingPages, 0);
   });
 
-  for (const [name, cachestat, mincore] of [['every reading', true, true], ['no mincore', true, false], ['no cachestat', false, true]] as const) {
+  for (const [name, cachestat, mincore] of [
+    ['every reading', true, true],
+    ['no mincore', true, false],
+    ['no cachestat', false, true],
+  ] as const) {
     it(`never gives a fully written file a hole while reclaim and readers move its pages (${name})`, () => {
       for (let seed = 1; seed <= 10; seed++) {
         const rnd = random(seed);
@@ -118,7 +140,10 @@ describe('capture/residency on a moving file', () => {
         });
         const r = probe(backend, pages.length, cachestat, mincore);
         r.states.forEach((s, i) => {
-          assert.ok(s !== 'hole' && s !== 'fallocated' && s !== 'hole-or-fallocated', `seed ${seed}: page ${i} of a fully written file is ${s}`);
+          assert.ok(
+            s !== 'hole' && s !== 'fallocated' && s !== 'hole-or-fallocated',
+            `seed ${seed}: page ${i} of a fully written file is ${s}`,
+          );
           assert.ok(trueOf(s, had[i]), `seed ${seed}: page ${i} is ${s}, which it never was (${[...had[i]].join(',')})`);
         });
       }
@@ -146,11 +171,17 @@ describe('capture/residency on a moving file', () => {
   it('records pages that never hold still as changing, with what was seen', () => {
     // Every page flips at every call: nothing can agree.
     const pages: Truth[] = [...Array(1024)].map(() => 'cached');
-    const r = probe(movingBackend(pages, (p) => p.forEach((t, i) => (p[i] = t === 'cached' ? 'swapped' : 'cached'))), pages.length);
+    const r = probe(
+      movingBackend(pages, (p) => p.forEach((t, i) => (p[i] = t === 'cached' ? 'swapped' : 'cached'))),
+      pages.length,
+    );
     assert.ok(r.changingPages > 0);
     assert.equal(r.states.filter((s) => s === 'changing').length, r.changingPages);
     assert.ok(r.windowsMoved > 0);
-    assert.ok(r.states.every((s) => s === 'changing' || s === 'cached' || s === 'swapped'), r.states.join(','));
+    assert.ok(
+      r.states.every((s) => s === 'changing' || s === 'cached' || s === 'swapped'),
+      r.states.join(','),
+    );
   });
 });
 
@@ -194,13 +225,24 @@ describe('capture/residency-window extents guided by mincore', () => {
     ['swapped inside holes', ['hole', 'swapped', 'swapped', 'hole', 'hole', 'swapped', 'hole', 'hole']],
     ['swap cache, swapped, fallocated, holes', ['swapcache', 'swapped', 'fallocated', 'hole', 'cached', 'swapped', 'fallocated', 'cached']],
     ['ends in swapped pages', ['cached', 'hole', 'hole', 'hole', 'swapped', 'swapped', 'swapped', 'swapped']],
-    ['mostly swapped, no hole', ['swapped', 'swapped', 'cached', 'swapped', 'swapped', 'swapped', 'cached', 'swapped', 'swapped', 'swapped', 'swapped', 'cached']],
+    [
+      'mostly swapped, no hole',
+      ['swapped', 'swapped', 'cached', 'swapped', 'swapped', 'swapped', 'cached', 'swapped', 'swapped', 'swapped', 'swapped', 'cached'],
+    ],
   ];
   for (const [name, pages] of patterns) {
     it(`gives the extents SEEK_DATA/SEEK_HOLE give, with the calls counted: ${name}`, () => {
       const backend = movingBackend(pages, () => {});
       let calls = 0;
-      const p: WindowProbe = { backend, fd: 3, pageSizeBytes: PS, sizePages: pages.length, mapAddress: 0x10000000, cachestat: true, count: (n = 1) => (calls += n) };
+      const p: WindowProbe = {
+        backend,
+        fd: 3,
+        pageSizeBytes: PS,
+        sizePages: pages.length,
+        mapAddress: 0x10000000,
+        cachestat: true,
+        count: (n = 1) => (calls += n),
+      };
       const vec = new Uint8Array(Math.ceil(pages.length / 4) * 4);
       backend.mincore(0x10000000, pages.length * PS, vec);
       // As the window's cachestat would say: swap entries in it or not.
@@ -231,4 +273,3 @@ describe('capture/residency-window extents guided by mincore', () => {
     });
   }
 });
-

@@ -39,7 +39,10 @@ describe('capture/process-vmas scanGroups (real smaps)', () => {
     const groups = scanGroups(items);
     assert.equal(groups.length, 1);
     assert.equal(groups[0].length, items.filter((i) => i.read).length);
-    assert.ok(groups[0].every((span) => span.length === 2), 'every span asks the kernel');
+    assert.ok(
+      groups[0].every((span) => span.length === 2),
+      'every span asks the kernel',
+    );
   });
 
   it('gives a VMA of known file bit that maps many pages a scan of its own that does not ask', () => {
@@ -55,14 +58,23 @@ describe('capture/process-vmas scanGroups (real smaps)', () => {
       const groups = scanGroups(items);
       const own = groups.find((g) => g.some((span) => span[0] === items[at].startVpn)) as Array<[number, number, (0 | 1)?]>;
       // Neighbours merged into it (anonymous VMAs next to it) may share it if they too are large.
-      assert.ok(own.every((span) => span.length === 3), 'a group that does not ask');
-      assert.deepEqual(own.find((span) => span[0] === items[at].startVpn), [items[at].startVpn, items[at].endVpn, 0]);
+      assert.ok(
+        own.every((span) => span.length === 3),
+        'a group that does not ask',
+      );
+      assert.deepEqual(
+        own.find((span) => span[0] === items[at].startVpn),
+        [items[at].startVpn, items[at].endVpn, 0],
+      );
       // The VMAs around it are in groups that ask.
       const asking = groups.filter((g) => g.every((span) => span.length === 2));
       assert.ok(asking.length >= 1);
       // Every VMA read is in exactly one group, in address order.
       const spans = groups.flat();
-      assert.deepEqual(spans.map((s) => s[0]), items.filter((i) => i.read).map((i) => i.startVpn));
+      assert.deepEqual(
+        spans.map((s) => s[0]),
+        items.filter((i) => i.read).map((i) => i.startVpn),
+      );
     } finally {
       munmap(addr, pages * 4096);
     }

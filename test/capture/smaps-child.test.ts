@@ -64,12 +64,15 @@ describe('capture/smaps-child (cat reading real /proc files)', function () {
     const settled = (): boolean => {
       try {
         const stat = fs.readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8');
-        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'S' && fs.readFileSync(`/proc/${sleeper.pid}/syscall`, 'utf8').split(' ')[0] === '230';
+        return (
+          stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'S'
+          && fs.readFileSync(`/proc/${sleeper.pid}/syscall`, 'utf8').split(' ')[0] === '230'
+        );
       } catch {
         return false;
       }
     };
-    for (const deadline = Date.now() + 5000; !settled() && Date.now() < deadline; ) await sleep(10);
+    for (const deadline = Date.now() + 5000; !settled() && Date.now() < deadline;) await sleep(10);
   });
   after(() => {
     prefetcher?.close();
@@ -93,7 +96,10 @@ describe('capture/smaps-child (cat reading real /proc files)', function () {
   });
 
   it('throws the error of a file at open, with its code, and goes on with the next file', () => {
-    assert.throws(() => [...prefetcher.open('/proc/999999999/smaps', nowhere)], (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+    assert.throws(
+      () => [...prefetcher.open('/proc/999999999/smaps', nowhere)],
+      (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+    );
     const path = `/proc/${sleeper.pid}/maps`;
     assert.equal([...prefetcher.open(path, nowhere)].join(''), fs.readFileSync(path, 'utf8'));
   });
@@ -101,7 +107,10 @@ describe('capture/smaps-child (cat reading real /proc files)', function () {
   it('throws what cat says when a read fails midway, with the path', () => {
     // mem read from offset 0 (never mapped) fails with EIO: cat says so on its standard error.
     const mem = `/proc/${sleeper.pid}/mem`;
-    assert.throws(() => [...prefetcher.open(mem, nowhere)], (err: NodeJS.ErrnoException) => err.code === 'EIO' && err.message.startsWith(`${mem}: `) && /Input\/output error/.test(err.message));
+    assert.throws(
+      () => [...prefetcher.open(mem, nowhere)],
+      (err: NodeJS.ErrnoException) => err.code === 'EIO' && err.message.startsWith(`${mem}: `) && /Input\/output error/.test(err.message),
+    );
   });
 
   it('ends the child of an abandoned file and keeps nothing of it for the next', async () => {
@@ -140,7 +149,11 @@ describe('capture/smaps-child (cat reading real /proc files)', function () {
         hash.update(r.value);
       }
       assert.equal(length, 96 << 20);
-      assert.equal(hash.digest('hex'), createHash('sha1').update(fs.readFileSync(file, 'utf8')).digest('hex'), 'the very bytes of the file');
+      assert.equal(
+        hash.digest('hex'),
+        createHash('sha1').update(fs.readFileSync(file, 'utf8')).digest('hex'),
+        'the very bytes of the file',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -167,7 +180,10 @@ describe('capture/smaps-child (cat reading real /proc files)', function () {
       fs.writeFileSync(script, 'echo partial\nkill -9 $$\n');
       const it = killing.open(script, nowhere);
       assert.deepEqual(it.next(), { done: false, value: 'partial\n' });
-      assert.throws(() => it.next(), (err: NodeJS.ErrnoException) => err.code === 'EIO' && err.message === `${script}: cat was killed by signal 9 before the end`);
+      assert.throws(
+        () => it.next(),
+        (err: NodeJS.ErrnoException) => err.code === 'EIO' && err.message === `${script}: cat was killed by signal 9 before the end`,
+      );
     } finally {
       killing.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,23 @@ describe('capture without privileges (setpriv to nobody)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-nobody-'));
     fs.chmodSync(dir, 0o777);
     file = path.join(dir, 'x.db');
-    const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'capture', '--pid', String(w.pid), '-o', file], { encoding: 'utf8' });
+    const r = spawnSync(
+      'setpriv',
+      [
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        '--clear-groups',
+        '--inh-caps=-all',
+        process.execPath,
+        CLI,
+        'capture',
+        '--pid',
+        String(w.pid),
+        '-o',
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
     status = r.status;
     stderr = r.stderr;
   });
@@ -47,7 +63,9 @@ describe('capture without privileges (setpriv to nobody)', function () {
   it('succeeds and records that PFNs and map_files were not available', () => {
     assert.equal(status, 0, stderr);
     const db = new Database(file, { readonly: true });
-    const meta = Object.fromEntries((db.prepare('SELECT key, value FROM capture_meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
+    const meta = Object.fromEntries(
+      (db.prepare('SELECT key, value FROM capture_meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]),
+    );
     assert.equal(meta.pfn_visible, '0');
     assert.equal(meta.map_files_allowed, '0');
     assert.equal(meta.uid, String(NOBODY));

@@ -76,7 +76,10 @@ describe('capture/vma-churn', () => {
     const gapAt = vmas.findIndex((v, i) => i > 8 && i + 1 < vmas.length && vmas[i + 1].start > v.end);
     if (gapAt !== -1) after.splice(gapAt + 1, 0, { ...vmas[gapAt], start: vmas[gapAt].end, end: vmas[gapAt + 1].start });
     after.sort((a, b) => (a.start < b.start ? -1 : 1));
-    assert.deepEqual(missingVmas(before, after).map((v) => v.vmaIndex), [2, 4, 6]);
+    assert.deepEqual(
+      missingVmas(before, after).map((v) => v.vmaIndex),
+      [2, 4, 6],
+    );
   });
 
   it('finds every VMA missing when maps reads empty (the process exited)', () => {

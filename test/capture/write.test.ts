@@ -21,7 +21,10 @@ describe('capture/write', () => {
   });
 
   const runsOf = (vma: number): Array<{ first_page: number; pages: number }> =>
-    w.db.prepare('SELECT first_page, pages FROM pagemap_runs WHERE vma_id = ? ORDER BY first_page').all(vma) as Array<{ first_page: number; pages: number }>;
+    w.db.prepare('SELECT first_page, pages FROM pagemap_runs WHERE vma_id = ? ORDER BY first_page').all(vma) as Array<{
+      first_page: number;
+      pages: number;
+    }>;
 
   it('inserts every pushed row, whatever the leftover count', () => {
     const runs = w.batch('pagemap_run_rows');
@@ -30,7 +33,11 @@ describe('capture/write', () => {
       vma++;
       for (let i = 0; i < count; i++) runs.push(vma, i, 1, 256, 1000 + i, 0, 0);
       runs.flush();
-      assert.deepEqual(runsOf(vma), Array.from({ length: count }, (_, i) => ({ first_page: i, pages: 1 })), `${count} rows`);
+      assert.deepEqual(
+        runsOf(vma),
+        Array.from({ length: count }, (_, i) => ({ first_page: i, pages: 1 })),
+        `${count} rows`,
+      );
     }
   });
 
@@ -49,14 +56,44 @@ describe('capture/write', () => {
     const runs = w.batch('pagemap_run_rows');
     for (let i = 0; i < 70; i++) runs.push(1, i * 2, 2, 0, 0, 0, i % 2);
     runs.flush();
-    assert.deepEqual(w.db.prepare('SELECT count(*), sum(first_page), sum(pages), min(flags), sum(preceding_hole_pages) FROM pagemap_run_rows').raw(true).get(), [70, 70 * 69, 140, 0, 35]);
+    assert.deepEqual(
+      w.db
+        .prepare('SELECT count(*), sum(first_page), sum(pages), min(flags), sum(preceding_hole_pages) FROM pagemap_run_rows')
+        .raw(true)
+        .get(),
+      [70, 70 * 69, 140, 0, 35],
+    );
     // vmas: wider than push takes.
     const vmas = w.batch('vmas');
     assert.throws(() => vmas.push(1, 7, 0), /pushRow/);
-    const row = VMA_COLUMNS.map((c) => (c === 'id' ? 1 : c === 'pid' ? 7 : c === 'perms' ? 'rw-p' : c === 'path' ? '[heap]' : c === 'backing' ? 'anon' : c === 'pagemap_status' ? 'captured' : c.endsWith('_kb') ? 4 : c === 'object_id' || c === 'vm_flags' || c === 'extra_fields_json' || c === 'thp_eligible' || c === 'protection_key' ? null : 0));
+    const row = VMA_COLUMNS.map((c) =>
+      c === 'id'
+        ? 1
+        : c === 'pid'
+          ? 7
+          : c === 'perms'
+            ? 'rw-p'
+            : c === 'path'
+              ? '[heap]'
+              : c === 'backing'
+                ? 'anon'
+                : c === 'pagemap_status'
+                  ? 'captured'
+                  : c.endsWith('_kb')
+                    ? 4
+                    : c === 'object_id' || c === 'vm_flags' || c === 'extra_fields_json' || c === 'thp_eligible' || c === 'protection_key'
+                      ? null
+                      : 0,
+    );
     vmas.pushRow(row);
     vmas.flush();
-    assert.deepEqual(w.db.prepare(`SELECT ${VMA_COLUMNS.join(', ')} FROM vmas`).raw(true).get(), row);
+    assert.deepEqual(
+      w.db
+        .prepare(`SELECT ${VMA_COLUMNS.join(', ')} FROM vmas`)
+        .raw(true)
+        .get(),
+      row,
+    );
   });
 
   it('flushes batches when a transaction ends and drops them when it fails', () => {

@@ -18,7 +18,20 @@ describe('explain/explain', function () {
   before(async function () {
     if (process.getuid?.() !== 0 || !swapActive()) this.skip();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-explain-test-'));
-    w = await startWorkload({ prefix: 'pagescope-test', objects: [{ name: 'buf', kind: 'shm-file', pages: 4096, touch: [[0, 1024]], pageout: [[1024, 2048]], pwrite: [[2048, 2304]], mappers: [[[0, 512]], [[512, 1024]]] }] });
+    w = await startWorkload({
+      prefix: 'pagescope-test',
+      objects: [
+        {
+          name: 'buf',
+          kind: 'shm-file',
+          pages: 4096,
+          touch: [[0, 1024]],
+          pageout: [[1024, 2048]],
+          pwrite: [[2048, 2304]],
+          mappers: [[[0, 512]], [[512, 1024]]],
+        },
+      ],
+    });
   });
   after(async () => {
     await w?.stop();
@@ -72,7 +85,10 @@ describe('explain --capture', () => {
     const notConsistent = reconcile.filter((v) => v.verdict !== 'consistent');
     assert.ok(r.stdout.includes(`Reconciliation: ${notConsistent.length} VMAs of ${reconcile.length} not plainly consistent`), r.stdout);
     for (const v of notConsistent) assert.ok(r.stdout.includes(`(pid ${v.pid}) ${v.start}-${v.end} ${v.perms}`), `${v.start} is explained`);
-    assert.match(r.stdout.replace(/\n +/g, ' '), /- The shm-file \/dev\/shm\/pagescope-sample-\d+-pgbuf, 2\u202f048 pages \(8\.00 MiB\), is mapped by 1 process/);
+    assert.match(
+      r.stdout.replace(/\n +/g, ' '),
+      /- The shm-file \/dev\/shm\/pagescope-sample-\d+-pgbuf, 2\u202f048 pages \(8\.00 MiB\), is mapped by 1 process/,
+    );
   });
 
   it('refuses pids or -o with --capture (exit 2)', () => {
@@ -84,11 +100,18 @@ describe('explain --capture', () => {
 
 describe('explain/format-explanation', () => {
   it('wraps a bullet at spaces with a hanging indent', () => {
-    assert.deepEqual(bullet('aaa bbb ccc ddd eee fff ggg hhh iii jjj kkk', 22), ['- aaa bbb ccc ddd eee', '  fff ggg hhh iii jjj', '  kkk']);
+    assert.deepEqual(bullet('aaa bbb ccc ddd eee fff ggg hhh iii jjj kkk', 22), [
+      '- aaa bbb ccc ddd eee',
+      '  fff ggg hhh iii jjj',
+      '  kkk',
+    ]);
   });
 
   it('says so when every VMA is consistent, with the count in words that agree', () => {
     const text = formatExplanation([{ kind: 'context', weightKb: 0, text: 'One fact.' }], { columns: [], rows: [] }, 1, 100);
-    assert.equal(text, 'Findings\n\n- One fact.\n\nReconciliation: 0 VMAs of 1 not plainly consistent (verdict explained, mismatch or unavailable)\n\nEvery smaps Rss, Swap and SwapPss figure equals what the page tables and objects show.\n');
+    assert.equal(
+      text,
+      'Findings\n\n- One fact.\n\nReconciliation: 0 VMAs of 1 not plainly consistent (verdict explained, mismatch or unavailable)\n\nEvery smaps Rss, Swap and SwapPss figure equals what the page tables and objects show.\n',
+    );
   });
 });

@@ -19,7 +19,11 @@ const SAMPLES = ['fork-shared-swap.db', 'shmem-all-states.db'].map((f) => path.j
 
 const digest = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const filesUnder = (dir: string): string[] =>
-  fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
 
 describe('export to Parquet, read back by DuckDB (real captures)', function () {
   this.timeout(120_000);
@@ -53,7 +57,8 @@ describe('export to Parquet, read back by DuckDB (real captures)', function () {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const query = async (sql: string): Promise<Array<Record<string, unknown>>> => (await duck.runAndReadAll(sql)).getRowObjectsJS() as Array<Record<string, unknown>>;
+  const query = async (sql: string): Promise<Array<Record<string, unknown>>> =>
+    (await duck.runAndReadAll(sql)).getRowObjectsJS() as Array<Record<string, unknown>>;
   const glob = (relation: string): string => `read_parquet('${path.join(fleet, relation, '*.parquet')}', union_by_name = true)`;
   const idOf = async (file: string): Promise<string> => {
     const db = new Database(file, { readonly: true });
@@ -68,10 +73,14 @@ describe('export to Parquet, read back by DuckDB (real captures)', function () {
   it('lists each capture once in captures, written last', async () => {
     const rows = await query(`SELECT count(*)::INTEGER AS n, count(DISTINCT capture_id)::INTEGER AS ids FROM ${glob('captures')}`);
     assert.deepEqual(rows, [{ n: 3, ids: 3 }]);
-    assert.deepEqual(fs.readdirSync(fleet).filter((e) => e.startsWith('.')), [], 'no staging directory left');
+    assert.deepEqual(
+      fs.readdirSync(fleet).filter((e) => e.startsWith('.')),
+      [],
+      'no staging directory left',
+    );
   });
 
-  it("gives per object and state the pages the files analysis gives of each capture", async () => {
+  it('gives per object and state the pages the files analysis gives of each capture', async () => {
     let objectsSeen = 0;
     for (const file of captures) {
       const id = await idOf(file);
@@ -87,7 +96,12 @@ describe('export to Parquet, read back by DuckDB (real captures)', function () {
         .filter((o) => o.residency_status === 'complete')
         .map((o) => ({ ino: o.ino, cached: o.cached_pages || null, swapped: o.swapped_pages || null, size: o.size_pages }))
         .sort((a, b) => a.ino - b.ino);
-      const got = rows.map((r) => ({ ino: Number(r.ino), cached: r.cached === null ? null : Number(r.cached), swapped: r.swapped === null ? null : Number(r.swapped), size: Number(r.size) }));
+      const got = rows.map((r) => ({
+        ino: Number(r.ino),
+        cached: r.cached === null ? null : Number(r.cached),
+        swapped: r.swapped === null ? null : Number(r.swapped),
+        size: Number(r.size),
+      }));
       assert.deepEqual(got, expected, file);
     }
     assert.ok(objectsSeen >= 3, 'the captures hold shared-memory objects');
@@ -97,9 +111,15 @@ describe('export to Parquet, read back by DuckDB (real captures)', function () {
     for (const file of captures) {
       const id = await idOf(file);
       const expected = analyzeJson(file, 'processes').map((p) => ({ pid: p.pid, rss_kb: p.rss_kb, swap_kb: p.swap_kb }));
-      const rows = await query(`SELECT pid, sum(rss_kb)::BIGINT AS rss_kb, sum(swap_kb)::BIGINT AS swap_kb FROM ${glob('vmas')} WHERE capture_id = '${id}' GROUP BY pid ORDER BY pid`);
+      const rows = await query(
+        `SELECT pid, sum(rss_kb)::BIGINT AS rss_kb, sum(swap_kb)::BIGINT AS swap_kb FROM ${glob('vmas')} WHERE capture_id = '${id}' GROUP BY pid ORDER BY pid`,
+      );
       const got = rows.map((r) => ({ pid: Number(r.pid), rss_kb: Number(r.rss_kb), swap_kb: Number(r.swap_kb) }));
-      assert.deepEqual(got, [...expected].sort((a, b) => a.pid - b.pid), file);
+      assert.deepEqual(
+        got,
+        [...expected].sort((a, b) => a.pid - b.pid),
+        file,
+      );
     }
   });
 
@@ -107,13 +127,23 @@ describe('export to Parquet, read back by DuckDB (real captures)', function () {
     for (const file of captures) {
       const id = await idOf(file);
       const db = new Database(file, { readonly: true });
-      const sqlite = db.prepare('SELECT sum(frame) AS f, max(flags) AS g, count(*) AS n FROM pagemap_runs').safeIntegers(true).get() as { f: bigint; g: bigint; n: bigint };
+      const sqlite = db.prepare('SELECT sum(frame) AS f, max(flags) AS g, count(*) AS n FROM pagemap_runs').safeIntegers(true).get() as {
+        f: bigint;
+        g: bigint;
+        n: bigint;
+      };
       db.close();
-      const [duckRow] = (await duck.runAndReadAll(`SELECT sum(frame)::HUGEINT AS f, max(flags) AS g, count(*) AS n FROM ${glob('pagemap_runs')} WHERE capture_id = '${id}'`)).getRowObjects();
+      const [duckRow] = (
+        await duck.runAndReadAll(
+          `SELECT sum(frame)::HUGEINT AS f, max(flags) AS g, count(*) AS n FROM ${glob('pagemap_runs')} WHERE capture_id = '${id}'`,
+        )
+      ).getRowObjects();
       assert.equal(BigInt(String(duckRow.f)), sqlite.f, `${file}: sum of frames`);
       assert.equal(BigInt(String(duckRow.g)), sqlite.g, `${file}: flags`);
       assert.equal(BigInt(String(duckRow.n)), sqlite.n, `${file}: runs`);
-      const [types] = await query(`SELECT typeof(frame) AS frame, typeof(start_address) AS start FROM ${glob('pagemap_runs')} AS r JOIN ${glob('vmas')} AS v ON v.capture_id = r.capture_id AND v.id = r.vma_id LIMIT 1`);
+      const [types] = await query(
+        `SELECT typeof(frame) AS frame, typeof(start_address) AS start FROM ${glob('pagemap_runs')} AS r JOIN ${glob('vmas')} AS v ON v.capture_id = r.capture_id AND v.id = r.vma_id LIMIT 1`,
+      );
       assert.deepEqual(types, { frame: 'BIGINT', start: 'BIGINT' });
     }
   });
@@ -155,6 +185,10 @@ describe('export to Parquet, read back by DuckDB (real captures)', function () {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /not-a-capture\.db/);
     assert.equal(filesUnder(path.join(out, 'captures')).length, 1);
-    assert.deepEqual(fs.readdirSync(out).filter((e) => e.startsWith('.')), [], 'no staging directory left');
+    assert.deepEqual(
+      fs.readdirSync(out).filter((e) => e.startsWith('.')),
+      [],
+      'no staging directory left',
+    );
   });
 });

@@ -71,7 +71,11 @@ describe('lib/capture-db', function () {
       c.close();
     }
     assert.equal(sha256(capture), before);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('real.db')), ['real.db'], 'no -wal, -shm or -journal file');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.startsWith('real.db')),
+      ['real.db'],
+      'no -wal, -shm or -journal file',
+    );
   });
 
   it('refuses a missing file', () => {

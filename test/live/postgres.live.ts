@@ -16,7 +16,9 @@ import { analyzeJson } from '../support/cli.js';
 import { makeMemcg, type TestMemcg } from '../support/memcg.js';
 import { swapActive } from '../support/workload.js';
 
-const PG_BIN = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find((d) => fs.existsSync(path.join(d, 'postgres')));
+const PG_BIN = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find((d) =>
+  fs.existsSync(path.join(d, 'postgres')),
+);
 const LIMIT_BYTES = 192 << 20; // below the 256 MB of shared buffers: reclaim must swap them
 const SCALE = 20; // pgbench scale: ~300 MB of tables, more than the buffers hold
 const CAPTURES = 10;
@@ -36,10 +38,12 @@ function run(cmd: string, args: string[], opts: { uid?: number; gid?: number; cw
 /** The swap entries of every shared object the capture holds, read independently through one of its mappers. */
 function independentReadings(cap: Captured, pids: number[]): Map<number, number> {
   const out = new Map<number, number>();
-  const rows = cap.db.prepare(
-    `SELECT o.id, v.pid, v.start_address, v.end_address FROM shm_objects o JOIN vmas v ON v.object_id = o.id
+  const rows = cap.db
+    .prepare(
+      `SELECT o.id, v.pid, v.start_address, v.end_address FROM shm_objects o JOIN vmas v ON v.object_id = o.id
      WHERE o.residency_status = 'complete' AND o.method LIKE '%cachestat%' GROUP BY o.id`,
-  ).all() as Array<{ id: number; pid: number; start_address: number; end_address: number }>;
+    )
+    .all() as Array<{ id: number; pid: number; start_address: number; end_address: number }>;
   for (const r of rows) {
     if (!pids.includes(r.pid)) continue;
     let fd: number;
@@ -77,11 +81,31 @@ for (const sharedMemoryType of ['sysv', 'mmap'] as const) {
       const data = path.join(dir, 'data');
       run(path.join(PG_BIN!, 'initdb'), ['-D', data, '-A', 'trust', '-E', 'UTF8', '--no-sync', '-U', 'postgres'], { ...user!, cwd: dir });
       const settings = [
-        'shared_buffers=256MB', `shared_memory_type=${sharedMemoryType}`, 'huge_pages=off', 'listen_addresses=',
-        `unix_socket_directories=${dir}`, `port=${port}`, 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=20',
+        'shared_buffers=256MB',
+        `shared_memory_type=${sharedMemoryType}`,
+        'huge_pages=off',
+        'listen_addresses=',
+        `unix_socket_directories=${dir}`,
+        `port=${port}`,
+        'fsync=off',
+        'synchronous_commit=off',
+        'full_page_writes=off',
+        'max_connections=20',
       ].flatMap((s) => ['-c', s]);
       // The postmaster joins the cgroup before it allocates anything, so all of it is charged there.
-      postmaster = spawn('sh', ['-c', `echo $$ > ${memcg!.dir}/cgroup.procs && exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"`, 'sh', path.join(PG_BIN!, 'postgres'), '-D', data, ...settings], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+      postmaster = spawn(
+        'sh',
+        [
+          '-c',
+          `echo $$ > ${memcg!.dir}/cgroup.procs && exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"`,
+          'sh',
+          path.join(PG_BIN!, 'postgres'),
+          '-D',
+          data,
+          ...settings,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
+      );
       let log = '';
       postmaster.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
       for (let i = 0; ; i++) {
@@ -92,7 +116,10 @@ for (const sharedMemoryType of ['sysv', 'mmap'] as const) {
       const pgbench = path.join(PG_BIN!, 'pgbench');
       run(pgbench, ['-i', '-q', '-s', String(SCALE), '-h', dir, '-p', String(port), '-U', 'postgres', 'postgres'], { cwd: dir });
       // Read-only clients over every page of the tables: the buffers keep moving while captured.
-      clients = spawn(pgbench, ['-S', '-c', '3', '-T', '3600', '-h', dir, '-p', String(port), '-U', 'postgres', 'postgres'], { stdio: 'ignore', cwd: dir });
+      clients = spawn(pgbench, ['-S', '-c', '3', '-T', '3600', '-h', dir, '-p', String(port), '-U', 'postgres', 'postgres'], {
+        stdio: 'ignore',
+        cwd: dir,
+      });
       await new Promise((r) => setTimeout(r, 3000));
     });
 
@@ -118,17 +145,29 @@ for (const sharedMemoryType of ['sysv', 'mmap'] as const) {
           const independent = independentReadings(cap, pids);
           const rows = analyzeJson(cap.file, 'reconcile').filter((r) => pids.includes(r.pid));
           verdicts += rows.length;
-          const bad = rows.filter((r) => r.verdict === 'mismatch').map((r) => `capture ${i}: ${r.pid} ${r.start} ${r.path}: ${r.explanation}`);
+          const bad = rows
+            .filter((r) => r.verdict === 'mismatch')
+            .map((r) => `capture ${i}: ${r.pid} ${r.start} ${r.path}: ${r.explanation}`);
           assert.deepEqual(bad, []);
           const buffers = cap.db.prepare('SELECT * FROM shm_objects ORDER BY size_bytes DESC LIMIT 1').get() as Record<string, number>;
           assert.ok(buffers.size_bytes >= 256 << 20, `the shared buffers' object: ${buffers.size_bytes} bytes`);
           assert.equal(buffers.kind, sharedMemoryType === 'sysv' ? 'sysv' : 'anon-shared');
           for (const [id, after] of independent) {
             const o = cap.db.prepare('SELECT * FROM shm_objects WHERE id = ?').get(id) as Record<string, number>;
-            const states = cap.db.prepare('SELECT state, sum(pages) AS pages FROM shm_residency_runs WHERE object_id = ? GROUP BY state').all(id) as Array<{ state: string; pages: number }>;
+            const states = cap.db
+              .prepare('SELECT state, sum(pages) AS pages FROM shm_residency_runs WHERE object_id = ? GROUP BY state')
+              .all(id) as Array<{ state: string; pages: number }>;
             const pagesOf = (s: string): number => states.find((x) => x.state === s)?.pages ?? 0;
             assert.equal(pagesOf('unknown'), 0, `capture ${i}: object ${id} has unknown pages`);
-            const readings = (cap.db.prepare('SELECT before_whole_evicted_pages AS b, after_whole_evicted_pages AS a, end_whole_evicted_pages AS e FROM shm_mapping_readings WHERE object_id = ?').all(id) as Array<{ b: number | null; a: number | null; e: number | null }>).flatMap((r) => [r.b, r.a, r.e]).filter((v): v is number => v !== null);
+            const readings = (
+              cap.db
+                .prepare(
+                  'SELECT before_whole_evicted_pages AS b, after_whole_evicted_pages AS a, end_whole_evicted_pages AS e FROM shm_mapping_readings WHERE object_id = ?',
+                )
+                .all(id) as Array<{ b: number | null; a: number | null; e: number | null }>
+            )
+              .flatMap((r) => [r.b, r.a, r.e])
+              .filter((v): v is number => v !== null);
             const all = [o.cs_evicted_pages, o.end_cs_evicted_pages, ...readings, after];
             const movement = Math.max(...all) - Math.min(...all);
             const counted = pagesOf('swapcache') + pagesOf('swapped');
@@ -136,7 +175,10 @@ for (const sharedMemoryType of ['sysv', 'mmap'] as const) {
             // The runs are read window by window: their sum strays from the probe's end by what the
             // capture measured (runs_drift_pages), and the end from the reading after by movement.
             assert.ok(o.runs_drift_pages !== null, 'runs_drift_pages recorded');
-            assert.ok(Math.abs(counted - after) <= movement + o.runs_drift_pages + o.changing_pages, `capture ${i}: object ${id} (${o.kind}) counts ${counted} swapped pages (${o.changing_pages} changing), ${after} read after, movement ${movement} between readings, runs ${o.runs_drift_pages} from the probe's end`);
+            assert.ok(
+              Math.abs(counted - after) <= movement + o.runs_drift_pages + o.changing_pages,
+              `capture ${i}: object ${id} (${o.kind}) counts ${counted} swapped pages (${o.changing_pages} changing), ${after} read after, movement ${movement} between readings, runs ${o.runs_drift_pages} from the probe's end`,
+            );
           }
         } finally {
           cap.dispose();
@@ -144,7 +186,9 @@ for (const sharedMemoryType of ['sysv', 'mmap'] as const) {
       }
       // The buffers were really swapped (else this test shows nothing).
       assert.ok(swappedSeen > 0, 'no page of the shared buffers was ever swapped: the cgroup limit did not bite');
-      console.log(`      ${CAPTURES} captures, ${verdicts} VMA verdicts, 0 mismatch; ${Math.round(swappedSeen / CAPTURES)} swapped pages of the buffers on average`);
+      console.log(
+        `      ${CAPTURES} captures, ${verdicts} VMA verdicts, 0 mismatch; ${Math.round(swappedSeen / CAPTURES)} swapped pages of the buffers on average`,
+      );
     });
   });
 }

@@ -83,7 +83,11 @@ describe('report and analyze on bad captures', function () {
     const db = new Database(other);
     db.exec("CREATE TABLE processes (pid INTEGER, comm TEXT); INSERT INTO processes VALUES (1, 'init')");
     db.close();
-    cases.push({ name: "another application's SQLite", file: other, message: /other\.db is an SQLite database of another application \(application_id 0x00000000\), not a pagescope capture$/ });
+    cases.push({
+      name: "another application's SQLite",
+      file: other,
+      message: /other\.db is an SQLite database of another application \(application_id 0x00000000\), not a pagescope capture$/,
+    });
 
     cases.push({
       name: 'a newer schema',
@@ -112,7 +116,10 @@ describe('report and analyze on bad captures', function () {
       const before = sha256(c.file);
       for (const [command, err] of [
         ['report', await thrownBy(report.handler, { capture: c.file, output: `${c.file}.html` } satisfies ReportArgs)],
-        ['analyze', await thrownBy(analyze.handler, { capture: c.file, analysis: 'summary', format: 'table' } satisfies Partial<AnalyzeArgs>)],
+        [
+          'analyze',
+          await thrownBy(analyze.handler, { capture: c.file, analysis: 'summary', format: 'table' } satisfies Partial<AnalyzeArgs>),
+        ],
       ] as const) {
         const what = `${command} on ${c.name}`;
         assert.ok(err instanceof UserError, `${what}: expected a UserError, got ${String(err)}`);

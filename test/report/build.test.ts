@@ -36,7 +36,10 @@ describe('report/build', function () {
     assert.equal(i1, i2);
   });
 
-  for (const [name, interactive] of [['synthetic', false], ['synthetic-interactive', true]] as const) {
+  for (const [name, interactive] of [
+    ['synthetic', false],
+    ['synthetic-interactive', true],
+  ] as const) {
     it(`matches the golden file expected/${name}.html (UPDATE_EXPECTED=1 rewrites it)`, async () => {
       const html = withVendorPlaceholders(await renderReportFile(capture, { interactive }));
       const file = path.join(EXPECTED, `${name}.html`);
@@ -45,7 +48,11 @@ describe('report/build', function () {
         fs.writeFileSync(file, html);
       }
       assert.ok(fs.existsSync(file), `${file} is missing: run UPDATE_EXPECTED=1 npm test and review it`);
-      assert.equal(html, fs.readFileSync(file, 'utf8'), `differs from ${file}; if the change is intended, run UPDATE_EXPECTED=1 npm test and review the diff`);
+      assert.equal(
+        html,
+        fs.readFileSync(file, 'utf8'),
+        `differs from ${file}; if the change is intended, run UPDATE_EXPECTED=1 npm test and review the diff`,
+      );
     });
   }
 
@@ -54,7 +61,10 @@ describe('report/build', function () {
     const findings = html.slice(html.indexOf('id="findings"'), html.indexOf('id="system"'));
     assert.match(findings, /1 VMA disagrees with the page tables/);
     assert.match(findings, /1 VMA could not be checked/);
-    assert.match(findings, /smaps counts 1\.13 MiB of swap in the shared-memory mappings of 3 processes, but the shared-memory objects hold only 384 kB of swap, 3\.0× the real figure/);
+    assert.match(
+      findings,
+      /smaps counts 1\.13 MiB of swap in the shared-memory mappings of 3 processes, but the shared-memory objects hold only 384 kB of swap, 3\.0× the real figure/,
+    );
     assert.match(html, /<meta name="vega-version" content="\d+\.\d+\.\d+">/);
     assert.match(html, /<meta name="vega-lite-version" content="\d+\.\d+\.\d+">/);
     assert.match(html, /<meta name="pagescope-version" content="\d+\.\d+\.\d+">/);
@@ -77,7 +87,8 @@ describe('report/build', function () {
       assert.doesNotMatch(page, /<img[\s>]/i, 'no element from the data');
       assert.ok(!page.includes('<b>x'), 'no element from the data');
       assert.doesNotMatch(page, /<script>alert/i);
-      for (const s of [HOSTILE.file, HOSTILE.comm, HOSTILE.host, HOSTILE.cgroup]) assert.ok(page.includes(htmlText(s)), `escaped ${JSON.stringify(s)} is shown`);
+      for (const s of [HOSTILE.file, HOSTILE.comm, HOSTILE.host, HOSTILE.cgroup])
+        assert.ok(page.includes(htmlText(s)), `escaped ${JSON.stringify(s)} is shown`);
       assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
       assert.ok(page.includes('{{findings}}'), 'a placeholder inside the data is shown, not expanded');
       // In the charts vega escapes & and < in the labels it draws (quotes are harmless in text).
@@ -89,7 +100,11 @@ describe('report/build', function () {
         if (/data-vendor/.test(attrs)) continue;
         if (/application\/json/.test(attrs)) assert.doesNotMatch(body, /[<>]/, 'JSON in a script has no < or >');
       }
-      if (interactive) assert.ok(scripts.some(([, attrs, body]) => /application\/json/.test(attrs) && body.includes('\\u003cb\\u003ex')), 'the spec JSON carries the escaped label');
+      if (interactive)
+        assert.ok(
+          scripts.some(([, attrs, body]) => /application\/json/.test(attrs) && body.includes('\\u003cb\\u003ex')),
+          'the spec JSON carries the escaped label',
+        );
     }
   });
 

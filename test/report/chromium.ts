@@ -24,15 +24,31 @@ export function runChromium(file: string, mode: { screenshot: string } | { dumpD
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-chromium-'));
   try {
     const args = [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`,
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--no-default-browser-check',
+      `--user-data-dir=${profile}`,
       // Any request would go to a closed port on localhost: the page must not need the network.
-      '--proxy-server=127.0.0.1:9', '--proxy-bypass-list=<-loopback>',
-      '--enable-logging=stderr', '--v=0', '--window-size=1200,2000', '--virtual-time-budget=5000',
+      '--proxy-server=127.0.0.1:9',
+      '--proxy-bypass-list=<-loopback>',
+      '--enable-logging=stderr',
+      '--v=0',
+      '--window-size=1200,2000',
+      '--virtual-time-budget=5000',
       ...('screenshot' in mode ? [`--screenshot=${mode.screenshot}`] : ['--dump-dom']),
       pathToFileURL(file).href,
     ];
-    const r = spawnSync(CHROMIUM, args, { encoding: 'utf8', timeout: 60000, maxBuffer: 64 << 20, env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'disabled:' } });
+    const r = spawnSync(CHROMIUM, args, {
+      encoding: 'utf8',
+      timeout: 60000,
+      maxBuffer: 64 << 20,
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'disabled:' },
+    });
     const consoleLines = r.stderr.split('\n').filter((l) => /:CONSOLE[(:]/.test(l));
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, console: consoleLines };
   } finally {

@@ -76,7 +76,10 @@ describe('report/hostile names from a real capture', function () {
     if (memcg) {
       const cgPath = `/${path.basename(memcg.dir)}`;
       assert.ok(!html.includes(cgPath), 'the raw cgroup name is absent');
-      assert.ok(html.includes(`<code class="path">${htmlText(cgPath)}</code>`), 'the memory cgroup is shown escaped in the per-cgroup table');
+      assert.ok(
+        html.includes(`<code class="path">${htmlText(cgPath)}</code>`),
+        'the memory cgroup is shown escaped in the per-cgroup table',
+      );
     }
   });
 });

@@ -19,11 +19,14 @@ export function assertSelfContained(html: string): void {
   assert.ok(csp, 'has a CSP meta tag');
   assert.match(csp[1], /^default-src 'none'; style-src 'unsafe-inline'; img-src data:;/);
   assert.doesNotMatch(csp[1], /connect-src|https?:|\*/, 'no source allows the network');
-  assert.doesNotMatch(page, /\s(?:src|href|xlink:href|action|formaction|poster|srcset|background)\s*=\s*"(?!#)/i, 'no attribute points outside the page');
+  assert.doesNotMatch(
+    page,
+    /\s(?:src|href|xlink:href|action|formaction|poster|srcset|background)\s*=\s*"(?!#)/i,
+    'no attribute points outside the page',
+  );
   assert.doesNotMatch(page, /url\((?!#)/, 'no url() except fragment references');
   assert.doesNotMatch(page, /@import/);
   for (const m of page.matchAll(/https?:\/\/[^\s"'<)]*/g)) {
     assert.match(m[0], /^http:\/\/www\.w3\.org\/(2000\/svg|1999\/xlink)$/, `only SVG namespace URIs: ${m[0]}`);
   }
 }
-

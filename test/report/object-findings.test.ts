@@ -16,7 +16,13 @@ const PAGES = 65536; // 256 MiB
 const touch: [number, number] = [0, 16384];
 const pageout: [number, number] = [16384, 32768];
 const pwrite: [number, number] = [32768, 36864];
-const mapperRanges: Array<Array<[number, number]>> = [[[36864, 40960]], [[40960, 45056], [0, 4096]]];
+const mapperRanges: Array<Array<[number, number]>> = [
+  [[36864, 40960]],
+  [
+    [40960, 45056],
+    [0, 4096],
+  ],
+];
 const len = (r: [number, number]): number => r[1] - r[0];
 
 /** Σ smaps Swap (kB) of a process's VMAs mapping `file`, read from /proc now. */
@@ -36,7 +42,12 @@ describe('report/object-findings (live, 3 mappers)', function () {
   let cap: Captured | null = null;
   before(async function () {
     if (process.getuid?.() !== 0 || !swapActive()) this.skip();
-    w = await startWorkload({ prefix: 'pagescope-test', objects: [{ name: 'big', kind: 'shm-file', pages: PAGES, touch: [touch], pageout: [pageout], pwrite: [pwrite], mappers: mapperRanges }] });
+    w = await startWorkload({
+      prefix: 'pagescope-test',
+      objects: [
+        { name: 'big', kind: 'shm-file', pages: PAGES, touch: [touch], pageout: [pageout], pwrite: [pwrite], mappers: mapperRanges },
+      ],
+    });
     const pids = [w.pid, ...w.objects.big.mapperPids!];
     cap = await captureTo(pids);
   });
@@ -71,13 +82,28 @@ describe('report/object-findings (live, 3 mappers)', function () {
     const text = about[0].text;
     assert.ok(text.startsWith(`The shm-file ${file}, ${formatPages(PAGES, 4)}, is mapped by 3 processes: `), text);
     for (const pid of pids) assert.ok(text.includes(`(pid ${pid})`), `names pid ${pid}`);
-    assert.ok(text.includes(`${formatPages(cached, 4)} of it are in the page cache: ${formatCount(mappedPages)} mapped by at least one of them and ${formatPages(unmappedCached, 4)} by none`), text);
-    assert.match(text, new RegExp(`${formatPages(swap, 4).replace(/[()]/g, '\\$&')} are swapped \\((\\d[\\d\\u202f]*) still in the swap cache\\), ${formatCount(swap)} of them inside a mapped range`));
+    assert.ok(
+      text.includes(
+        `${formatPages(cached, 4)} of it are in the page cache: ${formatCount(mappedPages)} mapped by at least one of them and ${formatPages(unmappedCached, 4)} by none`,
+      ),
+      text,
+    );
+    assert.match(
+      text,
+      new RegExp(
+        `${formatPages(swap, 4).replace(/[()]/g, '\\$&')} are swapped \\((\\d[\\d\\u202f]*) still in the swap cache\\), ${formatCount(swap)} of them inside a mapped range`,
+      ),
+    );
     assert.ok(text.includes(`summed, ${formatKb(smapsSum)}, ${formatRatio(3)} the object's ${formatKb(swap * 4)}`), text);
     // The host-level sentence: the same object, counted once, against smaps' per-mapping sum.
     const host = findings.find((f) => f.text.startsWith('smaps counts '));
     assert.ok(host, 'the double counting is stated for the host');
-    assert.ok(host.text.startsWith(`smaps counts ${formatKb(smapsSum)} of swap in the shared-memory mappings of 3 processes, but the shared-memory objects hold only ${formatKb(swap * 4)} of swap, ${formatRatio(3)} the real figure`), host.text);
+    assert.ok(
+      host.text.startsWith(
+        `smaps counts ${formatKb(smapsSum)} of swap in the shared-memory mappings of 3 processes, but the shared-memory objects hold only ${formatKb(swap * 4)} of swap, ${formatRatio(3)} the real figure`,
+      ),
+      host.text,
+    );
     assert.ok(host.text.includes(`overstates shmem swap by ${formatKb(smapsSum - swap * 4)}`), host.text);
     assert.ok(host.text.includes(`Of the real swap, ${formatPages(swap, 4)} lie in mapped ranges`), host.text);
     // Every number in the sentence is one of the object's counts (or the smaps sum it is compared with).
@@ -91,15 +117,26 @@ describe('report/object-findings (live, 3 mappers)', function () {
     }
     // Sizes in the order they appear: 256 MiB, cached, unmapped cached, swap, smaps sum, swap.
     const sizes = [...text.matchAll(/(\d+(?:\.\d+)? (?:kB|MiB|GiB))/g)].map((m) => m[1]);
-    assert.deepEqual(sizes, [formatKb(PAGES * 4), formatKb(cached * 4), formatKb(unmappedCached * 4), formatKb(swap * 4), formatKb(smapsSum), formatKb(swap * 4)]);
+    assert.deepEqual(sizes, [
+      formatKb(PAGES * 4),
+      formatKb(cached * 4),
+      formatKb(unmappedCached * 4),
+      formatKb(swap * 4),
+      formatKb(smapsSum),
+      formatKb(swap * 4),
+    ]);
   });
 
   it('sorts the findings by the memory involved, the same way every time', () => {
     const meta = readMeta(cap!.db);
-    const read = (): string[] => buildFindings(readReportData(cap!.db, meta, { sha256: '', bytes: 0 }, { objectStrips: 0, vmaMaps: 0 })).map((f) => f.text);
+    const read = (): string[] =>
+      buildFindings(readReportData(cap!.db, meta, { sha256: '', bytes: 0 }, { objectStrips: 0, vmaMaps: 0 })).map((f) => f.text);
     assert.deepEqual(read(), read());
     const findings = buildFindings(readReportData(cap!.db, meta, { sha256: '', bytes: 0 }, { objectStrips: 0, vmaMaps: 0 }));
     const discrepancies = findings.filter((f) => f.kind === 'discrepancy').map((f) => f.weightKb);
-    assert.deepEqual(discrepancies, [...discrepancies].sort((a, b) => b - a));
+    assert.deepEqual(
+      discrepancies,
+      [...discrepancies].sort((a, b) => b - a),
+    );
   });
 });

@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
-import { binSegments, countStates, overlay, residencySegments, residencyState, unionSegments, type Segment } from '../../report/page-states.js';
+import {
+  binSegments,
+  countStates,
+  overlay,
+  residencySegments,
+  residencyState,
+  unionSegments,
+  type Segment,
+} from '../../report/page-states.js';
 
 describe('report/page-states', () => {
   it('fills the pages no residency run covers with the given state, and clips to the range', () => {
-    const runs = [{ first_page: 2, pages: 3, state: 'cached' }, { first_page: 8, pages: 10, state: 'swapped' }];
+    const runs = [
+      { first_page: 2, pages: 3, state: 'cached' },
+      { first_page: 8, pages: 10, state: 'swapped' },
+    ];
     assert.deepEqual(residencySegments(runs, 0, 10), [
       { start: 0, end: 2, state: 'unknown' },
       { start: 2, end: 5, state: 'cached-unmapped' },
@@ -13,7 +24,10 @@ describe('report/page-states', () => {
   });
 
   it('shifts residency runs by a VMA file offset', () => {
-    const runs = [{ first_page: 0, pages: 4, state: 'hole' }, { first_page: 4, pages: 4, state: 'swapcache' }];
+    const runs = [
+      { first_page: 0, pages: 4, state: 'hole' },
+      { first_page: 4, pages: 4, state: 'swapcache' },
+    ];
     assert.deepEqual(residencySegments(runs, 2, 4), [
       { start: 0, end: 2, state: 'hole' },
       { start: 2, end: 4, state: 'swapcache' },
@@ -31,8 +45,18 @@ describe('report/page-states', () => {
 
   it('paints mapped ranges over residency, merging equal neighbours', () => {
     const base: Segment[] = [{ start: 0, end: 10, state: 'cached-unmapped' }];
-    const top = unionSegments([{ start: 6, end: 8 }, { start: 2, end: 4 }, { start: 3, end: 5 }], 'mapped');
-    assert.deepEqual(top, [{ start: 2, end: 5, state: 'mapped' }, { start: 6, end: 8, state: 'mapped' }]);
+    const top = unionSegments(
+      [
+        { start: 6, end: 8 },
+        { start: 2, end: 4 },
+        { start: 3, end: 5 },
+      ],
+      'mapped',
+    );
+    assert.deepEqual(top, [
+      { start: 2, end: 5, state: 'mapped' },
+      { start: 6, end: 8, state: 'mapped' },
+    ]);
     const out = overlay(base, top);
     assert.deepEqual(out, [
       { start: 0, end: 2, state: 'cached-unmapped' },
@@ -45,8 +69,22 @@ describe('report/page-states', () => {
   });
 
   it('keeps one bin per page when the strip is small (exact)', () => {
-    const bins = binSegments([{ start: 0, end: 1, state: 'mapped' }, { start: 1, end: 3, state: 'swapped' }], 3, 10);
-    assert.deepEqual(bins.map((b) => [b.start, b.end]), [[0, 1], [1, 3]], 'equal neighbours merge');
+    const bins = binSegments(
+      [
+        { start: 0, end: 1, state: 'mapped' },
+        { start: 1, end: 3, state: 'swapped' },
+      ],
+      3,
+      10,
+    );
+    assert.deepEqual(
+      bins.map((b) => [b.start, b.end]),
+      [
+        [0, 1],
+        [1, 3],
+      ],
+      'equal neighbours merge',
+    );
     assert.equal(bins[1].counts.swapped, 2);
   });
 

@@ -25,7 +25,7 @@ export function decodePng(png: Buffer): DecodedPng {
   let height = 0;
   let channels = 0;
   const idat: Buffer[] = [];
-  for (let pos = 8; pos < png.length; ) {
+  for (let pos = 8; pos < png.length;) {
     const length = png.readUInt32BE(pos);
     const type = png.toString('latin1', pos + 4, pos + 8);
     const data = png.subarray(pos + 8, pos + 8 + length);
@@ -34,7 +34,8 @@ export function decodePng(png: Buffer): DecodedPng {
       height = data.readUInt32BE(4);
       const depth = data[8];
       channels = CHANNELS[data[9]] ?? 0;
-      if (depth !== 8 || channels === 0 || data[12] !== 0) throw new Error(`unsupported PNG: depth ${depth}, colour type ${data[9]}, interlace ${data[12]}`);
+      if (depth !== 8 || channels === 0 || data[12] !== 0)
+        throw new Error(`unsupported PNG: depth ${depth}, colour type ${data[9]}, interlace ${data[12]}`);
     } else if (type === 'IDAT') {
       idat.push(data);
     } else if (type === 'IEND') {

@@ -74,9 +74,16 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
     };
     for (const key of Object.keys(meta).sort()) ins('capture_meta', { key, value: meta[key] });
     const meminfo: Array<[string, number]> = [
-      ['MemTotal', 16318412], ['MemFree', 812344], ['MemAvailable', 9120000], ['Cached', 6012000],
-      ['Shmem', 1048576], ['SwapCached', 131072], ['SwapTotal', 4194300], ['SwapFree', 3145724],
-      ['Mapped', 812000], ['AnonPages', 2048000],
+      ['MemTotal', 16318412],
+      ['MemFree', 812344],
+      ['MemAvailable', 9120000],
+      ['Cached', 6012000],
+      ['Shmem', 1048576],
+      ['SwapCached', 131072],
+      ['SwapTotal', 4194300],
+      ['SwapFree', 3145724],
+      ['Mapped', 812000],
+      ['AnonPages', 2048000],
     ];
     for (const [field, kb] of meminfo) ins('host_meminfo', { field, value_kb: kb });
     ins('host_meminfo', { field: 'HugePages_Total', value_count: 0 });
@@ -87,27 +94,73 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
 
     // 2. Shared-memory objects and their residency (file pages).
     ins('shm_objects', {
-      id: 1, kind: 'shm-file', name: hostile ? HOSTILE.file.slice('/dev/shm/'.length) : 'PostgreSQL.1234',
-      path: hostile ? HOSTILE.file : '/dev/shm/PostgreSQL.1234', path_deleted: 0, dev_major: 0, dev_minor: 25,
-      inode: 4242, size_bytes: SHM_PAGES * PAGE, opened_via: 'map_files', opened_pid: 100,
-      method: 'cachestat+seek+mincore', residency_status: 'complete', cs_cache_pages: 96, cs_dirty_pages: 0,
-      cs_writeback_pages: 0, cs_evicted_pages: 96, cs_recently_evicted_pages: 0, beyond_eof_cache_pages: 0,
-      beyond_eof_evicted_pages: 0, probe_ns: 12345,
+      id: 1,
+      kind: 'shm-file',
+      name: hostile ? HOSTILE.file.slice('/dev/shm/'.length) : 'PostgreSQL.1234',
+      path: hostile ? HOSTILE.file : '/dev/shm/PostgreSQL.1234',
+      path_deleted: 0,
+      dev_major: 0,
+      dev_minor: 25,
+      inode: 4242,
+      size_bytes: SHM_PAGES * PAGE,
+      opened_via: 'map_files',
+      opened_pid: 100,
+      method: 'cachestat+seek+mincore',
+      residency_status: 'complete',
+      cs_cache_pages: 96,
+      cs_dirty_pages: 0,
+      cs_writeback_pages: 0,
+      cs_evicted_pages: 96,
+      cs_recently_evicted_pages: 0,
+      beyond_eof_cache_pages: 0,
+      beyond_eof_evicted_pages: 0,
+      probe_ns: 12345,
     });
-    for (const [first_page, pages, state] of [[0, 64, 'cached'], [64, 64, 'swapped'], [128, 32, 'swapcache'], [160, 96, 'hole']] as const) {
+    for (const [first_page, pages, state] of [
+      [0, 64, 'cached'],
+      [64, 64, 'swapped'],
+      [128, 32, 'swapcache'],
+      [160, 96, 'hole'],
+    ] as const) {
       ins('shm_residency_runs', { object_id: 1, first_page, pages, state });
     }
     ins('shm_objects', {
-      id: 2, kind: 'memfd', name: 'cache', path: '/memfd:cache', path_deleted: 1, dev_major: 0, dev_minor: 1,
-      inode: 7001, size_bytes: MEMFD_PAGES * PAGE, opened_via: 'fd', opened_pid: 100,
-      method: 'cachestat+seek+mincore', residency_status: 'complete', cs_cache_pages: MEMFD_PAGES, cs_dirty_pages: 0,
-      cs_writeback_pages: 0, cs_evicted_pages: 0, cs_recently_evicted_pages: 0, beyond_eof_cache_pages: 0,
-      beyond_eof_evicted_pages: 0, probe_ns: 2345,
+      id: 2,
+      kind: 'memfd',
+      name: 'cache',
+      path: '/memfd:cache',
+      path_deleted: 1,
+      dev_major: 0,
+      dev_minor: 1,
+      inode: 7001,
+      size_bytes: MEMFD_PAGES * PAGE,
+      opened_via: 'fd',
+      opened_pid: 100,
+      method: 'cachestat+seek+mincore',
+      residency_status: 'complete',
+      cs_cache_pages: MEMFD_PAGES,
+      cs_dirty_pages: 0,
+      cs_writeback_pages: 0,
+      cs_evicted_pages: 0,
+      cs_recently_evicted_pages: 0,
+      beyond_eof_cache_pages: 0,
+      beyond_eof_evicted_pages: 0,
+      probe_ns: 2345,
     });
     ins('shm_residency_runs', { object_id: 2, first_page: 0, pages: MEMFD_PAGES, state: 'cached' });
     ins('shm_objects', {
-      id: 3, kind: 'anon-shared', name: 'anon', path: '/dev/zero', path_deleted: 1, dev_major: 0, dev_minor: 1,
-      inode: 7002, size_bytes: null, opened_via: 'none', method: 'none', residency_status: 'unavailable',
+      id: 3,
+      kind: 'anon-shared',
+      name: 'anon',
+      path: '/dev/zero',
+      path_deleted: 1,
+      dev_major: 0,
+      dev_minor: 1,
+      inode: 7002,
+      size_bytes: null,
+      opened_via: 'none',
+      method: 'none',
+      residency_status: 'unavailable',
       unavailable_reason: 'map_files entry vanished before it could be opened',
     });
     ins('process_fds', { pid: 100, fd: 5, object_id: 2 });
@@ -115,21 +168,48 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
     // 3. Processes, their VMAs and pagemap runs.
     let vmaId = 0;
     let pfn = 0x100000;
-    const vma = (pid: number, index: number, start: number, pages: number, fields: Row, runs: Array<[number, number, 'present' | 'zero']>): void => {
+    const vma = (
+      pid: number,
+      index: number,
+      start: number,
+      pages: number,
+      fields: Row,
+      runs: Array<[number, number, 'present' | 'zero']>,
+    ): void => {
       const id = ++vmaId;
       ins('vmas', {
-        id, pid, vma_index: index, start_address: start, end_address: start + pages * PAGE, offset_bytes: 0,
-        dev_major: 0, dev_minor: 0, inode: 0, path: '', path_deleted: 0, file_offset_pages: 0,
-        pagemap_status: 'captured', size_kb: pages * PAGE_KB, kernel_page_size_kb: 4, mmu_page_size_kb: 4,
-        swap_kb: 0, swap_pss_kb: 0, ...fields,
+        id,
+        pid,
+        vma_index: index,
+        start_address: start,
+        end_address: start + pages * PAGE,
+        offset_bytes: 0,
+        dev_major: 0,
+        dev_minor: 0,
+        inode: 0,
+        path: '',
+        path_deleted: 0,
+        file_offset_pages: 0,
+        pagemap_status: 'captured',
+        size_kb: pages * PAGE_KB,
+        kernel_page_size_kb: 4,
+        mmu_page_size_kb: 4,
+        swap_kb: 0,
+        swap_pss_kb: 0,
+        ...fields,
       });
       for (const [first, count, kind] of runs) {
         const present = kind === 'present' ? 1 : 0;
         const fileShared = present && fields.backing !== 'anon-private' ? 1 : 0;
         // flags are pagemap bits 55-63 shifted down by 55: present 256, file_shared 64, soft_dirty 1.
         ins('pagemap_run_rows', {
-          vma_id: id, first_page: first, pages: count, flags: (present << 8) | (fileShared << 6) | 1,
-          frame: present ? pfn : 0, increments: present ? 1 : 0, preceding_hole_pages: 0,
+          vma_id: id,
+          first_page: first,
+          pages: count,
+          flags: (present << 8) | (fileShared << 6) | 1,
+          frame: present ? pfn : 0,
+          increments: present ? 1 : 0,
+          preceding_hole_pages: 0,
         });
         if (present) pfn += count;
       }
@@ -144,24 +224,88 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
       const shmRss = 32 * PAGE_KB;
       let rss = heapRss + shmRss;
       ins('processes', {
-        pid, start_time_ticks: 5000 + i, ppid: i === 0 ? 1 : 100, comm, cmdline_json: JSON.stringify(cmdline),
-        exe: '/usr/lib/postgresql/bin/postgres', uid: 999, euid: 999, cgroup: '/system.slice/postgresql.service',
-        state: 'S', threads_count: 1, vm_size_kb: 0, vm_rss_kb: 0, rss_anon_kb: 32, rss_file_kb: 0,
-        rss_shmem_kb: shmRss, vm_swap_kb: 0, smaps_rss_before_kb: 0, rollup_rss_after_kb: 0,
-        pagemap_method: 'pread', capture_status: 'complete', read_started_ns: 1000000000 + i, read_finished_ns: 1000500000 + i,
+        pid,
+        start_time_ticks: 5000 + i,
+        ppid: i === 0 ? 1 : 100,
+        comm,
+        cmdline_json: JSON.stringify(cmdline),
+        exe: '/usr/lib/postgresql/bin/postgres',
+        uid: 999,
+        euid: 999,
+        cgroup: '/system.slice/postgresql.service',
+        state: 'S',
+        threads_count: 1,
+        vm_size_kb: 0,
+        vm_rss_kb: 0,
+        rss_anon_kb: 32,
+        rss_file_kb: 0,
+        rss_shmem_kb: shmRss,
+        vm_swap_kb: 0,
+        smaps_rss_before_kb: 0,
+        rollup_rss_after_kb: 0,
+        pagemap_method: 'pread',
+        capture_status: 'complete',
+        read_started_ns: 1000000000 + i,
+        read_finished_ns: 1000500000 + i,
       });
       const base = 0x7f0000000000 + i * 0x100000000;
-      vma(pid, 0, 0x555500000000 + i * 0x10000000, HEAP_PAGES, { perms: 'rw-p', path: '[heap]', backing: 'anon-private', rss_kb: heapRss, pss_kb: heapRss }, [[0, 8, 'present'], [8, HEAP_PAGES - 8, 'zero']]);
-      vma(pid, 1, base, SHM_PAGES, {
-        perms: 'rw-s', path: hostile ? HOSTILE.file : '/dev/shm/PostgreSQL.1234', backing: 'shm-file', object_id: 1,
-        dev_minor: 25, inode: 4242, rss_kb: shmRss, pss_kb: shmRss / 2, swap_kb: 96 * PAGE_KB,
-      }, shmRuns(mappedFrom));
+      vma(
+        pid,
+        0,
+        0x555500000000 + i * 0x10000000,
+        HEAP_PAGES,
+        { perms: 'rw-p', path: '[heap]', backing: 'anon-private', rss_kb: heapRss, pss_kb: heapRss },
+        [
+          [0, 8, 'present'],
+          [8, HEAP_PAGES - 8, 'zero'],
+        ],
+      );
+      vma(
+        pid,
+        1,
+        base,
+        SHM_PAGES,
+        {
+          perms: 'rw-s',
+          path: hostile ? HOSTILE.file : '/dev/shm/PostgreSQL.1234',
+          backing: 'shm-file',
+          object_id: 1,
+          dev_minor: 25,
+          inode: 4242,
+          rss_kb: shmRss,
+          pss_kb: shmRss / 2,
+          swap_kb: 96 * PAGE_KB,
+        },
+        shmRuns(mappedFrom),
+      );
       if (i === 0) {
-        vma(pid, 2, base + 0x10000000, MEMFD_PAGES, { perms: 'rw-s', path: '/memfd:cache', path_deleted: 1, backing: 'memfd', object_id: 2, rss_kb: MEMFD_PAGES * PAGE_KB, pss_kb: MEMFD_PAGES * PAGE_KB }, [[0, MEMFD_PAGES, 'present']]);
+        vma(
+          pid,
+          2,
+          base + 0x10000000,
+          MEMFD_PAGES,
+          {
+            perms: 'rw-s',
+            path: '/memfd:cache',
+            path_deleted: 1,
+            backing: 'memfd',
+            object_id: 2,
+            rss_kb: MEMFD_PAGES * PAGE_KB,
+            pss_kb: MEMFD_PAGES * PAGE_KB,
+          },
+          [[0, MEMFD_PAGES, 'present']],
+        );
         rss += MEMFD_PAGES * PAGE_KB;
       }
       if (i === 1) {
-        vma(pid, 2, base + 0x20000000, ANON_SHARED_PAGES, { perms: 'rw-s', path: '/dev/zero', path_deleted: 1, backing: 'anon-shared', object_id: 3, rss_kb: 0, pss_kb: 0, swap_kb: 8 }, [[0, ANON_SHARED_PAGES, 'zero']]);
+        vma(
+          pid,
+          2,
+          base + 0x20000000,
+          ANON_SHARED_PAGES,
+          { perms: 'rw-s', path: '/dev/zero', path_deleted: 1, backing: 'anon-shared', object_id: 3, rss_kb: 0, pss_kb: 0, swap_kb: 8 },
+          [[0, ANON_SHARED_PAGES, 'zero']],
+        );
       }
       const swapKb = 96 * PAGE_KB + (i === 1 ? 8 : 0);
       ins('smaps_rollup', { pid, rss_kb: rss, pss_kb: rss - shmRss / 2, swap_kb: swapKb, swap_pss_kb: 0 });
@@ -171,22 +315,70 @@ export function writeSyntheticCapture(file: string, options: SyntheticOptions = 
     // file it maps (another cgroup faulted it in); the others in one whose figures equal their
     // objects' (the shm file's and the memfd's cached pages, the shm file's swap).
     const cgroups: Array<[number, string, number, Array<[string, number, number]>]> = [
-      [1, '/system.slice/postgresql.service', 2 * 1024 * 1024, [['total_shmem', 128 * PAGE, 128 * PAGE], ['total_swap', 64 * PAGE, 60 * PAGE], ['total_swapcached', 32 * PAGE, 32 * PAGE], ['total_mapped_file', 96 * PAGE, 96 * PAGE]]],
-      [2, hostile ? HOSTILE.cgroup : '/pods/analytics', 256 * 1024, [['total_shmem', 0, 0], ['total_swap', 0, 0], ['total_swapcached', 0, 0], ['total_mapped_file', 0, 0]]],
+      [
+        1,
+        '/system.slice/postgresql.service',
+        2 * 1024 * 1024,
+        [
+          ['total_shmem', 128 * PAGE, 128 * PAGE],
+          ['total_swap', 64 * PAGE, 60 * PAGE],
+          ['total_swapcached', 32 * PAGE, 32 * PAGE],
+          ['total_mapped_file', 96 * PAGE, 96 * PAGE],
+        ],
+      ],
+      [
+        2,
+        hostile ? HOSTILE.cgroup : '/pods/analytics',
+        256 * 1024,
+        [
+          ['total_shmem', 0, 0],
+          ['total_swap', 0, 0],
+          ['total_swapcached', 0, 0],
+          ['total_mapped_file', 0, 0],
+        ],
+      ],
     ];
     for (const [id, cgPath, usage, stat] of cgroups) {
       const swap = id === 1 ? 64 * PAGE : 0;
-      ins('memory_cgroups', { id, hierarchy_id: 4, cgroup_version: 1, path: cgPath, usage_bytes: usage, memsw_usage_bytes: usage + swap, swap_usage_bytes: swap, read_ns: 2400000000, swap_usage_before_bytes: swap, read_before_ns: 1000000000 });
-      ins('memory_cgroup_limits', { memory_cgroup_id: id, file: 'memory.limit_in_bytes', limit_bytes: id === 1 ? 4 * 1024 * 1024 : null, unlimited: id === 1 ? 0 : 1 });
-      for (const [key, value, before] of stat) ins('memory_cgroup_stat', { memory_cgroup_id: id, key, value_text: String(value), value_bytes: value, value_before_bytes: before });
+      ins('memory_cgroups', {
+        id,
+        hierarchy_id: 4,
+        cgroup_version: 1,
+        path: cgPath,
+        usage_bytes: usage,
+        memsw_usage_bytes: usage + swap,
+        swap_usage_bytes: swap,
+        read_ns: 2400000000,
+        swap_usage_before_bytes: swap,
+        read_before_ns: 1000000000,
+      });
+      ins('memory_cgroup_limits', {
+        memory_cgroup_id: id,
+        file: 'memory.limit_in_bytes',
+        limit_bytes: id === 1 ? 4 * 1024 * 1024 : null,
+        unlimited: id === 1 ? 0 : 1,
+      });
+      for (const [key, value, before] of stat)
+        ins('memory_cgroup_stat', { memory_cgroup_id: id, key, value_text: String(value), value_bytes: value, value_before_bytes: before });
     }
     for (let i = 0; i < n; i++) {
       ins('process_cgroups', { pid: 100 + i, hierarchy_id: 4, controllers: 'memory', path: i === 1 ? cgroups[1][1] : cgroups[0][1] });
     }
 
     // 5. Warnings.
-    ins('capture_warnings', { pid: 101, target: hostile ? HOSTILE.warning : 'object /dev/zero', kind: 'residency', message: 'the residency of /dev/zero (pid 101) could not be probed: its map_files entry vanished; capture again while the process runs.' });
-    ins('capture_warnings', { pid: null, target: '/proc/sysvipc/shm', kind: 'permission', message: 'cannot read /proc/sysvipc/shm: permission denied; run as root.' });
+    ins('capture_warnings', {
+      pid: 101,
+      target: hostile ? HOSTILE.warning : 'object /dev/zero',
+      kind: 'residency',
+      message:
+        'the residency of /dev/zero (pid 101) could not be probed: its map_files entry vanished; capture again while the process runs.',
+    });
+    ins('capture_warnings', {
+      pid: null,
+      target: '/proc/sysvipc/shm',
+      kind: 'permission',
+      message: 'cannot read /proc/sysvipc/shm: permission denied; run as root.',
+    });
   });
   w.close();
 }

@@ -20,7 +20,11 @@ describe('lib/accepted-schemas (generated from schema.sql)', () => {
     const db = new Database(':memory:');
     try {
       db.exec(readSchema());
-      assert.deepEqual(schemaKeys(db), [...CURRENT_SCHEMA.objects].sort(), 'run node tools/accepted-schemas.mjs and commit lib/accepted-schemas.ts');
+      assert.deepEqual(
+        schemaKeys(db),
+        [...CURRENT_SCHEMA.objects].sort(),
+        'run node tools/accepted-schemas.mjs and commit lib/accepted-schemas.ts',
+      );
       assert.equal(CURRENT_SCHEMA.version, SCHEMA_VERSION);
       assert.equal(schemaDifference(db, SCHEMA_VERSION), null);
       assert.ok(ACCEPTED_SCHEMAS.some((s) => s.objects.join() === CURRENT_SCHEMA.objects.join()));

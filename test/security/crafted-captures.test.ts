@@ -33,9 +33,21 @@ function replaceByView(table: string, columns: string): (db: Database.Database) 
 }
 
 const CASES: Case[] = [
-  { name: 'vmas replaced by an endless recursive view', says: /vmas is a view, not a table/, edit: replaceByView('vmas', `${'vmas_real'}.*`) },
-  { name: 'processes replaced by an endless recursive view', says: /processes is a view, not a table/, edit: replaceByView('processes', 'processes_real.*') },
-  { name: 'pagemap_run_rows replaced by an endless recursive view', says: /pagemap_run_rows is a view, not a table/, edit: replaceByView('pagemap_run_rows', 'pagemap_run_rows_real.*') },
+  {
+    name: 'vmas replaced by an endless recursive view',
+    says: /vmas is a view, not a table/,
+    edit: replaceByView('vmas', `${'vmas_real'}.*`),
+  },
+  {
+    name: 'processes replaced by an endless recursive view',
+    says: /processes is a view, not a table/,
+    edit: replaceByView('processes', 'processes_real.*'),
+  },
+  {
+    name: 'pagemap_run_rows replaced by an endless recursive view',
+    says: /pagemap_run_rows is a view, not a table/,
+    edit: replaceByView('pagemap_run_rows', 'pagemap_run_rows_real.*'),
+  },
   {
     name: 'an extra trigger',
     says: /extra trigger steal/,
@@ -64,17 +76,34 @@ const CASES: Case[] = [
   },
   { name: 'a missing table', says: /table shm_mapping_readings missing/, edit: (db) => db.exec('DROP TABLE shm_mapping_readings') },
   { name: 'WAL journal mode', says: /WAL journal mode/, edit: (db) => db.pragma('journal_mode = WAL') },
-  { name: 'a negative count', says: /vmas\.rss_kb is -5120/, edit: (db) => db.exec('UPDATE vmas SET rss_kb = -5120 WHERE id = (SELECT min(id) FROM vmas)') },
-  { name: 'a negative run', says: /pagemap_run_rows\.pages is -320/, edit: (db) => db.exec('UPDATE pagemap_run_rows SET pages = -320 WHERE (vma_id, first_page) = (SELECT vma_id, first_page FROM pagemap_run_rows LIMIT 1)') },
+  {
+    name: 'a negative count',
+    says: /vmas\.rss_kb is -5120/,
+    edit: (db) => db.exec('UPDATE vmas SET rss_kb = -5120 WHERE id = (SELECT min(id) FROM vmas)'),
+  },
+  {
+    name: 'a negative run',
+    says: /pagemap_run_rows\.pages is -320/,
+    edit: (db) =>
+      db.exec(
+        'UPDATE pagemap_run_rows SET pages = -320 WHERE (vma_id, first_page) = (SELECT vma_id, first_page FROM pagemap_run_rows LIMIT 1)',
+      ),
+  },
   {
     name: 'a 2^60-page run',
     says: /pagemap_run_rows\.pages is 1152921504606846976/,
-    edit: (db) => db.exec(`UPDATE pagemap_run_rows SET pages = ${2n ** 60n} WHERE (vma_id, first_page) = (SELECT vma_id, first_page FROM pagemap_run_rows LIMIT 1)`),
+    edit: (db) =>
+      db.exec(
+        `UPDATE pagemap_run_rows SET pages = ${2n ** 60n} WHERE (vma_id, first_page) = (SELECT vma_id, first_page FROM pagemap_run_rows LIMIT 1)`,
+      ),
   },
   {
     name: 'a run larger than its VMA',
     says: /pagemap run .* outside its VMA/,
-    edit: (db) => db.exec('UPDATE pagemap_run_rows SET pages = pages + 1000000 WHERE (vma_id, first_page) = (SELECT vma_id, first_page FROM pagemap_run_rows LIMIT 1)'),
+    edit: (db) =>
+      db.exec(
+        'UPDATE pagemap_run_rows SET pages = pages + 1000000 WHERE (vma_id, first_page) = (SELECT vma_id, first_page FROM pagemap_run_rows LIMIT 1)',
+      ),
   },
   {
     name: 'wrong column types (a table rebuilt without STRICT, text in rss_kb)',
@@ -109,9 +138,11 @@ const CASES: Case[] = [
 /** Runs `runs` with at most `width` at once (the machine has 2 cores, shared). */
 async function pooled<T>(items: T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await run(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await run(items[next++]);
+    }),
+  );
 }
 
 describe('security: crafted captures are refused by every command', function () {
@@ -156,7 +187,14 @@ describe('security: crafted captures are refused by every command', function () 
     const commands = (file: string): Array<{ what: string; args: string[] }> => [
       ...listAnalyses().map((a) => ({
         what: `analyze ${a.id}`,
-        args: ['analyze', file, a.id, ...(a.id === 'pages' ? ['object', '1'] : a.id === 'sql' ? ['SELECT count(*) FROM vmas'] : []), '--timeout', '30'],
+        args: [
+          'analyze',
+          file,
+          a.id,
+          ...(a.id === 'pages' ? ['object', '1'] : a.id === 'sql' ? ['SELECT count(*) FROM vmas'] : []),
+          '--timeout',
+          '30',
+        ],
       })),
       { what: 'report', args: ['report', file, '-o', path.join(dir, 'out', `${path.basename(file)}.html`), '--timeout', '30'] },
       { what: 'diff (as before)', args: ['diff', file, cap!.file, '--timeout', '30'] },
@@ -176,7 +214,9 @@ describe('security: crafted captures are refused by every command', function () 
     for (const c of CASES) {
       const mine = outcomes.filter((o) => o.c === c);
       const first = errorLines(mine[0].outcome.stderr).errors[0] ?? '';
-      table.push(`${c.name}: ${mine.length} commands, exits ${[...new Set(mine.map((o) => o.outcome.status))].join('/')}, slowest ${Math.max(...mine.map((o) => o.ms))} ms: ${first.replace(dir, 'DIR')}`);
+      table.push(
+        `${c.name}: ${mine.length} commands, exits ${[...new Set(mine.map((o) => o.outcome.status))].join('/')}, slowest ${Math.max(...mine.map((o) => o.ms))} ms: ${first.replace(dir, 'DIR')}`,
+      );
       for (const { what, outcome } of mine) {
         const label = `${c.name} / ${what}`;
         assert.equal(outcome.timedOut, false, `${label} hung`);

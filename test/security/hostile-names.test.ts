@@ -32,9 +32,18 @@ describe('security: hostile names are neutralised in every output', function () 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-names-'));
     // The process names itself: comm through /proc/self/comm, cmdline through its arguments.
-    named = spawn(process.execPath, ['-e', "require('fs').writeFileSync('/proc/self/comm', process.argv[1]); console.log('ready'); setInterval(() => {}, 1000)", COMM, ARG], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    named = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('fs').writeFileSync('/proc/self/comm', process.argv[1]); console.log('ready'); setInterval(() => {}, 1000)",
+        COMM,
+        ARG,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await new Promise<void>((resolve) => named!.stdout!.once('data', () => resolve()));
     w = await startWorkload({ prefix: SHM_PREFIX, objects: [{ name: 'posix', kind: 'shm-file', pages: 8, touch: [[0, 4]] }] });
     assert.ok(w.objects.posix.path!.includes(SHM_PREFIX));
@@ -55,7 +64,10 @@ describe('security: hostile names are neutralised in every output', function () 
   };
 
   it('table: every control and bidi character is escaped, one function with the report', async () => {
-    const r = await runCliAsync(['analyze', cap!.file, 'sql', 'SELECT comm, cmdline_json FROM processes ORDER BY pid', '--format', 'table'], 60000);
+    const r = await runCliAsync(
+      ['analyze', cap!.file, 'sql', 'SELECT comm, cmdline_json FROM processes ORDER BY pid', '--format', 'table'],
+      60000,
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, RAW);
     assert.ok(r.stdout.includes('=1+2\\x1b[31m\\u202e\\x07\\r'), r.stdout);
@@ -69,15 +81,24 @@ describe('security: hostile names are neutralised in every output', function () 
     assert.equal(r.status, 0, r.stderr);
     // CR forces quoting (RFC 4180); the cell starts with = so it is prefixed with '.
     assert.ok(r.stdout.includes(`"'${COMM}"`), JSON.stringify(r.stdout));
-    const cells = { columns: ['comm', 'arg', 'n', 'tab', 'at', 'plus', 'minus'], rows: [{ comm: COMM, arg: ARG, n: -5, tab: '\tx', at: '@SUM(1)', plus: '+1', minus: '-1' }] };
+    const cells = {
+      columns: ['comm', 'arg', 'n', 'tab', 'at', 'plus', 'minus'],
+      rows: [{ comm: COMM, arg: ARG, n: -5, tab: '\tx', at: '@SUM(1)', plus: '+1', minus: '-1' }],
+    };
     assert.equal(formatCsv(cells), `comm,arg,n,tab,at,plus,minus\n"'${COMM}","${ARG.replace(/"/g, '""')}",-5,'\tx,'@SUM(1),'+1,'-1\n`);
     const tty = formatCsv(cells, { terminal: true });
     assert.doesNotMatch(tty, RAW);
-    assert.equal(tty, `comm,arg,n,tab,at,plus,minus\n'=1+2\\x1b[31m\\u202e\\x07\\r,\\x1b]0;pwned\\x07\\x9b2J\\u202egpj.exe\\r=cmd|' /C calc'!A0,-5,'\\tx,'@SUM(1),'+1,'-1\n`);
+    assert.equal(
+      tty,
+      `comm,arg,n,tab,at,plus,minus\n'=1+2\\x1b[31m\\u202e\\x07\\r,\\x1b]0;pwned\\x07\\x9b2J\\u202egpj.exe\\r=cmd|' /C calc'!A0,-5,'\\tx,'@SUM(1),'+1,'-1\n`,
+    );
   });
 
   it('JSON: the exact strings come back, with no raw C1 or bidi character in the text', async () => {
-    const r = await runCliAsync(['analyze', cap!.file, 'sql', 'SELECT pid, comm, cmdline_json FROM processes ORDER BY pid', '--format', 'json'], 60000);
+    const r = await runCliAsync(
+      ['analyze', cap!.file, 'sql', 'SELECT pid, comm, cmdline_json FROM processes ORDER BY pid', '--format', 'json'],
+      60000,
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, RAW);
     const rows = JSON.parse(r.stdout) as Array<{ pid: number; comm: string; cmdline_json: string }>;
@@ -86,7 +107,13 @@ describe('security: hostile names are neutralised in every output', function () 
     assert.deepEqual((JSON.parse(row.cmdline_json) as string[]).slice(-2), [COMM, ARG]);
     const nd = await analyze('files', 'ndjson');
     assert.doesNotMatch(nd, RAW);
-    assert.ok(nd.split('\n').filter(Boolean).some((l) => JSON.stringify(JSON.parse(l)).includes(JSON.stringify(SHM_PREFIX).slice(1, -1))), nd);
+    assert.ok(
+      nd
+        .split('\n')
+        .filter(Boolean)
+        .some((l) => JSON.stringify(JSON.parse(l)).includes(JSON.stringify(SHM_PREFIX).slice(1, -1))),
+      nd,
+    );
   });
 
   it('HTML report: visible, escaped, no raw control or bidi character', async () => {
@@ -96,6 +123,9 @@ describe('security: hostile names are neutralised in every output', function () 
     const html = fs.readFileSync(out, 'utf8');
     assert.doesNotMatch(html, RAW);
     assert.ok(html.includes('=1+2\\x1b[31m\\u202e\\x07\\r'), 'comm shown visibly');
-    assert.ok(html.includes('=cmd|&#39; -C calc&#39;!A0\\x1b[2J\\u202e\\x07\\r') || html.includes("=cmd|' -C calc'!A0\\x1b[2J\\u202e\\x07\\r"), 'shm file name shown visibly');
+    assert.ok(
+      html.includes('=cmd|&#39; -C calc&#39;!A0\\x1b[2J\\u202e\\x07\\r') || html.includes("=cmd|' -C calc'!A0\\x1b[2J\\u202e\\x07\\r"),
+      'shm file name shown visibly',
+    );
   });
 });

@@ -53,7 +53,10 @@ describe('security: bounded time and memory', function () {
   it('SIGINT (Ctrl-C) to pagescope ends it and its supervised child promptly', async () => {
     const child = spawn(process.execPath, [CLI, 'analyze', cap!.file, 'sql', ENDLESS], { stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise((r) => setTimeout(r, 1500));
-    const kids = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    const kids = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
     assert.ok(kids.length >= 1, 'a supervised child runs');
     const t0 = Date.now();
     child.kill('SIGINT');

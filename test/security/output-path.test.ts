@@ -26,7 +26,9 @@ function sha256(file: string): string {
 
 /** Runs a short node script as nobody and waits for it. */
 function nobodyNode(script: string, ...args: string[]): void {
-  execFileSync(asNobody([process.execPath, '-e', script, ...args])[0], asNobody([process.execPath, '-e', script, ...args]).slice(1), { stdio: 'inherit' });
+  execFileSync(asNobody([process.execPath, '-e', script, ...args])[0], asNobody([process.execPath, '-e', script, ...args]).slice(1), {
+    stdio: 'inherit',
+  });
 }
 
 /** As nobody: symlinks at `.NAME.tmp-PID` for the next `count` pids, half to the victim, half dangling. */
@@ -129,7 +131,14 @@ describe('security: the output path cannot be hijacked', function () {
       assert.equal(r.status, 0, r.stderr);
       assertRootFile(path.join(dir, 'cap.db'));
       assertUnharmed(kind);
-      assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'cap.db').sort(), before, 'the sprayed links are left as they were, nothing else is added');
+      assert.deepEqual(
+        fs
+          .readdirSync(dir)
+          .filter((f) => f !== 'cap.db')
+          .sort(),
+        before,
+        'the sprayed links are left as they were, nothing else is added',
+      );
     });
 
     it(`a symlink planted at the output in ${kind} is refused (capture, report, analyze -o), not followed or replaced`, async () => {
@@ -153,7 +162,11 @@ describe('security: the output path cannot be hijacked', function () {
 
   it('a racing attacker swapping every new entry for a symlink: victim untouched; output root-owned, or a clear refusal', async () => {
     const dir = attackerDir('raced', false);
-    racer = spawn(asNobody([process.execPath, '-e', RACER, dir, victim])[0], asNobody([process.execPath, '-e', RACER, dir, victim]).slice(1), { stdio: 'ignore' });
+    racer = spawn(
+      asNobody([process.execPath, '-e', RACER, dir, victim])[0],
+      asNobody([process.execPath, '-e', RACER, dir, victim]).slice(1),
+      { stdio: 'ignore' },
+    );
     await new Promise((r) => setTimeout(r, 300));
     const outcomes: string[] = [];
     for (let i = 0; i < 5; i++) {

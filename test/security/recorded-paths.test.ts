@@ -59,9 +59,14 @@ describe('security: recorded paths are never opened when analysing', function ()
     objectId.close();
     const argsOf: Record<string, string[]> = {
       pages: ['vma', String(w!.pid), w!.objects.posix.start],
-      sql: ['SELECT v.path, o.path AS object_path, p.exe FROM vmas AS v JOIN processes AS p USING (pid) LEFT JOIN shm_objects AS o ON o.id = v.object_id ORDER BY v.id'],
+      sql: [
+        'SELECT v.path, o.path AS object_path, p.exe FROM vmas AS v JOIN processes AS p USING (pid) LEFT JOIN shm_objects AS o ON o.id = v.object_id ORDER BY v.id',
+      ],
     };
-    const runs: Array<{ what: string; args: string[] }> = listAnalyses().map((a) => ({ what: `analyze ${a.id}`, args: ['analyze', hostile, a.id, ...(argsOf[a.id] ?? []), '--format', 'csv'] }));
+    const runs: Array<{ what: string; args: string[] }> = listAnalyses().map((a) => ({
+      what: `analyze ${a.id}`,
+      args: ['analyze', hostile, a.id, ...(argsOf[a.id] ?? []), '--format', 'csv'],
+    }));
     runs.push({ what: 'analyze pages object', args: ['analyze', hostile, 'pages', 'object', String(id), '--format', 'csv'] });
     runs.push({ what: 'report', args: ['report', hostile, '-o', path.join(dir, 'hostile.html'), '--quiet'] });
     const outcomes = await Promise.all(runs.map(async (r) => ({ ...r, outcome: await runCliAsync(r.args, 25000) })));

@@ -47,7 +47,9 @@ export async function captureTo(pids: number[], overrides: Partial<CaptureOption
  */
 export function vmaAt(db: Database.Database, pid: number, startHex: string): Record<string, any> {
   const address = parseInt(startHex, 16);
-  const row = db.prepare('SELECT *, (? - start_address) / 4096 AS page_in_vma FROM vmas WHERE pid = ? AND start_address <= ? AND end_address > ?').get(address, pid, address, address) as Record<string, any> | undefined;
+  const row = db
+    .prepare('SELECT *, (? - start_address) / 4096 AS page_in_vma FROM vmas WHERE pid = ? AND start_address <= ? AND end_address > ?')
+    .get(address, pid, address, address) as Record<string, any> | undefined;
   if (!row) throw new Error(`no VMA at ${startHex} in pid ${pid}`);
   return row;
 }
@@ -55,7 +57,9 @@ export function vmaAt(db: Database.Database, pid: number, startHex: string): Rec
 /** Per-page residency states of an object, expanded from its runs. */
 export function objectStates(db: Database.Database, objectId: number): string[] {
   const out: string[] = [];
-  for (const r of db.prepare('SELECT first_page, pages, state FROM shm_residency_runs WHERE object_id = ? ORDER BY first_page').all(objectId) as Array<{ first_page: number; pages: number; state: string }>) {
+  for (const r of db
+    .prepare('SELECT first_page, pages, state FROM shm_residency_runs WHERE object_id = ? ORDER BY first_page')
+    .all(objectId) as Array<{ first_page: number; pages: number; state: string }>) {
     if (r.first_page !== out.length) throw new Error(`residency runs of object ${objectId} leave a gap at page ${out.length}`);
     for (let i = 0; i < r.pages; i++) out.push(r.state);
   }
@@ -65,7 +69,9 @@ export function objectStates(db: Database.Database, objectId: number): string[] 
 /** Per-page pagemap category of a VMA: present, swap, or zero. */
 export function vmaPageKinds(db: Database.Database, vmaId: number): string[] {
   const out: string[] = [];
-  for (const r of db.prepare('SELECT first_page, pages, present, swap FROM pagemap_runs WHERE vma_id = ? ORDER BY first_page').all(vmaId) as Array<{ first_page: number; pages: number; present: number; swap: number }>) {
+  for (const r of db
+    .prepare('SELECT first_page, pages, present, swap FROM pagemap_runs WHERE vma_id = ? ORDER BY first_page')
+    .all(vmaId) as Array<{ first_page: number; pages: number; present: number; swap: number }>) {
     if (r.first_page !== out.length) throw new Error(`pagemap runs of VMA ${vmaId} leave a gap at page ${out.length}`);
     for (let i = 0; i < r.pages; i++) out.push(r.present ? 'present' : r.swap ? 'swap' : 'zero');
   }

@@ -6,7 +6,12 @@ export const CLI = fileURLToPath(new URL('../../bin/pagescope.js', import.meta.u
 
 /** Runs the CLI to completion. */
 export function runCli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: options.input, env: { ...process.env, ...options.env }, maxBuffer: 256 << 20 });
+  return spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    input: options.input,
+    env: { ...process.env, ...options.env },
+    maxBuffer: 256 << 20,
+  });
 }
 
 /** Starts the CLI without waiting. */

@@ -52,9 +52,15 @@ export function writeDiffCapture(file: string, spec: CaptureSpec): void {
   const w = createCaptureWriter(file);
   w.transaction(() => {
     const meta: Record<string, string> = {
-      tool_version: '0.1.0', schema_version: '1', page_size_bytes: String(PAGE), hostname: 'db-01',
-      boot_id: '00000000-0000-4000-8000-000000000000', started_monotonic_ns: '1000000000', redacted: '0',
-      pfn_visible: '1', ...spec.meta,
+      tool_version: '0.1.0',
+      schema_version: '1',
+      page_size_bytes: String(PAGE),
+      hostname: 'db-01',
+      boot_id: '00000000-0000-4000-8000-000000000000',
+      started_monotonic_ns: '1000000000',
+      redacted: '0',
+      pfn_visible: '1',
+      ...spec.meta,
     };
     for (const key of Object.keys(meta).sort()) w.insert('capture_meta').row({ key, value: meta[key] });
     let objectId = 0;
@@ -62,10 +68,19 @@ export function writeDiffCapture(file: string, spec: CaptureSpec): void {
       const id = ++objectId;
       const complete = o.runs !== undefined;
       w.insert('shm_objects').row({
-        id, kind: o.kind, name: o.path.split('/').pop() ?? '', path: o.path, path_deleted: 0, dev_major: 0,
-        dev_minor: o.devMinor ?? 1, inode: o.inode, size_bytes: o.pages === null ? null : o.pages * PAGE,
-        opened_via: complete ? 'map_files' : 'none', method: complete ? 'cachestat+seek+mincore' : 'none',
-        residency_status: complete ? 'complete' : 'unavailable', unavailable_reason: complete ? null : 'test',
+        id,
+        kind: o.kind,
+        name: o.path.split('/').pop() ?? '',
+        path: o.path,
+        path_deleted: 0,
+        dev_major: 0,
+        dev_minor: o.devMinor ?? 1,
+        inode: o.inode,
+        size_bytes: o.pages === null ? null : o.pages * PAGE,
+        opened_via: complete ? 'map_files' : 'none',
+        method: complete ? 'cachestat+seek+mincore' : 'none',
+        residency_status: complete ? 'complete' : 'unavailable',
+        unavailable_reason: complete ? null : 'test',
       });
       let first = 0;
       for (const [pages, state] of o.runs ?? []) {
@@ -77,18 +92,41 @@ export function writeDiffCapture(file: string, spec: CaptureSpec): void {
     let frame = 0x1000;
     for (const p of spec.processes) {
       w.insert('processes').row({
-        pid: p.pid, start_time_ticks: p.startTicks, ppid: 1, comm: p.comm, cmdline_json: JSON.stringify([p.comm]),
-        uid: 0, euid: 0, state: 'S', pagemap_method: 'pread', capture_status: 'complete', read_started_ns: 0,
+        pid: p.pid,
+        start_time_ticks: p.startTicks,
+        ppid: 1,
+        comm: p.comm,
+        cmdline_json: JSON.stringify([p.comm]),
+        uid: 0,
+        euid: 0,
+        state: 'S',
+        pagemap_method: 'pread',
+        capture_status: 'complete',
+        read_started_ns: 0,
         read_finished_ns: 0,
       });
       w.insert('smaps_rollup').row({ pid: p.pid, rss_kb: p.rssKb, swap_kb: p.swapKb ?? 0, swap_pss_kb: p.swapKb ?? 0 });
       p.vmas.forEach((v, index) => {
         const id = ++vmaId;
         w.insert('vmas').row({
-          id, pid: p.pid, vma_index: index, start_address: v.start, end_address: v.start + v.pages * PAGE,
-          perms: 'rw-p', offset_bytes: 0, dev_major: 0, dev_minor: 0, inode: 0, path: v.path ?? '', path_deleted: 0,
-          backing: v.backing ?? 'anon-private', file_offset_pages: 0, pagemap_status: v.runs ? 'captured' : 'skipped',
-          rss_kb: v.rssKb ?? 0, swap_kb: v.swapKb ?? 0, swap_pss_kb: v.swapKb ?? 0,
+          id,
+          pid: p.pid,
+          vma_index: index,
+          start_address: v.start,
+          end_address: v.start + v.pages * PAGE,
+          perms: 'rw-p',
+          offset_bytes: 0,
+          dev_major: 0,
+          dev_minor: 0,
+          inode: 0,
+          path: v.path ?? '',
+          path_deleted: 0,
+          backing: v.backing ?? 'anon-private',
+          file_offset_pages: 0,
+          pagemap_status: v.runs ? 'captured' : 'skipped',
+          rss_kb: v.rssKb ?? 0,
+          swap_kb: v.swapKb ?? 0,
+          swap_pss_kb: v.swapKb ?? 0,
         });
         let first = 0;
         for (const [pages, kind] of v.runs ?? []) {
@@ -96,7 +134,15 @@ export function writeDiffCapture(file: string, spec: CaptureSpec): void {
           const flags = kind === 'present' ? 256 : kind === 'swap' ? 128 : 0;
           // A swap frame is type (bits 0-4, type 0 here) | offset << 5.
           const value = kind === 'present' ? frame : kind === 'swap' ? frame << 5 : 0;
-          w.insert('pagemap_run_rows').row({ vma_id: id, first_page: first, pages, flags, frame: value, increments: kind === 'zero' ? 0 : 1, preceding_hole_pages: 0 });
+          w.insert('pagemap_run_rows').row({
+            vma_id: id,
+            first_page: first,
+            pages,
+            flags,
+            frame: value,
+            increments: kind === 'zero' ? 0 : 1,
+            preceding_hole_pages: 0,
+          });
           if (kind !== 'zero') frame += pages;
           first += pages;
         }

@@ -14,7 +14,11 @@ export interface TestMemcg {
 
 export function makeMemcg(name: string): TestMemcg | null {
   const v1 = '/sys/fs/cgroup/memory';
-  const v2 = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'].find((m) => fs.existsSync(path.join(m, 'cgroup.subtree_control')) && fs.readFileSync(path.join(m, 'cgroup.subtree_control'), 'utf8').includes('memory'));
+  const v2 = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'].find(
+    (m) =>
+      fs.existsSync(path.join(m, 'cgroup.subtree_control'))
+      && fs.readFileSync(path.join(m, 'cgroup.subtree_control'), 'utf8').includes('memory'),
+  );
   const root = fs.existsSync(path.join(v1, 'memory.limit_in_bytes')) ? v1 : v2;
   if (!root) return null;
   const dir = path.join(root, `${name}-${process.pid}`);

@@ -3,7 +3,13 @@ import { formatCsv } from '../../../analyze/format/csv.js';
 
 describe('analyze/format/csv', () => {
   it('writes a header row and one line per row, each ending in \\n', () => {
-    const out = formatCsv({ columns: ['pid', 'comm'], rows: [{ pid: 1, comm: 'init' }, { pid: 2, comm: 'kthreadd' }] });
+    const out = formatCsv({
+      columns: ['pid', 'comm'],
+      rows: [
+        { pid: 1, comm: 'init' },
+        { pid: 2, comm: 'kthreadd' },
+      ],
+    });
     assert.equal(out, 'pid,comm\n1,init\n2,kthreadd\n');
   });
 
@@ -13,7 +19,10 @@ describe('analyze/format/csv', () => {
   });
 
   it('writes null as an empty field, numbers without locale, arrays and objects as quoted JSON', () => {
-    const out = formatCsv({ columns: ['n', 'big', 'none', 'mappers'], rows: [{ n: 0.5, big: 1234567, none: null, mappers: [{ pid: 7, start: '7f00' }] }] });
+    const out = formatCsv({
+      columns: ['n', 'big', 'none', 'mappers'],
+      rows: [{ n: 0.5, big: 1234567, none: null, mappers: [{ pid: 7, start: '7f00' }] }],
+    });
     assert.equal(out, 'n,big,none,mappers\n0.5,1234567,,"[{""pid"":7,""start"":""7f00""}]"\n');
   });
 

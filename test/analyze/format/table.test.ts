@@ -3,7 +3,11 @@ import { formatTable } from '../../../analyze/format/table.js';
 import type { AnalysisResult } from '../../../analyze/types.js';
 
 describe('analyze/format/table', () => {
-  const widths = (text: string): number[] => text.trimEnd().split('\n').map((l) => [...l].length);
+  const widths = (text: string): number[] =>
+    text
+      .trimEnd()
+      .split('\n')
+      .map((l) => [...l].length);
 
   it('prints a header, a dashed separator and aligned rows, numbers and their headers right-aligned', () => {
     const result: AnalysisResult = {
@@ -33,7 +37,10 @@ describe('analyze/format/table', () => {
     const lines = out.trimEnd().split('\n').slice(2);
     assert.ok(lines.length > 1, 'the row takes several lines');
     assert.match(lines[0], /^ 42 {2}\/usr\/lib/);
-    assert.ok(lines.slice(1).every((l) => l.startsWith('    ')), 'continuation lines leave the number column empty');
+    assert.ok(
+      lines.slice(1).every((l) => l.startsWith('    ')),
+      'continuation lines leave the number column empty',
+    );
     // Column spans from the separator line: each dash run is one column.
     const sep = out.split('\n')[1];
     const spans = [...sep.matchAll(/-+/g)].map((m) => [m.index!, m.index! + m[0].length]);
@@ -61,9 +68,24 @@ describe('analyze/format/table', () => {
   });
 
   it('wraps a header wider than its column after its underscores, bottom-aligned', () => {
-    const columns = ['pid', 'comm', 'shmem_smaps_swap_kb', 'shmem_swap_share_kb', 'rss_kb', 'pss_kb', 'swap_kb', 'swap_pss_kb', 'rss_shmem_kb', 'vm_swap_kb', 'shmem_mapped_kb', 'capture_status'];
+    const columns = [
+      'pid',
+      'comm',
+      'shmem_smaps_swap_kb',
+      'shmem_swap_share_kb',
+      'rss_kb',
+      'pss_kb',
+      'swap_kb',
+      'swap_pss_kb',
+      'rss_shmem_kb',
+      'vm_swap_kb',
+      'shmem_mapped_kb',
+      'capture_status',
+    ];
     const row = Object.fromEntries(columns.map((c) => [c, c === 'comm' || c === 'capture_status' ? 'complete' : 64]));
-    const lines = formatTable({ columns, rows: [row] }).trimEnd().split('\n');
+    const lines = formatTable({ columns, rows: [row] })
+      .trimEnd()
+      .split('\n');
     for (const l of lines) assert.ok([...l].length <= 100, `line of ${[...l].length} columns: ${l}`);
     const separator = lines.findIndex((l) => /^-+( +-+)*$/.test(l));
     assert.ok(separator > 1, 'header spans several lines');

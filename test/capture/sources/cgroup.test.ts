@@ -28,13 +28,31 @@ describe('capture/sources/cgroup', () => {
 
   describe('parseCgroupLines', () => {
     const cases: Array<[string, string, Array<[number, string, string]>]> = [
-      ['every hierarchy of a hybrid host (this machine, 6.18)', CGROUP_HYBRID_6_18, [
-        [9, 'name=systemd', '/'], [8, 'pids', '/'], [7, 'blkio', '/'], [6, 'freezer', '/'], [5, 'devices', '/'],
-        [4, 'memory', '/process_api/43cfb6866081e5e6786d6c5f82ddfd16'], [3, 'cpuset', '/'], [2, 'cpuacct', '/'],
-        [1, 'cpu', '/'], [0, '', '/'],
-      ]],
+      [
+        'every hierarchy of a hybrid host (this machine, 6.18)',
+        CGROUP_HYBRID_6_18,
+        [
+          [9, 'name=systemd', '/'],
+          [8, 'pids', '/'],
+          [7, 'blkio', '/'],
+          [6, 'freezer', '/'],
+          [5, 'devices', '/'],
+          [4, 'memory', '/process_api/43cfb6866081e5e6786d6c5f82ddfd16'],
+          [3, 'cpuset', '/'],
+          [2, 'cpuacct', '/'],
+          [1, 'cpu', '/'],
+          [0, '', '/'],
+        ],
+      ],
       ['a v2-only host', CGROUP_V2_ONLY, [[0, '', '/user.slice/user-1000.slice/session-2.scope']]],
-      ['a v1-only host', CGROUP_V1_ONLY, [[4, 'memory', '/process_api/43cfb6866081e5e6786d6c5f82ddfd16'], [1, 'cpu', '/']]],
+      [
+        'a v1-only host',
+        CGROUP_V1_ONLY,
+        [
+          [4, 'memory', '/process_api/43cfb6866081e5e6786d6c5f82ddfd16'],
+          [1, 'cpu', '/'],
+        ],
+      ],
       ['co-mounted controllers', '3:cpu,cpuacct:/user.slice\n', [[3, 'cpu,cpuacct', '/user.slice']]],
       ['a path with ":" and spaces, and a removed cgroup', '4:memory:/a:b c (deleted)\n', [[4, 'memory', '/a:b c (deleted)']]],
       ['nothing', '', []],
@@ -42,7 +60,10 @@ describe('capture/sources/cgroup', () => {
     ];
     for (const [name, text, expected] of cases) {
       it(`parses ${name}`, () => {
-        assert.deepEqual(parseCgroupLines(text).map((l) => [l.hierarchyId, l.controllers, l.path]), expected);
+        assert.deepEqual(
+          parseCgroupLines(text).map((l) => [l.hierarchyId, l.controllers, l.path]),
+          expected,
+        );
       });
     }
   });

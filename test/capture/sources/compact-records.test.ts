@@ -8,7 +8,11 @@ const MODULE = fileURLToPath(new URL('../../../capture/sources/compact-records.j
 describe('capture/sources/compact-records', () => {
   it('builds records with the keys in order, whatever the key lists in turn', () => {
     const build = createFieldsBuilder();
-    assert.deepEqual(Object.entries(build(['Size', 'Rss', 'Swap'], [8, 4, 0], 3)), [['Size', 8], ['Rss', 4], ['Swap', 0]]);
+    assert.deepEqual(Object.entries(build(['Size', 'Rss', 'Swap'], [8, 4, 0], 3)), [
+      ['Size', 8],
+      ['Rss', 4],
+      ['Swap', 0],
+    ]);
     assert.deepEqual(build(['Size', 'Rss', 'Swap'], [12, 0, 4], 3), { Size: 12, Rss: 0, Swap: 4 });
     assert.deepEqual(Object.keys(build(['Size', 'Pss'], [1, 2, 3], 2)), ['Size', 'Pss'], 'a new key list; count bounds the arrays');
     assert.deepEqual(build(['Size', 'Rss', 'Swap'], [1, 2, 3], 3), { Size: 1, Rss: 2, Swap: 3 }, 'back to the first list');

@@ -117,8 +117,7 @@ const MUTATIONS: ReadonlyArray<(text: string, rnd: Rng) => string> = [
   // blow a number up past 2^64, or make it negative
   (t, r) => t.replace(/\d+/, (d) => (r() < 0.5 ? `${d}${'9'.repeat(1 + int(r, 30))}` : `-${d}`)),
   // a very long run inside a line (rarely: each costs tens of kB of parsing)
-  (t, r) =>
-    r() < 0.15 ? splice(t, int(r, t.length + 1), 0, pick(r, LONG_UNITS).repeat(5000 + int(r, 20000))) : t,
+  (t, r) => (r() < 0.15 ? splice(t, int(r, t.length + 1), 0, pick(r, LONG_UNITS).repeat(5000 + int(r, 20000))) : t),
 ];
 
 function mutate(text: string, rnd: Rng): string {
@@ -177,8 +176,7 @@ function fuzz(target: FuzzTarget, seed: number): void {
   let parsed = 0;
   let rejected = 0;
   const started = process.hrtime.bigint();
-  const inputs = (i: number): string =>
-    i < PATHOLOGICAL.length ? PATHOLOGICAL[i] : mutate(pick(rnd, target.seeds), rnd);
+  const inputs = (i: number): string => (i < PATHOLOGICAL.length ? PATHOLOGICAL[i] : mutate(pick(rnd, target.seeds), rnd));
   for (let i = 0; i < ITERATIONS + PATHOLOGICAL.length; i++) {
     const text = inputs(i);
     let result: unknown;

@@ -11,8 +11,7 @@ const VDSO_LINE_6_18 = '7fe5a2a0e000-7fe5a2a10000 r-xp 00000000 00:00 0         
 // [anon:], 6.2+ for [anon_shmem:]). Reconstructed, not captured: this 6.18.44 build has
 // CONFIG_ANON_VMA_NAME unset, so prctl(PR_SET_VMA_ANON_NAME) fails with EINVAL.
 const ANON_NAME_LINE = '7fa211d19000-7fa211d1c000 rw-p 00000000 00:00 0                          [anon:my name]';
-const ANON_SHMEM_NAME_LINE =
-  '7fa211d17000-7fa211d19000 rw-s 00000000 00:01 27                         [anon_shmem:shared-name]';
+const ANON_SHMEM_NAME_LINE = '7fa211d17000-7fa211d19000 rw-s 00000000 00:01 27                         [anon_shmem:shared-name]';
 
 function rowFor(path: string) {
   const row = parseMaps(MAPS_6_18).find((r) => r.path === path);
@@ -40,7 +39,10 @@ describe('capture/sources/maps', () => {
 
   it('decodes the file offset in hex', () => {
     const libc = parseMaps(MAPS_6_18).filter((r) => r.path === '/usr/lib/x86_64-linux-gnu/libc.so.6');
-    assert.deepEqual(libc.map((r) => r.offsetBytes), [0n, 0x26000n, 0x17c000n, 0x1cf000n, 0x1d3000n]);
+    assert.deepEqual(
+      libc.map((r) => r.offsetBytes),
+      [0n, 0x26000n, 0x17c000n, 0x1cf000n, 0x1d3000n],
+    );
   });
 
   it('keeps a path that contains spaces', () => {
@@ -104,10 +106,7 @@ describe('capture/sources/maps', () => {
   });
 
   it('keeps " (deleted)" handling together with spaces and escapes in the same path', () => {
-    const row = parseMapsLine(
-      '7fa211f0f000-7fa211f10000 rw-s 00000000 fe:00 2146444                    /tmp/a b\\012c (deleted)',
-      1,
-    );
+    const row = parseMapsLine('7fa211f0f000-7fa211f10000 rw-s 00000000 fe:00 2146444                    /tmp/a b\\012c (deleted)', 1);
     assert.deepEqual([row.path, row.deleted], ['/tmp/a b\nc', true]);
   });
 

@@ -2,11 +2,16 @@ import assert from 'node:assert/strict';
 import { ParseError } from '../../../lib/errors.js';
 import { parseCgroupLines } from '../../../capture/sources/cgroup.js';
 import {
-  findMemcgMounts, memcgAncestry, memoryCgroupOf, parseMemcgCounter, parseMemcgLimit, parseMemoryStat, type MemcgMounts,
+  findMemcgMounts,
+  memcgAncestry,
+  memoryCgroupOf,
+  parseMemcgCounter,
+  parseMemcgLimit,
+  parseMemoryStat,
+  type MemcgMounts,
 } from '../../../capture/sources/memcg.js';
 import { parseMountinfo } from '../../../capture/sources/mountinfo.js';
 import { CGROUP_HYBRID_6_18, MEMORY_STAT_V1_6_18 } from './fixtures.js';
-
 
 // A v2-style memory.stat (this machine's cgroup2 tree has no memory controller): the keys and
 // order of memory_stat_format() in mm/memcontrol.c (6.18), sizes in bytes, events as counts;
@@ -83,7 +88,8 @@ const MOUNTINFO_CGROUP_6_18 = `30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs t
 `;
 
 // A pure cgroup v2 host (systemd, memory delegated).
-const MOUNTINFO_V2_ONLY = '25 20 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n';
+const MOUNTINFO_V2_ONLY =
+  '25 20 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n';
 
 const statOf = (rows: ReturnType<typeof parseMemoryStat>, key: string) => rows.find((r) => r.key === key);
 
@@ -91,13 +97,23 @@ describe('capture/sources/memcg', () => {
   describe('parseMemcgLimit', () => {
     const cases: Array<[string, string, string, { limitBytes: number | null; unlimited: boolean }]> = [
       ['a v1 limit', 'memory.limit_in_bytes', '67108864\n', { limitBytes: 67108864, unlimited: false }],
-      ["v1's no limit (PAGE_COUNTER_MAX pages, 4 KiB)", 'memory.limit_in_bytes', '9223372036854771712\n', { limitBytes: null, unlimited: true }],
+      [
+        "v1's no limit (PAGE_COUNTER_MAX pages, 4 KiB)",
+        'memory.limit_in_bytes',
+        '9223372036854771712\n',
+        { limitBytes: null, unlimited: true },
+      ],
       ['v1 memsw unlimited', 'memory.memsw.limit_in_bytes', '9223372036854771712\n', { limitBytes: null, unlimited: true }],
       ['v1 no limit with 64 KiB pages', 'memory.soft_limit_in_bytes', '9223372036854710272\n', { limitBytes: null, unlimited: true }],
       ['v2 max', 'memory.max', 'max\n', { limitBytes: null, unlimited: true }],
       ['a v2 limit', 'memory.high', '50331648\n', { limitBytes: 50331648, unlimited: false }],
       ['v2 swap.max 0 (no swap allowed)', 'memory.swap.max', '0\n', { limitBytes: 0, unlimited: false }],
-      ['8 PiB, the largest exact limit', 'memory.max', `${Number.MAX_SAFE_INTEGER}\n`, { limitBytes: Number.MAX_SAFE_INTEGER, unlimited: false }],
+      [
+        '8 PiB, the largest exact limit',
+        'memory.max',
+        `${Number.MAX_SAFE_INTEGER}\n`,
+        { limitBytes: Number.MAX_SAFE_INTEGER, unlimited: false },
+      ],
     ];
     for (const [name, file, text, expected] of cases) {
       it(`parses ${name}`, () => assert.deepEqual(parseMemcgLimit(file, text), expected));
@@ -105,7 +121,10 @@ describe('capture/sources/memcg', () => {
 
     it('rejects anything but a byte count or "max", naming the file', () => {
       for (const bad of ['', '-1\n', '64M\n', 'max max\n']) {
-        assert.throws(() => parseMemcgLimit('memory.max', bad), (e: unknown) => e instanceof ParseError && /memory\.max/.test(e.message));
+        assert.throws(
+          () => parseMemcgLimit('memory.max', bad),
+          (e: unknown) => e instanceof ParseError && /memory\.max/.test(e.message),
+        );
       }
     });
   });
@@ -177,7 +196,12 @@ describe('capture/sources/memcg', () => {
     }
 
     it('keeps a key it does not know with its text only (its unit is unknown)', () => {
-      assert.deepEqual(parseMemoryStat(2, 'shmem 4096\nfuture_thing 7\n')[1], { key: 'future_thing', valueText: '7', valueBytes: null, valueCount: null });
+      assert.deepEqual(parseMemoryStat(2, 'shmem 4096\nfuture_thing 7\n')[1], {
+        key: 'future_thing',
+        valueText: '7',
+        valueBytes: null,
+        valueCount: null,
+      });
     });
 
     it('does not read v2 keys by v1 rules: total_ is only a v1 prefix', () => {
@@ -185,7 +209,10 @@ describe('capture/sources/memcg', () => {
     });
 
     it('rejects a malformed line with its line number', () => {
-      assert.throws(() => parseMemoryStat(1, 'cache 0\nshmem\n'), (e: unknown) => e instanceof ParseError && /2/.test(e.message));
+      assert.throws(
+        () => parseMemoryStat(1, 'cache 0\nshmem\n'),
+        (e: unknown) => e instanceof ParseError && /2/.test(e.message),
+      );
     });
   });
 
@@ -221,18 +248,27 @@ describe('capture/sources/memcg', () => {
       const noMemory: MemcgMounts = findMemcgMounts(parseMountinfo(MOUNTINFO_V2_ONLY), 'cpu io pids\n');
       assert.equal(memoryCgroupOf(parseCgroupLines('0::/user.slice\n'), noMemory), null);
       // A hybrid host's processes without a memory line, and a v1 memory line without its mount.
-      assert.equal(memoryCgroupOf(parseCgroupLines('1:cpu:/\n0::/\n'), findMemcgMounts(parseMountinfo(MOUNTINFO_CGROUP_6_18), 'hugetlb')), null);
+      assert.equal(
+        memoryCgroupOf(parseCgroupLines('1:cpu:/\n0::/\n'), findMemcgMounts(parseMountinfo(MOUNTINFO_CGROUP_6_18), 'hugetlb')),
+        null,
+      );
       assert.equal(memoryCgroupOf(parseCgroupLines(CGROUP_HYBRID_6_18), { v1: null, v2: null }), null);
     });
 
     it('lists a v2 cgroup and its ancestors, nearest first, for a cgroup whose parent does not enable memory', () => {
       const ref = { hierarchyId: 0, version: 2 as const, path: '/system.slice/pg.service', dir: '/sys/fs/cgroup/system.slice/pg.service' };
-      assert.deepEqual(memcgAncestry(ref).map((r) => [r.path, r.dir]), [
-        ['/system.slice/pg.service', '/sys/fs/cgroup/system.slice/pg.service'],
-        ['/system.slice', '/sys/fs/cgroup/system.slice'],
-        ['/', '/sys/fs/cgroup'],
-      ]);
-      assert.deepEqual(memcgAncestry({ ...ref, path: '/', dir: '/sys/fs/cgroup' }).map((r) => r.path), ['/']);
+      assert.deepEqual(
+        memcgAncestry(ref).map((r) => [r.path, r.dir]),
+        [
+          ['/system.slice/pg.service', '/sys/fs/cgroup/system.slice/pg.service'],
+          ['/system.slice', '/sys/fs/cgroup/system.slice'],
+          ['/', '/sys/fs/cgroup'],
+        ],
+      );
+      assert.deepEqual(
+        memcgAncestry({ ...ref, path: '/', dir: '/sys/fs/cgroup' }).map((r) => r.path),
+        ['/'],
+      );
     });
 
     it('places a cgroup path under a mount of a subtree (a container seeing its own cgroup)', () => {

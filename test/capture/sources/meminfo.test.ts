@@ -36,10 +36,11 @@ describe('capture/sources/meminfo', () => {
     assert.equal(row('Hugepagesize')?.valueKb, 2048);
   });
 
-  it('parses an older kernel\'s shorter file', () => {
-    assert.deepEqual(parseMeminfo(MEMINFO_OLD_PREFIX).map((r) => r.field), [
-      'MemTotal', 'MemFree', 'MemAvailable', 'HugePages_Total',
-    ]);
+  it("parses an older kernel's shorter file", () => {
+    assert.deepEqual(
+      parseMeminfo(MEMINFO_OLD_PREFIX).map((r) => r.field),
+      ['MemTotal', 'MemFree', 'MemAvailable', 'HugePages_Total'],
+    );
   });
 
   it('rejects a value that is not a number, naming its line number', () => {

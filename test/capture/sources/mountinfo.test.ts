@@ -64,11 +64,14 @@ describe('capture/sources/mountinfo', () => {
 
   it('keeps the super options, which name the controllers of a cgroup v1 hierarchy', () => {
     const rows = parseMountinfo(CGROUP_MOUNTS_6_18);
-    assert.deepEqual(rows.map((r) => [r.mountPoint, r.fsType, r.superOptions]), [
-      ['/sys/fs/cgroup/memory', 'cgroup', 'rw,memory'],
-      ['/sys/fs/cgroup/systemd', 'cgroup', 'rw,name=systemd'],
-      ['/sys/fs/cgroup/unified', 'cgroup2', 'rw'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.mountPoint, r.fsType, r.superOptions]),
+      [
+        ['/sys/fs/cgroup/memory', 'cgroup', 'rw,memory'],
+        ['/sys/fs/cgroup/systemd', 'cgroup', 'rw,name=systemd'],
+        ['/sys/fs/cgroup/unified', 'cgroup2', 'rw'],
+      ],
+    );
   });
 
   it('keeps an empty mount source as ""', () => {

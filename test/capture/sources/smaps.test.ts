@@ -52,9 +52,28 @@ const SMAPS_EXTRA_KEYS = [
 ].join('\n');
 
 const FIELDS_6_18 = [
-  'Size', 'KernelPageSize', 'MMUPageSize', 'Rss', 'Pss', 'Pss_Dirty', 'Shared_Clean', 'Shared_Dirty',
-  'Private_Clean', 'Private_Dirty', 'Referenced', 'Anonymous', 'KSM', 'LazyFree', 'AnonHugePages',
-  'ShmemPmdMapped', 'FilePmdMapped', 'Shared_Hugetlb', 'Private_Hugetlb', 'Swap', 'SwapPss', 'Locked',
+  'Size',
+  'KernelPageSize',
+  'MMUPageSize',
+  'Rss',
+  'Pss',
+  'Pss_Dirty',
+  'Shared_Clean',
+  'Shared_Dirty',
+  'Private_Clean',
+  'Private_Dirty',
+  'Referenced',
+  'Anonymous',
+  'KSM',
+  'LazyFree',
+  'AnonHugePages',
+  'ShmemPmdMapped',
+  'FilePmdMapped',
+  'Shared_Hugetlb',
+  'Private_Hugetlb',
+  'Swap',
+  'SwapPss',
+  'Locked',
 ];
 
 function vmaFor(path: string) {
@@ -94,10 +113,7 @@ describe('capture/sources/smaps', () => {
       for (const vma of parseSmaps(SMAPS_6_18)) assert.deepEqual(Object.keys(vma.fieldsKb), FIELDS_6_18);
       const sysv = vmaFor('/SYSV0000abcd');
       assert.equal(sysv.deleted, true);
-      assert.deepEqual(
-        [sysv.fieldsKb.Size, sysv.fieldsKb.Rss, sysv.fieldsKb.Pss_Dirty, sysv.fieldsKb.Private_Dirty],
-        [32, 12, 12, 12],
-      );
+      assert.deepEqual([sysv.fieldsKb.Size, sysv.fieldsKb.Rss, sysv.fieldsKb.Pss_Dirty, sysv.fieldsKb.Private_Dirty], [32, 12, 12, 12]);
     });
 
     it('trims VmFlags to single-space separated codes', () => {
@@ -157,7 +173,10 @@ describe('capture/sources/smaps', () => {
 
     it('rejects a corrupted header line instead of filing it under the previous VMA', () => {
       const text = SMAPS_6_18.replace('7fa211d1c000-7fa211d24000', '7fa211d1c000_7fa211d24000');
-      assert.throws(() => parseSmaps(text), (e: unknown) => e instanceof ParseError && e.lineNumber === 76);
+      assert.throws(
+        () => parseSmaps(text),
+        (e: unknown) => e instanceof ParseError && e.lineNumber === 76,
+      );
     });
 
     it('rejects a kB field whose value is not a number', () => {
@@ -238,7 +257,8 @@ describe('capture/sources/smaps', () => {
           // The last VMA can still get lines until the end: only end() hands it over.
           assert.ok(taken.length < whole.length);
           assert.deepEqual([...taken, ...parser.end()], whole, `chunks of ${size}`);
-          if (size === 1 && whole.length > 2) assert.ok(batches >= whole.length - 1, 'small chunks give a VMA as soon as the next header comes');
+          if (size === 1 && whole.length > 2)
+            assert.ok(batches >= whole.length - 1, 'small chunks give a VMA as soon as the next header comes');
         }
       }
     });
@@ -246,13 +266,22 @@ describe('capture/sources/smaps', () => {
     it('reports the line number of a bad line across chunks', () => {
       const bad = `${SMAPS_6_18}not a field line\n`;
       const line = bad.split('\n').length - 1;
-      assert.throws(() => inChunks(bad, [5]), (err: unknown) => err instanceof ParseError && err.message.includes(`line ${line}`));
+      assert.throws(
+        () => inChunks(bad, [5]),
+        (err: unknown) => err instanceof ParseError && err.message.includes(`line ${line}`),
+      );
     });
 
     it('tells the VmFlags codes the capture looks for, as a match of " code " does, on every VMA of this host', () => {
       // The specification: the code as a whole word of the line.
       const reference = (flags: string): number =>
-        [['pf', VM_PF], ['io', VM_IO], ['mm', VM_MM], ['ht', VM_HT], ['uw', VM_UW]].reduce((bits, [code, bit]) => (` ${flags} `.includes(` ${code} `) ? bits | (bit as number) : bits), 0);
+        [
+          ['pf', VM_PF],
+          ['io', VM_IO],
+          ['mm', VM_MM],
+          ['ht', VM_HT],
+          ['uw', VM_UW],
+        ].reduce((bits, [code, bit]) => (` ${flags} `.includes(` ${code} `) ? bits | (bit as number) : bits), 0);
       const lines = new Set<string>();
       for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
         try {
@@ -264,7 +293,15 @@ describe('capture/sources/smaps', () => {
       assert.ok(lines.size > 5, `VmFlags lines of this host: ${lines.size}`);
       // As show_smap_vma_flags() prints them ("%c%c " per flag) for mappings this host may not
       // have: a hugetlb mapping, a device mapping (pfnmap, io, mixed map), uffd-wp registered memory.
-      for (const line of [' rd wr sh mr mw me ms de ht sd ', ' rd wr sh mr mw me ms pf io de dd sd ', ' rd wr sh mr mw me ms mm sd ', ' rd wr mr mw me ac uw sd ', '', ' ']) lines.add(line);
+      for (const line of [
+        ' rd wr sh mr mw me ms de ht sd ',
+        ' rd wr sh mr mw me ms pf io de dd sd ',
+        ' rd wr sh mr mw me ms mm sd ',
+        ' rd wr mr mw me ac uw sd ',
+        '',
+        ' ',
+      ])
+        lines.add(line);
       let seen = 0;
       for (const line of lines) {
         // Both as the kernel prints it and as the parser keeps it (single spaces, none around).

@@ -56,10 +56,12 @@ describe('capture/sources/stat', () => {
     assert.deepEqual([stat.comm, stat.state, stat.ppid, stat.startTimeTicks], ['x) R 1 2 (y', 'S', 6135, 117972]);
   });
 
-  it('adds minor (field 10) and major (field 12) faults, not the children\'s (fields 11, 13)', () => {
+  it("adds minor (field 10) and major (field 12) faults, not the children's (fields 11, 13)", () => {
     // Linux 6.18.44: python3 reading an 8 MiB file through mmap after drop_caches, then its own
     // stat (2981 minor, 23 major; its children's 6624 and 2).
-    const stat = parseStat('3143 (python3) R 3139 3139 1284 0 -1 4194304 2981 6624 23 2 3 6 4 4 20 0 1 0 28024 25387008 5409 18446744073709551615 94916299845632 94916299845973 140724169459264 0 0 0 0 16781312 2 0 0 0 17 1 0 0 0 0 0 94916299857328 94916299857944 94916624449536 140724169463697 140724169463912 140724169463912 140724169465807 0\n');
+    const stat = parseStat(
+      '3143 (python3) R 3139 3139 1284 0 -1 4194304 2981 6624 23 2 3 6 4 4 20 0 1 0 28024 25387008 5409 18446744073709551615 94916299845632 94916299845973 140724169459264 0 0 0 0 16781312 2 0 0 0 17 1 0 0 0 0 0 94916299857328 94916299857944 94916624449536 140724169463697 140724169463912 140724169463912 140724169465807 0\n',
+    );
     assert.equal(stat.faultsCount, 2981 + 23);
   });
 
@@ -68,10 +70,11 @@ describe('capture/sources/stat', () => {
     assert.deepEqual([stat.pid, stat.comm, stat.state], [6147, 'nl\n) z', 'S']);
   });
 
-
   it('reads the terminal foreground group of a job started from an interactive shell', () => {
     // Linux 6.18.44: `sleep 1000` typed into `bash -i` in tmux; tty 34816 = /dev/pts/0.
-    const stat = parseStat('17737 (sleep) S 17732 17737 17732 34816 17737 4194304 100 0 0 0 0 0 0 0 20 0 1 0 68215 2990080 424 18446744073709551615 93889479147520 93889479165449 140720413554224 0 0 0 0 0 0 1 0 0 17 0 0 0 0 0 0 93889479179536 93889479180800 93890226286592 140720413555136 140720413555147 140720413555147 140720413556713 0\n');
+    const stat = parseStat(
+      '17737 (sleep) S 17732 17737 17732 34816 17737 4194304 100 0 0 0 0 0 0 0 20 0 1 0 68215 2990080 424 18446744073709551615 93889479147520 93889479165449 140720413554224 0 0 0 0 0 0 1 0 0 17 0 0 0 0 0 0 93889479179536 93889479180800 93890226286592 140720413555136 140720413555147 140720413555147 140720413556713 0\n',
+    );
     assert.deepEqual([stat.ppid, stat.pgrp, stat.session, stat.tpgid], [17732, 17737, 17732, 17737]);
   });
 

@@ -31,13 +31,7 @@ const STATUS_NOBODY_6_18 = [
 
 // Four memory lines of the root program of STATUS_ROOT_6_18 (fixtures.ts), as a kernel before 4.5 prints them: without
 // RssAnon, RssFile and RssShmem (added in 4.5).
-const STATUS_MEM_4_4 = [
-  'VmPeak:\t    2468 kB',
-  'VmSize:\t    2432 kB',
-  'VmRSS:\t    1588 kB',
-  'VmSwap:\t       0 kB',
-  '',
-].join('\n');
+const STATUS_MEM_4_4 = ['VmPeak:\t    2468 kB', 'VmSize:\t    2432 kB', 'VmRSS:\t    1588 kB', 'VmSwap:\t       0 kB', ''].join('\n');
 
 describe('capture/sources/status', () => {
   describe('parseStatus', () => {
@@ -63,7 +57,7 @@ describe('capture/sources/status', () => {
       assert.equal(statusValue(parseStatus(STATUS_ROOT_6_18), 'Name')?.valueText, 'a) b (c');
     });
 
-    it('keeps the kernel\'s escaping of a newline in Name', () => {
+    it("keeps the kernel's escaping of a newline in Name", () => {
       // Name line of a task named "nl<LF>) z" (Linux 6.18.44); stat prints the same comm raw.
       assert.equal(statusValue(parseStatus('Name:\tnl\\n) z\n'), 'Name')?.valueText, 'nl\\n) z');
     });

@@ -46,10 +46,13 @@ describe('capture/sources/sysvipc-shm', () => {
 
   it('reads a negative key, and perms in octal including SHM_DEST', () => {
     const rows = parseSysvShm(SHM_RMID_6_18);
-    assert.deepEqual(rows.map((r) => [r.key, r.shmid, r.perms, r.sizeBytes, r.rssBytes]), [
-      [0xdeadbeef | 0, 2, 0o640, 65536, 16384],
-      [0, 3, 0o1600, 8192, 4096],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.key, r.shmid, r.perms, r.sizeBytes, r.rssBytes]),
+      [
+        [0xdeadbeef | 0, 2, 0o640, 65536, 16384],
+        [0, 3, 0o1600, 8192, 4096],
+      ],
+    );
   });
 
   it('gives null rss and swap when the kernel lacks those columns', () => {

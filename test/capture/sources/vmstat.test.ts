@@ -12,11 +12,17 @@ describe('capture/sources/vmstat', () => {
 
   it('keeps counters it has no special knowledge of', () => {
     const rows = parseVmstat(VMSTAT_6_18);
-    assert.deepEqual(rows.find((r) => r.field === 'pswpout'), { field: 'pswpout', valueCount: 131 });
-    assert.deepEqual(rows.find((r) => r.field === 'nr_free_pages_blocks'), {
-      field: 'nr_free_pages_blocks',
-      valueCount: 1001472,
-    });
+    assert.deepEqual(
+      rows.find((r) => r.field === 'pswpout'),
+      { field: 'pswpout', valueCount: 131 },
+    );
+    assert.deepEqual(
+      rows.find((r) => r.field === 'nr_free_pages_blocks'),
+      {
+        field: 'nr_free_pages_blocks',
+        valueCount: 1001472,
+      },
+    );
   });
 
   it('returns no rows for empty text', () => {
