@@ -14,9 +14,8 @@ import { UserError } from '../lib/errors.js';
 import { stageFile } from '../lib/safe-output.js';
 import type { Logger } from '../lib/log.js';
 import * as messages from '../lib/messages.js';
-import { SCHEMA_VERSION } from '../lib/schema.js';
-import { provenanceMeta, toolVersion } from '../lib/version.js';
-import { captureHost, captureHostEnd, readKernelIdentity, readPageSize, readSelfPrivileges } from './host.js';
+import { captureHost, captureHostEnd, readPageSize, readSelfPrivileges } from './host.js';
+import { captureMeta } from './capture-meta.js';
 import { captureMemoryCgroups, readMemcgMounts, readMemcgsBefore } from './memcg.js';
 import type { PagemapMode } from './process.js';
 import { createSession } from './session.js';
@@ -298,38 +297,23 @@ async function captureInto(
 
   // 7. Metadata last: it records how the capture ended.
   const finishedNs = process.hrtime.bigint();
-  const meta: Record<string, string> = {
-    tool_version: toolVersion(),
-    ...provenanceMeta(),
-    schema_version: String(SCHEMA_VERSION),
-    argv_json: JSON.stringify(options.argv),
-    ...readKernelIdentity(procfs),
-    page_size_bytes: String(pageSizeBytes),
-    started_at_utc: startedAt.toISOString(),
-    finished_at_utc: new Date().toISOString(),
-    started_monotonic_ns: String(startedNs),
-    finished_monotonic_ns: String(finishedNs),
-    uid: String(self.uid),
-    euid: String(self.euid),
-    cap_eff_hex: self.capEff.toString(16).padStart(16, '0'),
-    pfn_visible: self.sysAdmin ? '1' : '0',
-    map_files_allowed: self.mapFiles ? '1' : '0',
-    pagemap_mode: options.pagemap,
-    pagemap_method: reader?.method ?? 'none',
-    pagemap_pfns: reader === null ? 'none' : session.pfns ? 'all' : 'partial',
-    smaps_rollup: options.rollup ? '1' : '0',
-    ...(session.zeroPfn !== null && self.sysAdmin ? { zero_pfn: String(session.zeroPfn) } : {}),
-    targets_requested: options.all ? 'all' : options.match ? `match:${options.match.source}` : options.pids.join(','),
-    redacted: '0',
-    freeze: options.freeze ? 'cgroup-or-sigstop' : 'none',
-    processes_captured: String(captured),
-    processes_failed: String(failed),
-    ...memcg.meta,
-    tmpfs_files: options.tmpfsFiles,
-    ...(options.tmpfsFiles === 'none'
-      ? {}
-      : { tmpfs_max_files: String(tmpfsLimits.maxFiles), tmpfs_max_walk_ns: String(tmpfsLimits.maxWalkNs) }),
-  };
+  const meta = captureMeta(procfs, {
+    ...options,
+    pagemapMethod: reader?.method ?? null,
+    pfns: session.pfns,
+    rollup: Boolean(options.rollup),
+    freeze: Boolean(options.freeze),
+    zeroPfn: session.zeroPfn,
+    pageSizeBytes,
+    self,
+    startedAt,
+    startedNs,
+    finishedNs,
+    captured,
+    failed,
+    memcgMeta: memcg.meta,
+    tmpfsLimits,
+  });
   writer.transaction(() => {
     const ins = writer.insert('capture_meta');
     for (const [k, v] of Object.entries(meta)) ins.values(k, v);
