@@ -618,11 +618,11 @@ CREATE TABLE shm_objects
   -- window's cachestat totals (page cache and swap entries) between its first and second
   -- reading, summed over every attempt, in pages: movement inside a window while it was read.
   probe_moved_pages INTEGER,
-  -- How far the runs are from the object as its probe ended, in pages: every span the probe read
-  -- still is read again by cachestat at the end, and its swap entries and page-cache pages are
-  -- compared with what its runs say (|difference| summed). The runs are read window by window, so
-  -- their sum is no one instant's count: it strays from the end's by this much (NULL without
-  -- cachestat, and in older captures).
+  -- How far the runs' totals are from the object as its probe ended, in pages: the swap entries
+  -- and page-cache pages of the runs read still, against end_cs_evicted_pages and
+  -- end_cs_cache_pages less the pages beyond EOF (|difference| summed; pages left changing add
+  -- theirs). The runs are read window by window, so their sum is no one instant's count: it
+  -- strays from the end's by this much (NULL without cachestat, and in older captures).
   runs_drift_pages INTEGER,
   -- hugetlb only (else NULL): the huge page size in kB, fstat st_blksize of the file (hugetlbfs
   -- sets i_blkbits to the hstate's page shift; the mount's pagesize option, or the default size
