@@ -56,9 +56,11 @@ const SWAP_STATES: ReadonlySet<PageState> = new Set(['swapcache', 'swapped']);
 const CACHE_STATES: ReadonlySet<PageState> = new Set(['cached', 'fallocated']);
 
 /**
- * Pages read as one window (4 MiB of 4 KiB pages). Small, because a window's runs are objects
- * that live until its second reading: 65536-page windows of a fragmented object doubled the
- * capture's peak RSS (docs/performance.md "The residency probe").
+ * Pages read as one window (4 MiB of 4 KiB pages). Its runs live in reused typed arrays
+ * (window-runs.ts), so the size does not weigh on memory; it is small so that a window of a busy
+ * object is read still more often: 16384-page windows took ~20% off a still 4 GiB object's probe
+ * but left 47 pages `changing` over the live test's 10 captures where these leave a few
+ * (docs/performance.md "The residency probe").
  */
 export const WINDOW_PAGES = 1 << 10;
 /** Attempts at a window before it is read in smaller pieces. */
