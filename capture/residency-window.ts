@@ -42,6 +42,13 @@ export interface WindowAttempt {
 
 type Kind = 'cache' | 'evicted' | 'none';
 
+/** What cachestat says of a run of `pages`: all page cache, all swap entries, neither, or mixed (null). */
+function kindOf(cs: CacheStat, pages: number): Kind | null {
+  if (cs.cachePages === pages) return 'cache';
+  if (cs.evictedPages === pages) return 'evicted';
+  return cs.cachePages === 0 && cs.evictedPages === 0 ? 'none' : null;
+}
+
 /**
  * The state of a run whose pages read uniformly: `data` from SEEK_DATA/SEEK_HOLE, `resident`
  * from mincore (null without it), `kind` from cachestat (null without it). null: they disagree.
@@ -206,14 +213,7 @@ export function attemptWindow(
     // The window's totals say every data page is cached and nothing is swapped.
     if (plain && data === (res ?? data)) return push(f, pages, data ? 'cached' : 'hole', data, res, data ? pages : 0, 0);
     const cs = stat(f, pages);
-    const kind: Kind | null =
-      cs.cachePages === pages
-        ? 'cache'
-        : cs.evictedPages === pages
-          ? 'evicted'
-          : cs.cachePages === 0 && cs.evictedPages === 0
-            ? 'none'
-            : null;
+    const kind = kindOf(cs, pages);
     if (kind !== null || pages === 1)
       return push(f, pages, kind === null ? null : labelOf(data, res, kind), data, res, cs.cachePages, cs.evictedPages);
     const half = Math.floor(pages / 2);
@@ -302,14 +302,7 @@ export function attemptHoleSpan(p: WindowProbe, first: number, n: number, runs: 
     }
     p.count();
     const cs = p.backend.cachestat(p.fd, f * ps, pages * ps);
-    const kind: Kind | null =
-      cs.cachePages === pages
-        ? 'cache'
-        : cs.evictedPages === pages
-          ? 'evicted'
-          : cs.cachePages === 0 && cs.evictedPages === 0
-            ? 'none'
-            : null;
+    const kind = kindOf(cs, pages);
     if (kind !== null || pages === 1) {
       const state = kind === null ? null : labelOf(false, false, kind);
       if (state === null) agreed = false;

@@ -66,19 +66,7 @@ limits AS (
   FROM memory_cgroup_limits
   GROUP BY memory_cgroup_id
 ),
--- memory.stat under one name per figure: v1's hierarchical total_<key>,
--- v2's own (already hierarchical) keys.
-stat_named AS (
-  SELECT s.memory_cgroup_id AS id,
-    CASE
-      WHEN m.cgroup_version = 1 AND s.key LIKE 'total\_%' ESCAPE '\'
-        THEN substr(s.key, 7)
-      WHEN m.cgroup_version = 2 THEN s.key
-    END AS name,
-    s.value_bytes
-  FROM memory_cgroup_stat AS s
-  JOIN memory_cgroups AS m ON m.id = s.memory_cgroup_id
-),
+-- @include memcg-stat-named
 stat AS (
   SELECT id,
     MAX(CASE WHEN name = 'shmem' THEN value_bytes END) AS shmem_bytes,

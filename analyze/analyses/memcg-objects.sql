@@ -28,26 +28,12 @@
 WITH
 -- @include memcg-member
 -- @include memcg-subtree
+-- @include object-pages
 held AS (
   SELECT s.id, u.object_id, GROUP_CONCAT(s.pid, ',' ORDER BY s.pid) AS pids
   FROM subtree AS s
   JOIN uses AS u ON u.pid = s.pid
   GROUP BY s.id, u.object_id
-),
-object_pages AS (
-  SELECT object_id,
-    SUM(CASE WHEN state IN ('cached', 'fallocated') THEN pages ELSE 0 END)
-      AS cached,
-    SUM(
-      CASE
-        WHEN state IN ('swapcache', 'swapped', 'swapcache-or-swapped')
-          THEN pages
-        ELSE 0
-      END
-    ) AS swap,
-    SUM(CASE WHEN state = 'swapcache' THEN pages ELSE 0 END) AS swapcache
-  FROM shm_residency_runs
-  GROUP BY object_id
 )
 SELECT h.id AS memory_cgroup_id,
   m.path AS memory_cgroup,

@@ -85,21 +85,7 @@ cgroup_objects AS (
   JOIN shm_objects AS o ON o.id = h.object_id
   WHERE o.kind <> 'hugetlb'
 ),
-object_pages AS (
-  SELECT object_id,
-    SUM(CASE WHEN state IN ('cached', 'fallocated') THEN pages ELSE 0 END)
-      AS cached,
-    SUM(
-      CASE
-        WHEN state IN ('swapcache', 'swapped', 'swapcache-or-swapped')
-          THEN pages
-        ELSE 0
-      END
-    ) AS swap,
-    SUM(CASE WHEN state = 'swapcache' THEN pages ELSE 0 END) AS swapcache
-  FROM shm_residency_runs
-  GROUP BY object_id
-),
+-- @include object-pages
 objects AS (
   SELECT c.id,
     COUNT(*) AS objects,
@@ -150,19 +136,7 @@ private_swap AS (
   WHERE NOT (SELECT yes FROM offsets_visible)
   GROUP BY id
 ),
--- memory.stat under one name per figure: v1's hierarchical total_<key>,
--- v2's own (already hierarchical) keys.
-stat_named AS (
-  SELECT s.memory_cgroup_id AS id,
-    CASE
-      WHEN m.cgroup_version = 1 AND s.key LIKE 'total\_%' ESCAPE '\'
-        THEN substr(s.key, 7)
-      WHEN m.cgroup_version = 2 THEN s.key
-    END AS name,
-    s.value_bytes, s.value_before_bytes
-  FROM memory_cgroup_stat AS s
-  JOIN memory_cgroups AS m ON m.id = s.memory_cgroup_id
-),
+-- @include memcg-stat-named
 stat AS (
   SELECT id,
     MAX(CASE WHEN name = 'shmem' THEN value_bytes END) AS shmem,
