@@ -10,6 +10,7 @@ import { buildFindings } from '../../report/findings.js';
 import { formatCount, formatKb, formatPages, formatRatio } from '../../report/format-size.js';
 import { readReportData } from '../../report/read-report-data.js';
 import { captureTo, type Captured } from '../support/capture.js';
+import { pauseDamon } from '../support/damon.js';
 import { startWorkload, swapActive, type Workload } from '../support/workload.js';
 
 const PAGES = 65536; // 256 MiB
@@ -40,8 +41,11 @@ describe('report/object-findings (live, 3 mappers)', function () {
   this.timeout(120000);
   let w: Workload | null = null;
   let cap: Captured | null = null;
+  // The host's DAMON pageout would move the constructed pages between set-up and reading.
+  let resumeDamon = (): void => {};
   before(async function () {
     if (process.getuid?.() !== 0 || !swapActive()) this.skip();
+    resumeDamon = pauseDamon();
     w = await startWorkload({
       prefix: 'pagescope-test',
       objects: [
@@ -54,6 +58,7 @@ describe('report/object-findings (live, 3 mappers)', function () {
   after(async () => {
     cap?.dispose();
     await w?.stop();
+    resumeDamon();
   });
 
   it('states the object once, with its own counts, and the processes that map it', () => {
