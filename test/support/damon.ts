@@ -14,7 +14,7 @@ const KDAMONDS = '/sys/kernel/mm/damon/admin/kdamonds';
  */
 export function pauseDamon(): () => void {
   const paused: string[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = fs.readdirSync(KDAMONDS).filter((e) => /^\d+$/.test(e));
   } catch {
