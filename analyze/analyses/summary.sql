@@ -13,15 +13,18 @@
 -- overcount_kb is the difference. SwapPss never includes shmem swap
 -- (docs/kernel-semantics.md "Accounting quirks"). Names, times and
 -- capture_meta flags are text as stored; ids, counts and sizes are integers
--- (NULL when the capture lacks the data). Captures with the memory cgroup
--- readings end with a memcg section: how many memory cgroups' shmem and swap
--- equal their processes' objects within the drift (the memcgs analysis).
+-- (NULL when the capture lacks the data). A host section follows: meminfo
+-- Shmem and swap in use, what the capture found of each and the rest
+-- (the host analysis). Captures with the memory cgroup readings end with a
+-- memcg section: how many memory cgroups' shmem and swap equal their
+-- processes' objects within the drift (the memcgs analysis).
 --
 -- :page_size  page size in bytes (capture_meta page_size_bytes)
 -- :limit      at most this many rows; -1 for all
 --
 -- Columns:
--- section      capture, privileges, fidelity, totals, shmem_swap or memcg
+-- section      capture, privileges, fidelity, totals, shmem_swap, host or
+--              memcg
 -- key          the fact; a unit suffix (_kb, _bytes, _ms) gives its unit
 -- value        its value
 -- description  what it means

@@ -101,6 +101,17 @@ describe('analyze host (real kernel)', function () {
           `${section}: unattributed is the host's figure less what was found and sized`,
         );
       }
+      // summary's host block states the same figures.
+      const summary = analyzeJson(cap.file, 'summary').filter((r) => r.section === 'host');
+      const fact = (key: string): unknown => summary.find((r) => r.key === key)?.value;
+      const found = (section: string): number =>
+        rows.filter((r) => r.section === section && r.item === 'found').reduce((s, r) => s + (r.kb as number), 0);
+      assert.equal(fact('shmem_kb'), kb('shmem', 'host'));
+      assert.equal(fact('shmem_found_kb'), found('shmem'));
+      assert.equal(fact('shmem_unattributed_kb'), kb('shmem', 'unattributed'));
+      assert.equal(fact('swap_kb'), kb('swap', 'host'));
+      assert.equal(fact('swap_found_kb'), found('swap'));
+      assert.equal(fact('swap_unattributed_kb'), kb('swap', 'unattributed'));
     } finally {
       cap.dispose();
     }
