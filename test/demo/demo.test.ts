@@ -6,15 +6,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, runCli } from '../support/cli.js';
+import { pauseDamon } from '../support/damon.js';
 
 describe('demo', function () {
   this.timeout(120000);
   let dir: string;
+  // The expected text is the demo's construction; the host's DAMON pageout would move its pages.
+  let resumeDamon = (): void => {};
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagescope-demo-'));
     fs.chmodSync(dir, 0o777);
+    resumeDamon = pauseDamon();
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    resumeDamon();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('captures every state and renders the report, leaving no shared memory behind', function () {
     if (process.getuid?.() !== 0) this.skip();
